@@ -1,0 +1,65 @@
+/* gp_cli — helpers shared by the subcommands; see gp_cli.h. */
+#include "cli/gp_cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+const char *gp_cli_db_path(const char *opt) {
+  if (opt && *opt) return opt;
+  const char *env = getenv("GAMEPLAN_DB");
+  if (env && *env) return env;
+  return "gameplan.db";
+}
+
+int gp_cli_report(const gp_error *err) {
+  if (err->path[0])
+    fprintf(stderr, "gameplan: %s: %s\n", err->path, err->message);
+  else
+    fprintf(stderr, "gameplan: %s\n", err->message[0] ? err->message : gp_code_name(err->code));
+  return gp_code_exit_status(err->code ? err->code : GP_EINTERNAL);
+}
+
+int gp_cli_usage(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "gameplan %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n(see 'gameplan help' or docs/cli.md)\n");
+  va_end(ap);
+  return 2;
+}
+
+int gp_cli_print_json(FILE *out, const json_t *doc) {
+  if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0)
+    return 1;
+  fputc('\n', out);
+  return fflush(out) == 0 ? 0 : 1;
+}
+
+gp_code gp_cli_parse_long(const char *opt, const char *s, long min, long max, long *out,
+                          gp_error *err) {
+  char *end;
+  errno = 0;
+  long v = s ? strtol(s, &end, 10) : 0;
+  if (!s || !*s || *end || errno || v < min || v > max)
+    return gp_fail(err, GP_EINVAL, opt, "'%s' is not a whole number from %ld to %ld",
+                   s ? s : "", min, max);
+  *out = v;
+  return GP_OK;
+}
+
+gp_code gp_cli_parse_double(const char *opt, const char *s, double *out, gp_error *err) {
+  char *end;
+  errno = 0;
+  double v = s ? strtod(s, &end) : 0;
+  if (!s || !*s || *end || errno || !isfinite(v))
+    return gp_fail(err, GP_EINVAL, opt, "'%s' is not a number", s ? s : "");
+  *out = v;
+  return GP_OK;
+}
+
+bool gp_cli_isatty(FILE *f) { return isatty(fileno(f)) == 1; }

@@ -1,0 +1,57 @@
+/*
+ * gameplan — mission control for mission-driven government.
+ *
+ * main() only dispatches: argv[1] names a subcommand in the table below,
+ * which gets the remaining arguments (its own name as argv[0]). One function
+ * per subcommand, as git and tmux do; each lives in src/cli/.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/gp_cli.h"
+
+typedef struct gp_command {
+  const char *name;                  /* what the user types */
+  int (*run)(int argc, char **argv); /* the command; returns the exit status */
+  const char *summary;               /* one line for `gameplan help` */
+} gp_command;
+
+static const gp_command gp_commands[] = {
+    {"init", gp_cmd_init, "create the database and print an API token"},
+    {"token", gp_cmd_token, "token new: make another API token"},
+    {"plan", gp_cmd_plan, "plan check|apply FILE, plan export MISSION"},
+    {"mission", gp_cmd_mission, "mission list | publish ID | unpublish ID"},
+    {"import", gp_cmd_import, "import observations FILE.csv --metric ID"},
+    {"observations", gp_cmd_observations, "observations METRIC [--history] [--csv]"},
+    {"status", gp_cmd_status, "are we on track? every target's forecast and rating"},
+    {"serve", gp_cmd_serve, "serve the API and the web UI"},
+    {"demo", gp_cmd_demo, "build a database with the example missions and serve it"},
+};
+
+static int gp_help(FILE *out) {
+  fprintf(out, "usage: gameplan COMMAND [ARGS]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof gp_commands / sizeof gp_commands[0]; i++)
+    fprintf(out, "  %-14s %s\n", gp_commands[i].name, gp_commands[i].summary);
+  fprintf(out, "\nEvery command that reads or writes the database takes --db FILE\n"
+               "(default: $GAMEPLAN_DB, else gameplan.db). See docs/cli.md.\n");
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    gp_help(stderr);
+    return 2;
+  }
+  const char *name = argv[1];
+  if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h"))
+    return gp_help(stdout);
+  if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+    printf("gameplan 0.1.0\n");
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof gp_commands / sizeof gp_commands[0]; i++)
+    if (!strcmp(name, gp_commands[i].name)) return gp_commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "gameplan: unknown command '%s'\n", name);
+  gp_help(stderr);
+  return 2;
+}
