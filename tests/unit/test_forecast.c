@@ -109,11 +109,14 @@ static void test_interval_structure(void **state) {
   /* p_meet at the mean is one half either way; the two directions add to 1. */
   check_close("p at mean", c->name, gp_forecast_p_meet(&f, f.mean, GP_HIGHER), 0.5, 1e-12, 0);
   check_close("p at mean", c->name, gp_forecast_p_meet(&f, f.mean, GP_LOWER), 0.5, 1e-12, 0);
-  const double ph = gp_forecast_p_meet(&f, 7.25, GP_HIGHER), pl = gp_forecast_p_meet(&f, 7.25, GP_LOWER);
+  const double ph = gp_forecast_p_meet(&f, 7.25, GP_HIGHER);
+  const double pl = gp_forecast_p_meet(&f, 7.25, GP_LOWER);
   check_close("p sum", c->name, ph + pl, 1.0, 1e-12, 0);
   /* p at the interval ends is the tail mass. */
-  check_close("p at pi95 lo", c->name, gp_forecast_p_meet(&f, f.pi95[0], GP_LOWER), 0.025, 1e-10, 0);
-  check_close("p at pi80 hi", c->name, gp_forecast_p_meet(&f, f.pi80[1], GP_HIGHER), 0.10, 1e-10, 0);
+  const double p95 = gp_forecast_p_meet(&f, f.pi95[0], GP_LOWER);
+  const double p80 = gp_forecast_p_meet(&f, f.pi80[1], GP_HIGHER);
+  check_close("p at pi95 lo", c->name, p95, 0.025, 1e-10, 0);
+  check_close("p at pi80 hi", c->name, p80, 0.10, 1e-10, 0);
 }
 
 static void expect_not_ok(const gp_forecast *f, const char *reason) {
