@@ -117,6 +117,10 @@ static void test_interval_structure(void **state) {
   const double p80 = gp_forecast_p_meet(&f, f.pi80[1], GP_HIGHER);
   check_close("p at pi95 lo", c->name, p95, 0.025, 1e-10, 0);
   check_close("p at pi80 hi", c->name, p80, 0.10, 1e-10, 0);
+  /* Infinite targets: never / always met. */
+  check_close("p +inf", c->name, gp_forecast_p_meet(&f, INFINITY, GP_HIGHER), 0.0, 0, 0);
+  check_close("p +inf", c->name, gp_forecast_p_meet(&f, INFINITY, GP_LOWER), 1.0, 0, 0);
+  check_close("p -inf", c->name, gp_forecast_p_meet(&f, -INFINITY, GP_HIGHER), 1.0, 0, 0);
 }
 
 static void expect_not_ok(const gp_forecast *f, const char *reason) {
