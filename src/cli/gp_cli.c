@@ -1,6 +1,8 @@
 /* gp_cli — helpers shared by the subcommands; see gp_cli.h. */
 #include "cli/gp_cli.h"
 
+#include "io/gp_json.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -34,10 +36,11 @@ int gp_cli_usage(const char *cmd, const char *fmt, ...) {
 }
 
 int gp_cli_print_json(FILE *out, const json_t *doc) {
-  if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0)
-    return 1;
-  fputc('\n', out);
-  return fflush(out) == 0 ? 0 : 1;
+  char *s = gp_json_dump(doc); /* the same canonical form the API serves */
+  if (!s) return 1;
+  int rc = fputs(s, out) < 0 ? 1 : 0;
+  free(s);
+  return fflush(out) == 0 ? rc : 1;
 }
 
 gp_code gp_cli_parse_long(const char *opt, const char *s, long min, long max, long *out,

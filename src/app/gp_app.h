@@ -1,0 +1,124 @@
+/*
+ * gp_app — the domain operations that the CLI and the HTTP handlers share:
+ * apply a plan (with its rebaselining rules), import observations (all or
+ * nothing), compute the status of targets, make and check API tokens.
+ *
+ * These functions combine the store (store/) with the engines (engine/) and
+ * the readers (io/). They never print and never speak HTTP: a CLI command
+ * or a handler parses its input, calls one of these, and renders the result.
+ */
+#ifndef GP_APP_H
+#define GP_APP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/gp_plan.h"
+#include "store/gp_store.h"
+
+/* ---- plans (gp_app_plan.c) ---------------------------------------------------- */
+
+/* What applying a plan did. */
+typedef struct gp_apply_result {
+  bool created;          /* the mission is new */
+  bool changed;          /* the stored plan changed (a new version was written) */
+  long version;          /* the plan version now current */
+  size_t nrebaselined;   /* targets whose baseline or target changed */
+  char rebaselined[8][65]; /* their ids (the first 8) */
+} gp_apply_result;
+
+/* Applies plan p as its mission's current plan, in one transaction.
+ * Applying the same plan twice changes nothing (idempotent). Changing a
+ * target's baseline or target (value or period) is a rebaseline: it needs a
+ * reason (GP_EINVAL at "--reason" without one) and keeps the previous
+ * version. A floor target on a metric whose observations have no breakdown
+ * is refused (GP_EINVAL at its JSON path). actor says who ("cli", "token:x").
+ * Returns GP_OK or the first error; on error nothing is written. */
+gp_code gp_app_plan_apply(gp_store *s, const gp_plan *p, const char *reason, const char *actor,
+                          gp_apply_result *res, gp_error *err);
+
+/* Loads a mission's plan (version <= 0: the current one) from the store.
+ * *out is the caller's (gp_plan_free). GP_ENOTFOUND when there is none. */
+gp_code gp_app_plan_load(gp_store *s, const char *mission_id, long version, gp_plan **out,
+                         gp_error *err);
+
+/* ---- observations (gp_app_import.c) --------------------------------------------- */
+
+/* Options and callbacks of an import. */
+typedef struct gp_import_opts {
+  const char *metric_id; /* the metric the rows belong to */
+  const char *name;      /* file name, for error positions and the import record */
+  const char *source;    /* source recorded with every row (NULL: the file name) */
+  FILE *rejects;         /* non-NULL: skip bad rows, writing them here as CSV with
+                            their line and reason; NULL: all or nothing */
+  void (*progress)(void *ctx, long bytes, long rows); /* called now and then; may be NULL */
+  void *progress_ctx;    /* passed to progress */
+} gp_import_opts;
+
+/* Reads observation CSV from f into the store in one transaction. Without
+ * rejects, the first bad row aborts the import (nothing is written) and err
+ * names FILE:LINE:COLUMN. With rejects, bad rows are written there and
+ * counted in *rejected. Returns GP_OK with *stats filled. */
+gp_code gp_app_import(gp_store *s, FILE *f, const gp_import_opts *o, gp_import_stats *stats,
+                      long *rejected, gp_error *err);
+
+/* ---- status (gp_app_status.c) ---------------------------------------------------- */
+
+/* Which targets, as of when, for whom. */
+typedef struct gp_status_query {
+  const char *mission_id;   /* NULL: every mission visible to the caller */
+  const char *as_of;        /* NULL: all data; else only periods up to this one */
+  bool include_unpublished; /* the caller is authenticated */
+} gp_status_query;
+
+/* The status document of PRODUCT.md / docs/api.md: {"as_of", "targets":
+ * [...]}. Returns GP_OK with *out (a new reference the caller decrefs),
+ * GP_ENOTFOUND for an unknown (or, unauthenticated, unpublished) mission,
+ * GP_EINVAL for a bad as_of. */
+gp_code gp_app_status(gp_store *s, const gp_status_query *q, json_t **out, gp_error *err);
+
+/* ---- missions and metrics as documents (gp_app_docs.c) ------------------------------ */
+
+/* {"missions": [Mission]} for the caller. */
+gp_code gp_app_missions_doc(gp_store *s, bool include_unpublished, json_t **out, gp_error *err);
+
+/* {"mission": Mission, "metrics": [...], "targets": [...]}; GP_ENOTFOUND when
+ * the mission is absent or unpublished for a visitor. */
+gp_code gp_app_mission_doc(gp_store *s, const char *mission_id, bool include_unpublished,
+                           json_t **out, gp_error *err);
+
+/* Whether the caller may read this mission; GP_ENOTFOUND if not. */
+gp_code gp_app_mission_visible(gp_store *s, const char *mission_id, bool include_unpublished,
+                               gp_error *err);
+
+/* {"metric": Metric, "mission": id, "breakdowns": [{"kind", "values"}]}. */
+gp_code gp_app_metric_doc(gp_store *s, const char *metric_id, bool include_unpublished,
+                          json_t **out, gp_error *err);
+
+/* Which observations a listing shows. */
+typedef struct gp_obs_query {
+  const char *metric_id; /* the metric */
+  const char *breakdown; /* NULL or "headline": the headline; "all": every series; else a value */
+  bool history;          /* include superseded revisions */
+  bool include_unpublished; /* the caller is authenticated */
+} gp_obs_query;
+
+/* {"metric": id, "observations": [...]} (revisions nested with history). */
+gp_code gp_app_observations_doc(gp_store *s, const gp_obs_query *q, json_t **out, gp_error *err);
+
+/* Writes the observations as CSV (period,value,lower,upper,n,<breakdown
+ * kind or "breakdown">,source,recorded_at) to out. */
+gp_code gp_app_observations_csv(gp_store *s, const gp_obs_query *q, FILE *out, gp_error *err);
+
+/* ---- tokens (gp_app_auth.c) ------------------------------------------------------------ */
+
+/* Makes a new random API token (43 characters of URL-safe base64 after
+ * "gp_"), stores its BLAKE2b hash with the label, and writes the token into
+ * buf (at least 64 bytes). The token is shown once and never stored. */
+gp_code gp_app_token_new(gp_store *s, const char *label, char *buf, size_t n, gp_error *err);
+
+/* Checks a bearer token; *ok tells, label (64 bytes, may be NULL) gets its label. */
+gp_code gp_app_token_check(gp_store *s, const char *token, bool *ok, char *label, gp_error *err);
+
+#endif
