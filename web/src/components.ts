@@ -1,0 +1,164 @@
+// GOV.UK Design System components built as DOM elements (markup follows the
+// govuk-frontend templates): tags, summary lists, tables, details, breadcrumbs,
+// inset text, notification banners and warning text.
+
+import type { Rating } from './api';
+import { h, type Child } from './dom';
+import { RATING_LABEL, RATING_TAG } from './format';
+
+/** A GOV.UK tag showing a rating in colour and words. */
+export function ratingTag(rating: Rating): HTMLElement {
+  return h(
+    'strong',
+    { class: `govuk-tag ${RATING_TAG[rating] ?? 'govuk-tag--grey'} gp-rating`, 'data-rating': rating },
+    RATING_LABEL[rating] ?? rating,
+  );
+}
+
+/** A link handled by the client-side router. */
+export function navLink(href: string, text: Child, cls = 'govuk-link'): HTMLAnchorElement {
+  return h('a', { class: cls, href, 'data-nav': true }, text);
+}
+
+/** A GOV.UK summary list from [key, value] pairs (value null: row left out). */
+export function summaryList(rows: [string, Child][], extraClass = ''): HTMLElement {
+  return h(
+    'dl',
+    { class: `govuk-summary-list ${extraClass}`.trim() },
+    rows
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) =>
+        h(
+          'div',
+          { class: 'govuk-summary-list__row' },
+          h('dt', { class: 'govuk-summary-list__key' }, k),
+          h('dd', { class: 'govuk-summary-list__value' }, v),
+        ),
+      ),
+  );
+}
+
+export interface Column {
+  /** Header text. */
+  head: Child;
+  /** Right-align (numbers). */
+  numeric?: boolean;
+  /** Extra class on header and cells. */
+  cls?: string;
+}
+
+/**
+ * A GOV.UK table with a caption. The first cell of each row is a row header when
+ * `rowHeaders` is true.
+ */
+export function table(
+  caption: Child,
+  columns: Column[],
+  rows: Child[][],
+  opts: { captionClass?: string; rowHeaders?: boolean; cls?: string } = {},
+): HTMLTableElement {
+  const cellClass = (c: Column, base: string) =>
+    [base, c.numeric ? `${base}--numeric` : '', c.cls ?? ''].filter(Boolean).join(' ');
+  return h(
+    'table',
+    { class: `govuk-table ${opts.cls ?? ''}`.trim() },
+    h('caption', { class: `govuk-table__caption ${opts.captionClass ?? 'govuk-table__caption--m'}` }, caption),
+    h(
+      'thead',
+      { class: 'govuk-table__head' },
+      h(
+        'tr',
+        { class: 'govuk-table__row' },
+        columns.map((c) => h('th', { scope: 'col', class: cellClass(c, 'govuk-table__header') }, c.head)),
+      ),
+    ),
+    h(
+      'tbody',
+      { class: 'govuk-table__body' },
+      rows.map((r) =>
+        h(
+          'tr',
+          { class: 'govuk-table__row' },
+          r.map((cell, i) => {
+            const c = columns[i] ?? {};
+            return opts.rowHeaders && i === 0
+              ? h('th', { scope: 'row', class: cellClass(c, 'govuk-table__header') }, cell)
+              : h('td', { class: cellClass(c, 'govuk-table__cell') }, cell);
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A GOV.UK details component (native <details>). */
+export function details(summary: string, ...content: Child[]): HTMLDetailsElement {
+  return h(
+    'details',
+    { class: 'govuk-details' },
+    h('summary', { class: 'govuk-details__summary' }, h('span', { class: 'govuk-details__summary-text' }, summary)),
+    h('div', { class: 'govuk-details__text' }, content),
+  );
+}
+
+/** GOV.UK breadcrumbs: [text, href] pairs, the last one the current page (no link). */
+export function breadcrumbs(items: [string, string | null][]): HTMLElement {
+  return h(
+    'nav',
+    { class: 'govuk-breadcrumbs', 'aria-label': 'Breadcrumb' },
+    h(
+      'ol',
+      { class: 'govuk-breadcrumbs__list' },
+      items.map(([text, href]) =>
+        h(
+          'li',
+          { class: 'govuk-breadcrumbs__list-item', 'aria-current': href ? null : 'page' },
+          href ? navLink(href, text, 'govuk-breadcrumbs__link') : text,
+        ),
+      ),
+    ),
+  );
+}
+
+/** GOV.UK inset text. */
+export function insetText(...content: Child[]): HTMLElement {
+  return h('div', { class: 'govuk-inset-text' }, content);
+}
+
+/** GOV.UK warning text. */
+export function warningText(...content: Child[]): HTMLElement {
+  return h(
+    'div',
+    { class: 'govuk-warning-text' },
+    h('span', { class: 'govuk-warning-text__icon', 'aria-hidden': 'true' }, '!'),
+    h('strong', { class: 'govuk-warning-text__text' }, h('span', { class: 'govuk-visually-hidden' }, 'Warning'), content),
+  );
+}
+
+/** A GOV.UK notification banner (important information). */
+export function notificationBanner(title: string, ...content: Child[]): HTMLElement {
+  const id = `banner-title-${Math.random().toString(36).slice(2, 8)}`;
+  return h(
+    'div',
+    { class: 'govuk-notification-banner', role: 'region', 'aria-labelledby': id },
+    h(
+      'div',
+      { class: 'govuk-notification-banner__header' },
+      h('h2', { class: 'govuk-notification-banner__title', id }, title),
+    ),
+    h('div', { class: 'govuk-notification-banner__content' }, content),
+  );
+}
+
+/** A visually hidden span (text for screen readers only). */
+export function hidden(text: string): HTMLElement {
+  return h('span', { class: 'govuk-visually-hidden' }, text);
+}
+
+/**
+ * Wraps a wide table in a horizontally scrolling region that keyboard users can
+ * focus and scroll (WCAG 1.4.10 allows two-dimensional scrolling for data tables).
+ */
+export function scrollable(label: string, content: Node): HTMLElement {
+  return h('div', { class: 'gp-table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, content);
+}

@@ -1,0 +1,50 @@
+// Client-side routing with history.pushState. The server answers every non-/api
+// path with index.html, so each route also works when loaded or reloaded directly.
+//   /                board of all missions
+//   /missions/{id}   mission page
+//   /metrics/{id}    metric page (?breakdown=headline|all|<value>&page=N)
+
+export interface Route {
+  /** Which page. */
+  name: 'board' | 'mission' | 'metric' | 'not_found';
+  /** The id in the path (mission or metric), decoded. */
+  id: string;
+  /** The query string parameters. */
+  query: URLSearchParams;
+}
+
+/** Matches a path (and query string) to a route. */
+export function matchRoute(pathname: string, search: string): Route {
+  const query = new URLSearchParams(search);
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/' || path === '/index.html') return { name: 'board', id: '', query };
+  let m = /^\/missions\/([^/]+)$/.exec(path);
+  if (m) return { name: 'mission', id: safeDecode(m[1]), query };
+  m = /^\/metrics\/([^/]+)$/.exec(path);
+  if (m) return { name: 'metric', id: safeDecode(m[1]), query };
+  return { name: 'not_found', id: '', query };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** True when a click on this link should be handled by the router rather than the browser. */
+export function isRoutableLink(a: HTMLAnchorElement, ev: MouseEvent): boolean {
+  if (ev.defaultPrevented || ev.button !== 0) return false;
+  if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return false;
+  if (a.target && a.target !== '_self') return false;
+  if (a.hasAttribute('download')) return false;
+  const url = new URL(a.href, window.location.href);
+  if (url.origin !== window.location.origin) return false;
+  if (url.pathname.startsWith('/api/')) return false;
+  // Same page, only a fragment: let the browser scroll (skip link, contents).
+  if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) {
+    return false;
+  }
+  return true;
+}
