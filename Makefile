@@ -50,23 +50,25 @@ deps-bench:
 
 # ---- the binary -------------------------------------------------------------
 $(BUILD)/gameplan: $(BUILD)/obj/src/main.o $(LIB_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c | $(BUILD)/gen/gp_migrations.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC   $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Migrations and the OpenAPI document are compiled in as C strings.
 $(BUILD)/gen/gp_migrations.c: $(MIGRATIONS) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	bash scripts/embed.sh migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	@bash scripts/embed.sh migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/gp_openapi.c: docs/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
-	bash scripts/embed.sh openapi docs/openapi.json > $@.tmp && mv $@.tmp $@
+	@bash scripts/embed.sh openapi docs/openapi.json > $@.tmp && mv $@.tmp $@
 
 # ---- the web UI ---------------------------------------------------------------
 WEB_SRCS := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
@@ -78,14 +80,17 @@ $(BUILD)/web/index.html: $(WEB_SRCS)
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  TEST $@"
+	@$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/asan/%.o: $(BUILD)/obj/%.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $(if $(filter gen/%,$*),$(BUILD)/$*.c,$*.c)
+	@echo "  CC   $@ (sanitizers)"
+	@$(CC) $(CFLAGS) $(SAN) -c -o $@ $(if $(filter gen/%,$*),$(BUILD)/$*.c,$*.c)
 $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  TEST $@ (sanitizers)"
+	@$(CC) $(CFLAGS) $(SAN) -Itests -o $@ $^ $(LDLIBS) -lcmocka
 
 check: deps-check all unit api browser asan fuzz-smoke
 	@echo "make check: all suites passed"
