@@ -1,0 +1,265 @@
+/*
+ * gp_scan_model — weighted least squares and IRLS (logistic, Poisson) for
+ * the scan's risk adjustment. The normal equations X'WX b = X'Wz are
+ * accumulated in one pass over the units and solved by Cholesky (GSL);
+ * covariates are standardised first, so X'WX is well conditioned.
+ */
+#include "engine/gp_scan_model.h"
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Accumulates A = X'WX (p × p, lower triangle) and b = X'Wz over n rows of
+ * the standardised design (intercept column implicit). */
+static void gp_scan_model_accumulate(size_t n, size_t k, const double *xs, const double *w,
+                                     const double *z, double *A, double *b) {
+  size_t p = k + 1;
+  memset(A, 0, p * p * sizeof *A);
+  memset(b, 0, p * sizeof *b);
+  double row[64];
+  for (size_t i = 0; i < n; i++) {
+    double wi = w[i];
+    if (wi == 0) continue;
+    row[0] = 1;
+    for (size_t j = 0; j < k; j++) row[j + 1] = xs[i * k + j];
+    double wz = wi * z[i];
+    for (size_t a = 0; a < p; a++) {
+      double wa = wi * row[a];
+      b[a] += row[a] * wz;
+      for (size_t c = 0; c <= a; c++) A[a * p + c] += wa * row[c];
+    }
+  }
+  for (size_t a = 0; a < p; a++)
+    for (size_t c = a + 1; c < p; c++) A[a * p + c] = A[c * p + a];
+}
+
+/* Solves A beta = b (A symmetric positive definite, p × p); fills inv with
+ * A⁻¹ when non-NULL. Returns false when A is not positive definite. */
+static bool gp_scan_model_solve(size_t p, const double *A, const double *b, double *beta,
+                                double *inv) {
+  gsl_matrix *m = gsl_matrix_alloc(p, p);
+  gsl_vector *v = gsl_vector_alloc(p);
+  gsl_vector *x = gsl_vector_alloc(p);
+  if (!m || !v || !x) abort();
+  memcpy(m->data, A, p * p * sizeof *A);
+  memcpy(v->data, b, p * sizeof *b);
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  int rc = gsl_linalg_cholesky_decomp1(m);
+  if (rc == 0) rc = gsl_linalg_cholesky_solve(m, v, x);
+  if (rc == 0) {
+    memcpy(beta, x->data, p * sizeof *beta);
+    if (inv) {
+      rc = gsl_linalg_cholesky_invert(m);
+      if (rc == 0)
+        for (size_t a = 0; a < p; a++)
+          for (size_t c = 0; c < p; c++) inv[a * p + c] = gsl_matrix_get(m, a, c);
+    }
+  }
+  gsl_set_error_handler(old);
+  gsl_matrix_free(m);
+  gsl_vector_free(v);
+  gsl_vector_free(x);
+  return rc == 0;
+}
+
+void gp_scan_model_free(gp_scan_model_fit *fit) {
+  if (!fit) return;
+  free(fit->beta);
+  free(fit->se);
+  free(fit->fitted);
+  memset(fit, 0, sizeof *fit);
+}
+
+gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, const double *x,
+                              const double *y, const double *extra, gp_scan_model_fit *fit,
+                              gp_error *err) {
+  memset(fit, 0, sizeof *fit);
+  if (k > 60) return gp_fail(err, GP_EINVAL, "adjust", "at most 60 covariates");
+  size_t p = k + 1;
+  if (n <= p) return gp_fail(err, GP_EINVAL, "model", "%zu units cannot fit %zu coefficients", n, p);
+  /* standardise covariates */
+  double *mean = calloc(p, sizeof *mean), *sd = calloc(p, sizeof *sd);
+  double *xs = k ? malloc(n * k * sizeof *xs) : NULL;
+  double *w = malloc(n * sizeof *w), *z = malloc(n * sizeof *z), *eta = malloc(n * sizeof *eta);
+  double *A = malloc(p * p * sizeof *A), *b = malloc(p * sizeof *b), *bs = calloc(p, sizeof *bs);
+  double *inv = malloc(p * p * sizeof *inv);
+  fit->beta = calloc(p, sizeof *fit->beta);
+  fit->se = calloc(p, sizeof *fit->se);
+  fit->fitted = malloc(n * sizeof *fit->fitted);
+  if (!mean || !sd || (k && !xs) || !w || !z || !eta || !A || !b || !bs || !inv || !fit->beta ||
+      !fit->se || !fit->fitted)
+    abort();
+  gp_code rc = GP_OK;
+  for (size_t j = 0; j < k; j++) {
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+      double v = x[i * k + j];
+      if (!isfinite(v)) {
+        rc = gp_fail(err, GP_EINVAL, "adjust", "covariate %zu is missing or not finite for unit %zu",
+                     j + 1, i + 1);
+        goto done;
+      }
+      s += v;
+    }
+    double m = s / (double)n;
+    for (size_t i = 0; i < n; i++) ss += (x[i * k + j] - m) * (x[i * k + j] - m);
+    double sdj = sqrt(ss / (double)n);
+    if (!(sdj > 1e-12 * (fabs(m) + 1))) {
+      char path[32];
+      snprintf(path, sizeof path, "adjust[%zu]", j);
+      rc = gp_fail(err, GP_EINVAL, path, "covariate %zu is constant across all units", j + 1);
+      goto done;
+    }
+    mean[j + 1] = m;
+    sd[j + 1] = sdj;
+    for (size_t i = 0; i < n; i++) xs[i * k + j] = (x[i * k + j] - m) / sdj;
+  }
+
+  if (fam == GP_SCAN_MODEL_LINEAR) {
+    for (size_t i = 0; i < n; i++) {
+      w[i] = extra ? extra[i] : 1;
+      z[i] = y[i];
+    }
+    gp_scan_model_accumulate(n, k, xs, w, z, A, b);
+    if (!gp_scan_model_solve(p, A, b, bs, inv)) {
+      rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
+      goto done;
+    }
+    double rss = 0;
+    for (size_t i = 0; i < n; i++) {
+      double f = bs[0];
+      for (size_t j = 0; j < k; j++) f += bs[j + 1] * xs[i * k + j];
+      fit->fitted[i] = f;
+      rss += w[i] * (y[i] - f) * (y[i] - f);
+    }
+    double scale = rss / (double)(n - p);
+    for (size_t a = 0; a < p * p; a++) inv[a] *= scale;
+    fit->iterations = 1;
+    fit->deviance = rss;
+  } else {
+    /* IRLS; start from the pooled rate */
+    double sy = 0, se = 0;
+    for (size_t i = 0; i < n; i++) {
+      sy += y[i];
+      se += extra ? extra[i] : 1;
+    }
+    double r0 = sy / se;
+    if (fam == GP_SCAN_MODEL_LOGISTIC) {
+      if (r0 <= 0 || r0 >= 1) {
+        rc = gp_fail(err, GP_EINVAL, "model", "every unit has a proportion of %g: nothing to model",
+                     r0);
+        goto done;
+      }
+      bs[0] = log(r0 / (1 - r0));
+    } else {
+      if (r0 <= 0) {
+        rc = gp_fail(err, GP_EINVAL, "model", "every count is zero: nothing to model");
+        goto done;
+      }
+      bs[0] = log(r0);
+    }
+    double dev_old = INFINITY;
+    int it;
+    for (it = 1; it <= 100; it++) {
+      double dev = 0;
+      for (size_t i = 0; i < n; i++) {
+        double e = bs[0];
+        for (size_t j = 0; j < k; j++) e += bs[j + 1] * xs[i * k + j];
+        eta[i] = e;
+        if (fam == GP_SCAN_MODEL_LOGISTIC) {
+          double m = extra[i];
+          double pr = 1 / (1 + exp(-e));
+          double var = pr * (1 - pr);
+          if (var < 1e-300) var = 1e-300;
+          w[i] = m * var;
+          z[i] = e + (y[i] / m - pr) / var;
+          double mu = m * pr;
+          if (y[i] > 0) dev += 2 * y[i] * log(y[i] / mu);
+          if (m - y[i] > 0) dev += 2 * (m - y[i]) * log((m - y[i]) / (m - mu));
+        } else {
+          double off = extra ? extra[i] : 1;
+          double mu = off * exp(e);
+          w[i] = mu;
+          z[i] = e + (y[i] - mu) / mu;
+          dev += 2 * ((y[i] > 0 ? y[i] * log(y[i] / mu) : 0) - (y[i] - mu));
+        }
+      }
+      if (fabs(dev - dev_old) <= 1e-10 * (fabs(dev) + 0.1)) break;
+      dev_old = dev;
+      fit->deviance = dev;
+      gp_scan_model_accumulate(n, k, xs, w, z, A, b);
+      if (!gp_scan_model_solve(p, A, b, bs, NULL)) {
+        rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
+        goto done;
+      }
+    }
+    if (it > 100) {
+      rc = gp_fail(err, GP_EINVAL, "model",
+                   "the regression did not converge in 100 iterations (perfect separation?)");
+      goto done;
+    }
+    fit->iterations = it;
+    /* final weights at the converged beta for the information matrix */
+    for (size_t i = 0; i < n; i++) {
+      double e = bs[0];
+      for (size_t j = 0; j < k; j++) e += bs[j + 1] * xs[i * k + j];
+      if (fam == GP_SCAN_MODEL_LOGISTIC) {
+        double pr = 1 / (1 + exp(-e));
+        w[i] = extra[i] * pr * (1 - pr);
+        fit->fitted[i] = extra[i] * pr;
+      } else {
+        double off = extra ? extra[i] : 1;
+        w[i] = off * exp(e);
+        fit->fitted[i] = w[i];
+      }
+      z[i] = 0;
+    }
+    gp_scan_model_accumulate(n, k, xs, w, z, A, b);
+    double dummy[64];
+    if (!gp_scan_model_solve(p, A, b, dummy, inv)) {
+      rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
+      goto done;
+    }
+  }
+  /* back to the original scale: b_j = bs_j / sd_j, b_0 = bs_0 - sum b_j mean_j;
+   * Var(b) = T Var(bs) T' with T the linear map. */
+  {
+    double T[61 * 61];
+    memset(T, 0, p * p * sizeof *T);
+    T[0] = 1;
+    for (size_t j = 1; j < p; j++) {
+      T[j * p + j] = 1 / sd[j];
+      T[0 * p + j] = -mean[j] / sd[j];
+    }
+    for (size_t a = 0; a < p; a++) {
+      double s = 0;
+      for (size_t c = 0; c < p; c++) s += T[a * p + c] * bs[c];
+      fit->beta[a] = s;
+    }
+    for (size_t a = 0; a < p; a++) {
+      double v = 0;
+      for (size_t c = 0; c < p; c++)
+        for (size_t d = 0; d < p; d++) v += T[a * p + c] * inv[c * p + d] * T[a * p + d];
+      fit->se[a] = sqrt(v);
+    }
+  }
+  fit->p = p;
+done:
+  free(mean);
+  free(sd);
+  free(xs);
+  free(w);
+  free(z);
+  free(eta);
+  free(A);
+  free(b);
+  free(bs);
+  free(inv);
+  if (rc != GP_OK) gp_scan_model_free(fit);
+  return rc;
+}
