@@ -1,9 +1,48 @@
-/* gameplan serve — placeholder until the command lands. */
+/*
+ * gameplan serve [--db FILE] [--port N] [--bind ADDR] [--web DIR] [--threads N]
+ * Serves the API and the web UI; binds 127.0.0.1:8080 unless told otherwise.
+ */
+#include <getopt.h>
+
 #include "cli/gp_cli.h"
+#include "http/gp_http.h"
 
 int gp_cmd_serve(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "gameplan: 'serve' is not built yet\n");
-  return 1;
+  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                       {"port", required_argument, NULL, 'p'},
+                                       {"bind", required_argument, NULL, 'b'},
+                                       {"web", required_argument, NULL, 'w'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  const char *usage = "usage: gameplan serve [--db FILE] [--port N] [--bind ADDR] [--web DIR] "
+                      "[--threads N]";
+  gp_http_opts o = {.db = NULL, .bind = "127.0.0.1", .port = 8080, .threads = 2};
+  const char *db = NULL;
+  int c;
+  long v;
+  gp_error err;
+  gp_error_clear(&err);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'd': db = optarg; break;
+    case 'b': o.bind = optarg; break;
+    case 'w': o.web = optarg; break;
+    case 'p':
+      if (gp_cli_parse_long("--port", optarg, 0, 65535, &v, &err)) return gp_cli_report(&err);
+      o.port = (int)v;
+      break;
+    case 't':
+      if (gp_cli_parse_long("--threads", optarg, 1, 64, &v, &err)) return gp_cli_report(&err);
+      o.threads = (int)v;
+      break;
+    case 'h': printf("%s\n", usage); return 0;
+    default: return gp_cli_usage("serve", "%s", usage);
+    }
+  }
+  if (optind != argc) return gp_cli_usage("serve", "%s", usage);
+  o.db = gp_cli_db_path(db);
+  if (gp_http_serve(&o, &err)) return gp_cli_report(&err);
+  return 0;
 }

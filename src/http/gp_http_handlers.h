@@ -1,0 +1,31 @@
+/*
+ * gp_http_handlers — the API's handlers, one file per resource:
+ * gp_http_missions.c, gp_http_metrics.c, gp_http_meta.c. Each parses the
+ * request, calls the app/ layer and fills the response (see gp_http.h).
+ * Path parameters are in req->params in the order of the route's pattern.
+ */
+#ifndef GP_HTTP_HANDLERS_H
+#define GP_HTTP_HANDLERS_H
+
+#include "http/gp_http.h"
+
+/* gp_http_meta.c */
+gp_code gp_h_openapi(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_status_all(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
+/* gp_http_missions.c */
+gp_code gp_h_missions(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_mission(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_mission_status(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_plan_get(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_plan_put(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_publish(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_unpublish(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
+/* gp_http_metrics.c */
+gp_code gp_h_metric(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_observations(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_observations_csv(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_observations_post(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
+#endif

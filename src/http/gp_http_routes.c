@@ -1,0 +1,68 @@
+/*
+ * gp_http_routes — the API's route table: method, path pattern, handler.
+ * A pattern segment "{}" matches one path segment (no '/'), captured into
+ * req->params in order. One line per endpoint; docs/openapi.json lists the
+ * same endpoints.
+ */
+#include <string.h>
+
+#include "http/gp_http_handlers.h"
+
+typedef struct gp_route {
+  const char *method;      /* "GET", "PUT", "POST" */
+  const char *pattern;     /* e.g. "/api/v1/missions/{}/status" */
+  gp_http_handler handler; /* the handler */
+} gp_route;
+
+static const gp_route gp_routes[] = {
+    {"GET", "/api/v1/openapi.json", gp_h_openapi},
+    {"GET", "/api/v1/status", gp_h_status_all},
+    {"GET", "/api/v1/missions", gp_h_missions},
+    {"GET", "/api/v1/missions/{}", gp_h_mission},
+    {"GET", "/api/v1/missions/{}/status", gp_h_mission_status},
+    {"GET", "/api/v1/missions/{}/plan", gp_h_plan_get},
+    {"PUT", "/api/v1/missions/{}/plan", gp_h_plan_put},
+    {"POST", "/api/v1/missions/{}/publish", gp_h_publish},
+    {"POST", "/api/v1/missions/{}/unpublish", gp_h_unpublish},
+    {"GET", "/api/v1/metrics/{}", gp_h_metric},
+    {"GET", "/api/v1/metrics/{}/observations", gp_h_observations},
+    {"GET", "/api/v1/metrics/{}/observations.csv", gp_h_observations_csv},
+    {"POST", "/api/v1/metrics/{}/observations", gp_h_observations_post},
+};
+
+/* Per-thread storage for captured parameters (valid during one request). */
+static _Thread_local char gp_param_buf[GP_HTTP_MAX_PARAMS][128];
+
+/* Whether path matches pattern; fills req->params. */
+static bool gp_match(const char *pattern, const char *path, gp_http_req *req) {
+  int np = 0;
+  while (*pattern && *path) {
+    if (pattern[0] == '{' && pattern[1] == '}') {
+      size_t n = strcspn(path, "/");
+      if (n == 0 || n >= sizeof gp_param_buf[0] || np >= GP_HTTP_MAX_PARAMS) return false;
+      memcpy(gp_param_buf[np], path, n);
+      gp_param_buf[np][n] = '\0';
+      req->params[np] = gp_param_buf[np];
+      np++;
+      path += n;
+      pattern += 2;
+    } else if (*pattern == *path) {
+      pattern++;
+      path++;
+    } else {
+      return false;
+    }
+  }
+  return !*pattern && !*path;
+}
+
+gp_http_handler gp_http_route(gp_http_req *req, bool *path_matched) {
+  *path_matched = false;
+  const char *method = strcmp(req->method, "HEAD") ? req->method : "GET";
+  for (size_t i = 0; i < sizeof gp_routes / sizeof gp_routes[0]; i++) {
+    if (!gp_match(gp_routes[i].pattern, req->path, req)) continue;
+    if (!strcmp(gp_routes[i].method, method)) return gp_routes[i].handler;
+    *path_matched = true; /* the path exists, for another method */
+  }
+  return NULL;
+}
