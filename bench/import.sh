@@ -57,11 +57,12 @@ cat > "$PLAN" <<EOF
  "targets": []}
 EOF
 rm -f "$DB" "$DB-wal" "$DB-shm" "$BARE" "$KEYED"
-"$BIN" init --db "$DB" >/dev/null
+"$BIN" init --db "$DB" >/dev/null 2>&1 || { echo "import.sh: gameplan init failed" >&2; exit 1; }
 "$BIN" plan apply "$PLAN" --db "$DB" >/dev/null
 
 now() { date +%s.%N; }
 rss_kb() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+cpu_s() { awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$1"; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
@@ -106,18 +107,22 @@ bare_rate=$(rate "$ROWS" "$bare_s")
 keyed_rate=$(rate "$ROWS" "$keyed_s")
 echo
 echo "input: $CSV ($ROWS data rows, $BYTES bytes; $PLACES places x $PERIODS monthly periods)"
-printf '%-44s %9s s %10s rows/s  peak RSS %7s KiB  rows stored %s\n' \
-  "gameplan import observations" "$ours_s" "$ours_rate" "$(rss_kb "$OUT/import-ours.time")" \
-  "$ours_rows"
-printf '%-44s %9s s %10s rows/s  peak RSS %7s KiB  rows stored %s\n' \
-  "sqlite3 .import --csv (bare table)" "$bare_s" "$bare_rate" \
-  "$(rss_kb "$OUT/import-bare.time")" "$bare_rows"
-printf '%-44s %9s s %10s rows/s  peak RSS %7s KiB\n' \
-  "sqlite3 .import --csv (keyed, WITHOUT ROWID)" "$keyed_s" "$keyed_rate" \
-  "$(rss_kb "$OUT/import-keyed.time")"
+echo "(wall = elapsed seconds; cpu = user + system seconds; the machine may be shared)"
+printf '%-44s wall %7s s  cpu %6s s %9s rows/s  peak RSS %6s KiB  rows stored %s\n' \
+  "gameplan import observations" "$ours_s" "$(cpu_s "$OUT/import-ours.time")" "$ours_rate" \
+  "$(rss_kb "$OUT/import-ours.time")" "$ours_rows"
+printf '%-44s wall %7s s  cpu %6s s %9s rows/s  peak RSS %6s KiB  rows stored %s\n' \
+  "sqlite3 .import --csv (bare table)" "$bare_s" "$(cpu_s "$OUT/import-bare.time")" \
+  "$bare_rate" "$(rss_kb "$OUT/import-bare.time")" "$bare_rows"
+printf '%-44s wall %7s s  cpu %6s s %9s rows/s  peak RSS %6s KiB\n' \
+  "sqlite3 .import --csv (keyed, WITHOUT ROWID)" "$keyed_s" "$(cpu_s "$OUT/import-keyed.time")" \
+  "$keyed_rate" "$(rss_kb "$OUT/import-keyed.time")"
+awk -v a="$(cpu_s "$OUT/import-ours.time")" -v b="$(cpu_s "$OUT/import-bare.time")" 'BEGIN {
+  printf "ratio (gameplan cpu time / sqlite3 bare cpu time): %.2f\n", a / b
+}'
 awk -v a="$ours_s" -v b="$bare_s" -v c="$keyed_s" 'BEGIN {
-  printf "ratio (gameplan time / sqlite3 bare time): %.2f\n", a / b
-  printf "ratio (gameplan time / sqlite3 keyed time): %.2f\n", a / c
+  printf "ratio (gameplan wall time / sqlite3 bare wall time): %.2f\n", a / b
+  printf "ratio (gameplan wall time / sqlite3 keyed wall time): %.2f\n", a / c
 }'
 echo "gameplan said:"
 head -n 20 "$OUT/import-ours.out" | sed "s/^/  /"
