@@ -25,4 +25,9 @@ gp_code gp_graphfile_parse(const json_t *root, gp_plan *plan, gp_error *err);
  * NULL). Returns GP_OK or GP_ENOMEM. */
 gp_code gp_graphfile_emit(const gp_plan *plan, json_t *root, gp_error *err);
 
+struct gp_dist;
+/* A distribution as the plan file writes it: a number for a fixed value,
+ * else {"dist": NAME, params...}. A new reference the caller owns. */
+json_t *gp_graphfile_dist_json(const struct gp_dist *d);
+
 #endif

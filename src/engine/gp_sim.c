@@ -1,0 +1,981 @@
+/*
+ * gp_sim — the game plan simulation; see gp_sim.h and
+ * docs/methods/simulation.md.
+ *
+ * One draw (gp_draw): sample every input in a fixed order (each activity's
+ * delivery, then each edge's effect, then the counterfactual); propagate
+ * forward through the graph in topological order, each node holding its
+ * value in every grid period; then, for each node carrying a metric with a
+ * target, propagate backward the adjoint g[v][L] = ∂value(n, t)/∂value(v, t−L),
+ * which is the same for every t because the system is linear and
+ * time-invariant. From values and adjoints: each activity's contribution at
+ * a target period is Σ_L g[a][L]·value(a, t−L), and the metric with an edge
+ * u→w removed is the metric minus β·Σ_L g[w][L]·value(u, t−lag−L) (every path
+ * through an edge of a DAG passes it once), so every "if this assumption
+ * fails" scenario is evaluated exactly on the same draws.
+ */
+#include "engine/gp_sim.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/gp_dist.h"
+#include "engine/gp_rng.h"
+
+const double gp_sim_qlevels[GP_SIM_NQ] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
+const char *const gp_sim_qnames[GP_SIM_NQ] = {"p5", "p10", "p25", "p50", "p75", "p90", "p95"};
+
+#define GP_PILOT 2048 /* pilot draws: bin edges and histogram ranges */
+#define GP_NBINS_MAX 128/* bins per input for the sensitivity estimator */
+#define GP_NH 4096      /* histogram bins per contribution */
+#define GP_HW (GP_NH + 3) /* + under, over, exact zero */
+
+void gp_sim_options_default(gp_sim_options *o) {
+  memset(o, 0, sizeof *o);
+  o->draws = 10000;
+  o->seed = 1;
+  o->threads = 1;
+  o->confidence = 0.8;
+  o->primary = -1;
+}
+
+/* ---- the compiled model ---- */
+
+typedef struct gp_model {
+  const gp_plan *plan;  /* the plan */
+  const gp_graph *g;    /* its graph (may be NULL) */
+  int T;                /* grid periods */
+  size_t N, E;          /* nodes, edges */
+  size_t A;             /* activities */
+  size_t *act;          /* [A] node index of each activity */
+  long *act_of_node;    /* [N] activity index or -1 */
+  double *ramp;         /* [A*T] ramp of each activity (0 when stopped or switched off) */
+  const gp_dist *eff;   /* [E] effects */
+  size_t *in_start;     /* [N+1] CSR of incoming edges */
+  size_t *in_edge;      /* [E] edge indices, by target node then file order */
+  size_t nin;           /* uncertain inputs */
+  gp_sim_input *inputs; /* [nin] their description */
+  long *inp_act;        /* [A] input index of each activity's delivery or -1 */
+  long *inp_edge;       /* [E] input index of each edge's effect or -1 */
+  long inp_cf;          /* input index of the counterfactual or -1 */
+  bool has_cf;          /* whether there is a counterfactual */
+  size_t K;             /* targets */
+  long *t_node;         /* [K] node carrying the target's metric or -1 */
+  int *t_t;             /* [K] grid index of the target period */
+  double *t_const;      /* [K] baseline value */
+  double *t_cfyears;    /* [K] years from baseline to target if the metric is the cf's, else 0 */
+  double *t_value;      /* [K] target value */
+  gp_direction *t_dir;  /* [K] direction */
+  long *t_cp;           /* [K] contribution point or -1 */
+  size_t nmn;           /* metric nodes needing adjoints */
+  size_t *mn_node;      /* [nmn] their node indices */
+  size_t ncp;           /* contribution points: distinct (metric node, period) */
+  size_t *cp_mn;        /* [ncp] index into mn_node */
+  int *cp_t;            /* [ncp] grid index */
+  size_t *cp_target;    /* [ncp] first target with that point */
+  size_t ntm;           /* metrics with a trajectory */
+  size_t *tm_metric;    /* [ntm] metric index */
+  long *tm_node;        /* [ntm] node carrying it or -1 */
+  double *tm_const;     /* [ntm] baseline of its first target */
+  double *tm_cfyears;   /* [ntm*T] years since that baseline when the metric is the cf's, else 0 */
+  size_t pk;            /* primary target */
+  long pcp;             /* its contribution point or -1 */
+  bool adjoint;         /* whether draws compute adjoints */
+  size_t NA;            /* assumptions */
+} gp_model;
+
+typedef struct gp_work {
+  double *x;       /* [nin] input values */
+  double *D;       /* [A] delivered (0/1) */
+  double *beta;    /* [E] effects */
+  double cf;       /* counterfactual change per year */
+  double *val;     /* [N*T] node values */
+  double *adj;     /* [nmn*N*T] adjoints */
+  double *y;       /* [K] metric at each target */
+  double *eff;     /* [K] the carrying node's value there */
+  double *contrib; /* [ncp*A] contributions */
+  double *yfail;   /* [NA] primary metric if each assumption fails */
+} gp_work;
+
+static void *gp_xcalloc(size_t n, size_t size, bool *ok) {
+  void *p = calloc(n ? n : 1, size);
+  if (!p) *ok = false;
+  return p;
+}
+
+static void gp_model_free(gp_model *m) {
+  free(m->act), free(m->act_of_node), free(m->ramp), free(m->in_start), free(m->in_edge);
+  free(m->inputs), free(m->inp_act), free(m->inp_edge), free(m->t_node), free(m->t_t);
+  free(m->t_const), free(m->t_cfyears), free(m->t_value), free(m->t_dir), free(m->t_cp);
+  free(m->mn_node), free(m->cp_mn), free(m->cp_t), free(m->cp_target), free(m->tm_metric);
+  free(m->tm_node), free(m->tm_const), free(m->tm_cfyears);
+}
+
+static long gp_metric_node(const gp_graph *g, const char *metric) {
+  if (!g) return -1;
+  for (size_t i = 0; i < g->nnodes; i++)
+    if (g->nodes[i].metric && !strcmp(g->nodes[i].metric, metric)) return (long)i;
+  return -1;
+}
+
+static bool gp_is_cf_metric(const gp_graph *g, const char *metric) {
+  return g && g->has_counterfactual && !strcmp(g->cf.metric, metric);
+}
+
+static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp_model *m,
+                              gp_error *err) {
+  memset(m, 0, sizeof *m);
+  m->plan = plan;
+  const gp_graph *g = plan->graph;
+  m->g = g;
+  gp_grid grid;
+  gp_code rc = gp_graph_grid(plan, &grid, err);
+  if (rc) return rc;
+  int T = m->T = grid.nperiods;
+  m->N = g ? g->nnodes : 0;
+  m->E = g ? g->nedges : 0;
+  m->K = plan->ntargets;
+  m->NA = g ? g->nassumptions : 0;
+  bool ok = true;
+  size_t N = m->N, E = m->E, K = m->K;
+  m->act = gp_xcalloc(N, sizeof *m->act, &ok);
+  m->act_of_node = gp_xcalloc(N, sizeof *m->act_of_node, &ok);
+  m->in_start = gp_xcalloc(N + 1, sizeof *m->in_start, &ok);
+  m->in_edge = gp_xcalloc(E, sizeof *m->in_edge, &ok);
+  m->inputs = gp_xcalloc(N + E + 1, sizeof *m->inputs, &ok);
+  m->inp_edge = gp_xcalloc(E, sizeof *m->inp_edge, &ok);
+  m->t_node = gp_xcalloc(K, sizeof *m->t_node, &ok);
+  m->t_t = gp_xcalloc(K, sizeof *m->t_t, &ok);
+  m->t_const = gp_xcalloc(K, sizeof *m->t_const, &ok);
+  m->t_cfyears = gp_xcalloc(K, sizeof *m->t_cfyears, &ok);
+  m->t_value = gp_xcalloc(K, sizeof *m->t_value, &ok);
+  m->t_dir = gp_xcalloc(K, sizeof *m->t_dir, &ok);
+  m->t_cp = gp_xcalloc(K, sizeof *m->t_cp, &ok);
+  m->mn_node = gp_xcalloc(K, sizeof *m->mn_node, &ok);
+  m->cp_mn = gp_xcalloc(K, sizeof *m->cp_mn, &ok);
+  m->cp_t = gp_xcalloc(K, sizeof *m->cp_t, &ok);
+  m->cp_target = gp_xcalloc(K, sizeof *m->cp_target, &ok);
+  m->tm_metric = gp_xcalloc(K, sizeof *m->tm_metric, &ok);
+  m->tm_node = gp_xcalloc(K, sizeof *m->tm_node, &ok);
+  m->tm_const = gp_xcalloc(K, sizeof *m->tm_const, &ok);
+  m->tm_cfyears = gp_xcalloc(K * (size_t)T, sizeof *m->tm_cfyears, &ok);
+  if (!ok) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  /* activities and their ramps */
+  for (size_t i = 0; i < N; i++) {
+    m->act_of_node[i] = -1;
+    if (g->nodes[i].kind == GP_NODE_ACTIVITY) {
+      m->act_of_node[i] = (long)m->A;
+      m->act[m->A++] = i;
+    }
+  }
+  size_t A = m->A;
+  m->ramp = gp_xcalloc(A * (size_t)T, sizeof *m->ramp, &ok);
+  m->inp_act = gp_xcalloc(A, sizeof *m->inp_act, &ok);
+  if (!ok) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  for (size_t a = 0; a < A; a++) {
+    const gp_node *nd = &g->nodes[m->act[a]];
+    bool off = nd->stage == GP_STAGE_STOPPED || (opt->off && opt->off[m->act[a]]);
+    for (int t = 0; t < T && !off; t++) {
+      gp_period pt = gp_grid_period(&grid, t);
+      double s = nd->start ? gp_period_years(&nd->start_p, &pt) : (double)t;
+      double r;
+      if (s < -1e-9)
+        r = 0;
+      else if (nd->ramp <= 0)
+        r = 1;
+      else
+        r = s >= nd->ramp ? 1 : s / nd->ramp;
+      m->ramp[a * (size_t)T + (size_t)t] = r;
+    }
+  }
+  /* incoming edges, CSR */
+  m->eff = opt->effects ? opt->effects : NULL;
+  for (size_t e = 0; e < E; e++) m->in_start[g->edges[e].ito + 1]++;
+  for (size_t i = 0; i < N; i++) m->in_start[i + 1] += m->in_start[i];
+  {
+    size_t *fill = gp_xcalloc(N + 1, sizeof *fill, &ok);
+    if (!ok) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    memcpy(fill, m->in_start, (N + 1) * sizeof *fill);
+    for (size_t e = 0; e < E; e++) m->in_edge[fill[g->edges[e].ito]++] = e;
+    free(fill);
+  }
+  /* uncertain inputs: deliveries, effects, counterfactual */
+  for (size_t a = 0; a < A; a++) {
+    const gp_dist *d = &g->nodes[m->act[a]].delivery;
+    bool random = d->kind != GP_DIST_FIXED || (d->p[0] > 0 && d->p[0] < 1);
+    m->inp_act[a] = -1;
+    if (random) {
+      m->inp_act[a] = (long)m->nin;
+      m->inputs[m->nin++] = (gp_sim_input){GP_INPUT_DELIVERY, m->act[a], NAN, NAN};
+    }
+  }
+  for (size_t e = 0; e < E; e++) {
+    const gp_dist *d = opt->effects ? &opt->effects[e] : &g->edges[e].effect;
+    m->inp_edge[e] = -1;
+    if (d->kind != GP_DIST_FIXED) {
+      m->inp_edge[e] = (long)m->nin;
+      m->inputs[m->nin++] = (gp_sim_input){GP_INPUT_EFFECT, e, NAN, NAN};
+    }
+  }
+  m->has_cf = g && g->has_counterfactual;
+  m->inp_cf = -1;
+  if (m->has_cf && g->cf.change_per_year.kind != GP_DIST_FIXED) {
+    m->inp_cf = (long)m->nin;
+    m->inputs[m->nin++] = (gp_sim_input){GP_INPUT_COUNTERFACTUAL, 0, NAN, NAN};
+  }
+  /* targets, metric nodes, contribution points */
+  for (size_t k = 0; k < K; k++) {
+    const gp_target *tg = &plan->targets[k];
+    const gp_metric *mt = gp_plan_metric(plan, tg->metric);
+    if (!mt) return gp_fail(err, GP_EINVAL, "plan.targets", "unknown metric '%s'", tg->metric);
+    m->t_node[k] = gp_metric_node(g, tg->metric);
+    m->t_t[k] = gp_grid_index(&grid, &tg->target.parsed);
+    m->t_const[k] = tg->baseline.value;
+    m->t_cfyears[k] = gp_is_cf_metric(g, tg->metric)
+                          ? gp_period_years(&tg->baseline.parsed, &tg->target.parsed)
+                          : 0;
+    m->t_value[k] = tg->target.value;
+    m->t_dir[k] = mt->direction;
+    m->t_cp[k] = -1;
+    if (m->t_node[k] >= 0 && m->t_t[k] >= 0 && m->t_t[k] < T) {
+      size_t mi = m->nmn;
+      for (size_t j = 0; j < m->nmn; j++)
+        if (m->mn_node[j] == (size_t)m->t_node[k]) mi = j;
+      if (mi == m->nmn) m->mn_node[m->nmn++] = (size_t)m->t_node[k];
+      size_t c = m->ncp;
+      for (size_t j = 0; j < m->ncp; j++)
+        if (m->cp_mn[j] == mi && m->cp_t[j] == m->t_t[k]) c = j;
+      if (c == m->ncp) {
+        m->cp_mn[c] = mi;
+        m->cp_t[c] = m->t_t[k];
+        m->cp_target[c] = k;
+        m->ncp++;
+      }
+      m->t_cp[k] = (long)c;
+    }
+    /* trajectory metrics: each metric with a target, the first target's baseline */
+    size_t ti = m->ntm;
+    for (size_t j = 0; j < m->ntm; j++)
+      if (!strcmp(plan->metrics[m->tm_metric[j]].id, tg->metric)) ti = j;
+    if (ti == m->ntm) {
+      m->tm_metric[ti] = (size_t)(mt - plan->metrics);
+      m->tm_node[ti] = m->t_node[k];
+      m->tm_const[ti] = tg->baseline.value;
+      for (int t = 0; t < T; t++) {
+        gp_period pt = gp_grid_period(&grid, t);
+        m->tm_cfyears[ti * (size_t)T + (size_t)t] =
+            gp_is_cf_metric(g, tg->metric) ? gp_period_years(&tg->baseline.parsed, &pt) : 0;
+      }
+      m->ntm++;
+    }
+  }
+  long pk = opt->primary < 0 ? 0 : opt->primary;
+  if (K == 0) return gp_fail(err, GP_EINVAL, "plan.targets", "the plan has no target to simulate");
+  if ((size_t)pk >= K) return gp_fail(err, GP_EINVAL, "--target", "no such target");
+  m->pk = (size_t)pk;
+  m->pcp = m->t_cp[pk];
+  m->adjoint = (!opt->light || opt->keep_contrib) && m->nmn > 0;
+  return GP_OK;
+}
+
+static bool gp_work_init(const gp_model *m, gp_work *w) {
+  bool ok = true;
+  size_t NT = m->N * (size_t)m->T;
+  w->x = gp_xcalloc(m->nin, sizeof *w->x, &ok);
+  w->D = gp_xcalloc(m->A, sizeof *w->D, &ok);
+  w->beta = gp_xcalloc(m->E, sizeof *w->beta, &ok);
+  w->val = gp_xcalloc(NT, sizeof *w->val, &ok);
+  w->adj = gp_xcalloc(m->nmn * NT, sizeof *w->adj, &ok);
+  w->y = gp_xcalloc(m->K, sizeof *w->y, &ok);
+  w->eff = gp_xcalloc(m->K, sizeof *w->eff, &ok);
+  w->contrib = gp_xcalloc(m->ncp * m->A, sizeof *w->contrib, &ok);
+  w->yfail = gp_xcalloc(m->NA, sizeof *w->yfail, &ok);
+  return ok;
+}
+
+static void gp_work_free(gp_work *w) {
+  free(w->x), free(w->D), free(w->beta), free(w->val), free(w->adj), free(w->y), free(w->eff);
+  free(w->contrib), free(w->yfail);
+}
+
+/* One draw: sample, propagate, and evaluate targets, contributions and
+ * failed assumptions. */
+static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
+  const gp_graph *g = m->g;
+  const size_t T = (size_t)m->T, N = m->N;
+  /* sample, in a fixed order */
+  for (size_t a = 0; a < m->A; a++) {
+    const gp_dist *d = &g->nodes[m->act[a]].delivery;
+    double p = gp_dist_sample(d, r);
+    double D;
+    if (d->kind == GP_DIST_FIXED && (p >= 1 || p <= 0))
+      D = p >= 1 ? 1 : 0;
+    else
+      D = gp_rng_uniform(r) < p ? 1 : 0;
+    w->D[a] = D;
+    if (m->inp_act[a] >= 0) w->x[m->inp_act[a]] = D;
+  }
+  for (size_t e = 0; e < m->E; e++) {
+    const gp_dist *d = m->eff ? &m->eff[e] : &g->edges[e].effect;
+    w->beta[e] = gp_dist_sample(d, r);
+    if (m->inp_edge[e] >= 0) w->x[m->inp_edge[e]] = w->beta[e];
+  }
+  w->cf = m->has_cf ? gp_dist_sample(&g->cf.change_per_year, r) : 0;
+  if (m->inp_cf >= 0) w->x[m->inp_cf] = w->cf;
+  /* forward */
+  double *val = w->val;
+  for (size_t k = 0; k < N; k++) {
+    size_t v = g->topo[k];
+    double *vv = val + v * T;
+    long a = m->act_of_node[v];
+    if (a >= 0) {
+      const double *rp = m->ramp + (size_t)a * T;
+      double D = w->D[a];
+      for (size_t t = 0; t < T; t++) vv[t] = D * rp[t];
+      continue;
+    }
+    for (size_t t = 0; t < T; t++) vv[t] = 0;
+    for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
+      size_t e = m->in_edge[j];
+      size_t lag = (size_t)g->edges[e].lag;
+      const double *uu = val + g->edges[e].ifrom * T;
+      double b = w->beta[e];
+      for (size_t t = lag; t < T; t++) vv[t] += b * uu[t - lag];
+    }
+  }
+  /* targets */
+  for (size_t k = 0; k < m->K; k++) {
+    double eff = 0;
+    if (m->t_node[k] >= 0 && m->t_t[k] >= 0 && m->t_t[k] < m->T)
+      eff = val[(size_t)m->t_node[k] * T + (size_t)m->t_t[k]];
+    w->eff[k] = eff;
+    w->y[k] = m->t_const[k] + w->cf * m->t_cfyears[k] + eff;
+  }
+  if (!m->adjoint) return;
+  /* adjoints, one per metric node */
+  for (size_t mi = 0; mi < m->nmn; mi++) {
+    double *adj = w->adj + mi * N * T;
+    memset(adj, 0, N * T * sizeof *adj);
+    adj[m->mn_node[mi] * T] = 1;
+    for (size_t k = N; k-- > 0;) {
+      size_t v = g->topo[k];
+      const double *gv = adj + v * T;
+      for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
+        size_t e = m->in_edge[j];
+        size_t lag = (size_t)g->edges[e].lag;
+        double *gu = adj + g->edges[e].ifrom * T;
+        double b = w->beta[e];
+        for (size_t L = 0; L + lag < T; L++) gu[L + lag] += b * gv[L];
+      }
+    }
+  }
+  /* contributions */
+  for (size_t c = 0; c < m->ncp; c++) {
+    const double *adj = w->adj + m->cp_mn[c] * N * T;
+    size_t t = (size_t)m->cp_t[c];
+    for (size_t a = 0; a < m->A; a++) {
+      const double *ga = adj + m->act[a] * T, *va = val + m->act[a] * T;
+      double s = 0;
+      for (size_t L = 0; L <= t; L++) s += ga[L] * va[t - L];
+      w->contrib[c * m->A + a] = s;
+    }
+  }
+  if (!full) return;
+  /* failed assumptions, for the primary target */
+  size_t pk = m->pk;
+  for (size_t i = 0; i < m->NA; i++) {
+    const gp_assumption *as = &g->assumptions[i];
+    double d = 0;
+    if (m->pcp >= 0) {
+      const double *adj = w->adj + m->cp_mn[m->pcp] * N * T;
+      size_t t = (size_t)m->cp_t[m->pcp];
+      if (as->on_kind == GP_ON_EDGE) {
+        const gp_edge *e = &g->edges[as->on_index];
+        size_t lag = (size_t)e->lag;
+        const double *gw = adj + e->ito * T, *vu = val + e->ifrom * T;
+        double s = 0;
+        for (size_t L = 0; L + lag <= t; L++) s += gw[L] * vu[t - lag - L];
+        d = w->beta[as->on_index] * s;
+      } else {
+        const double *gv = adj + as->on_index * T, *vv = val + as->on_index * T;
+        for (size_t L = 0; L <= t; L++) d += gv[L] * vv[t - L];
+      }
+    }
+    w->yfail[i] = w->y[pk] - d;
+  }
+}
+
+/* ---- accumulators ---- */
+
+typedef struct gp_gacc {
+  uint64_t n;         /* draws in the group */
+  double sy, syy;     /* Σ(y−y0), Σ(y−y0)² for the primary target */
+  double *cnt, *sum;  /* [nin*B] per input bin: count, Σ(y−y0) */
+  double *ysum;       /* [K] Σ y */
+  double *esum;       /* [K] Σ effect */
+  double *csum;       /* [ncp*A] Σ contribution */
+  uint64_t *meet;     /* [K] draws meeting */
+  uint64_t *fmeet;    /* [NA] draws meeting the primary target when the assumption fails */
+} gp_gacc;
+
+typedef struct gp_shared {
+  const gp_model *m;       /* the model */
+  const gp_sim_options *o; /* options */
+  uint64_t gstart[GP_SIM_GROUPS + 1]; /* first draw of each group */
+  gp_gacc acc[GP_SIM_GROUPS];          /* per-group accumulators */
+  int B;                   /* bins per input */
+  double *edges;           /* [nin*(B-1)] bin edges */
+  double y0;               /* shift for the primary target */
+  double *hlo, *hw;        /* [ncp*A] histogram origin and width */
+  double *ystore;          /* [K*draws] metric at each target */
+  double *trstore;         /* [ntm*T*draws] metric along the grid */
+  double *cdraws;          /* [A*draws] contributions at the primary target (keep) */
+  double *bdraws;          /* [draws] base (keep) */
+  pthread_mutex_t lock;    /* guards next and merging histograms */
+  int next;                /* next group to take */
+  uint64_t *hist;          /* [ncp*A*GP_HW] merged histograms */
+  bool failed;             /* a worker ran out of memory */
+} gp_shared;
+
+static int gp_bin(const double *edges, int B, double x) {
+  int lo = 0, hi = B - 1; /* count of edges < x, in [0, B-1] */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (edges[mid] < x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static void gp_hist_add(uint64_t *h, double lo, double w, double x) {
+  if (x == 0) {
+    h[GP_NH + 2]++;
+    return;
+  }
+  double f = (x - lo) / w;
+  if (!(f >= 0)) {
+    h[0]++;
+  } else if (f >= GP_NH) {
+    h[GP_NH + 1]++;
+  } else {
+    h[1 + (size_t)f]++;
+  }
+}
+
+static void *gp_worker(void *arg) {
+  gp_shared *s = arg;
+  const gp_model *m = s->m;
+  const gp_sim_options *o = s->o;
+  gp_work w;
+  bool full = !o->light;
+  size_t nh = full ? m->ncp * m->A * GP_HW : 0;
+  uint64_t *hist = calloc(nh ? nh : 1, sizeof *hist);
+  if (!gp_work_init(m, &w) || !hist) {
+    gp_work_free(&w);
+    free(hist);
+    pthread_mutex_lock(&s->lock);
+    s->failed = true;
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+  }
+  const size_t T = (size_t)m->T, N = o->draws;
+  for (;;) {
+    pthread_mutex_lock(&s->lock);
+    int g = s->next < GP_SIM_GROUPS ? s->next++ : -1;
+    pthread_mutex_unlock(&s->lock);
+    if (g < 0) break;
+    gp_gacc *ac = &s->acc[g];
+    gp_rng r;
+    gp_rng_stream(&r, o->seed, (uint64_t)g);
+    for (uint64_t d = s->gstart[g]; d < s->gstart[g + 1]; d++) {
+      gp_draw(m, &r, &w, full);
+      ac->n++;
+      for (size_t k = 0; k < m->K; k++) {
+        s->ystore[k * N + d] = w.y[k];
+        ac->ysum[k] += w.y[k];
+        ac->esum[k] += w.eff[k];
+        if (gp_meets(w.y[k], m->t_value[k], m->t_dir[k])) ac->meet[k]++;
+      }
+      if (o->keep_contrib) {
+        double base = w.y[m->pk];
+        for (size_t a = 0; a < m->A; a++) {
+          double c = m->pcp >= 0 ? w.contrib[(size_t)m->pcp * m->A + a] : 0;
+          s->cdraws[a * N + d] = c;
+          base -= c;
+        }
+        s->bdraws[d] = base;
+      }
+      if (!full) continue;
+      /* trajectory */
+      for (size_t ti = 0; ti < m->ntm; ti++) {
+        const double *vn = m->tm_node[ti] >= 0 ? w.val + (size_t)m->tm_node[ti] * T : NULL;
+        for (size_t t = 0; t < T; t++)
+          s->trstore[(ti * T + t) * N + d] =
+              m->tm_const[ti] + w.cf * m->tm_cfyears[ti * T + t] + (vn ? vn[t] : 0);
+      }
+      /* sensitivity */
+      double y = w.y[m->pk] - s->y0;
+      ac->sy += y;
+      ac->syy += y * y;
+      int B = s->B;
+      for (size_t i = 0; i < m->nin; i++) {
+        int b = gp_bin(s->edges + i * (size_t)(B - 1), B, w.x[i]);
+        ac->cnt[i * (size_t)B + (size_t)b] += 1;
+        ac->sum[i * (size_t)B + (size_t)b] += y;
+      }
+      /* contributions */
+      for (size_t c = 0; c < m->ncp * m->A; c++) {
+        ac->csum[c] += w.contrib[c];
+        gp_hist_add(hist + c * GP_HW, s->hlo[c], s->hw[c], w.contrib[c]);
+      }
+      /* failed assumptions */
+      for (size_t i = 0; i < m->NA; i++)
+        if (gp_meets(w.yfail[i], m->t_value[m->pk], m->t_dir[m->pk])) ac->fmeet[i]++;
+    }
+  }
+  pthread_mutex_lock(&s->lock);
+  for (size_t i = 0; i < nh; i++) s->hist[i] += hist[i];
+  pthread_mutex_unlock(&s->lock);
+  free(hist);
+  gp_work_free(&w);
+  return NULL;
+}
+
+/* ---- estimators ---- */
+
+static int gp_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+double gp_sim_quantile_sorted(const double *x, size_t n, double p) {
+  if (n == 0) return NAN;
+  double h = (double)(n - 1) * p;
+  size_t lo = (size_t)floor(h);
+  if (lo >= n - 1) return x[n - 1];
+  return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
+}
+
+/* First-order index from binned sums (correlation ratio with the ANOVA bias
+ * correction); NaN when the variance is 0. */
+static double gp_eta2(const double *cnt, const double *sum, int B, double n, double sy,
+                      double syy) {
+  if (n < 2) return NAN;
+  double mean = sy / n, V = syy / n - mean * mean;
+  if (!(V > 1e-300 * (1 + mean * mean))) return NAN;
+  double ssb = 0;
+  int beff = 0;
+  for (int b = 0; b < B; b++)
+    if (cnt[b] > 0) {
+      ssb += sum[b] * sum[b] / cnt[b];
+      beff++;
+    }
+  ssb -= n * mean * mean;
+  double ssw = n * V - ssb;
+  double W = n > beff ? ssw / (n - beff) : 0;
+  return (ssb / n - (beff - 1) * W / n) / V;
+}
+
+/* The p-quantile from a histogram (see gp_hist_add); n draws in all. */
+static double gp_hist_quantile(const uint64_t *h, double lo, double w, uint64_t n, double p) {
+  double target = p * (double)n;
+  double cum = (double)h[0];
+  if (cum >= target && h[0]) return lo;
+  long j0 = lround(-lo / w); /* bins below zero */
+  for (long j = 0; j < GP_NH; j++) {
+    if (j == j0) {
+      double c = (double)h[GP_NH + 2];
+      if (c > 0 && cum + c >= target) return 0;
+      cum += c;
+    }
+    double c = (double)h[1 + j];
+    if (c > 0 && cum + c >= target) return lo + w * ((double)j + (target - cum) / c);
+    cum += c;
+  }
+  if (j0 >= GP_NH && (double)h[GP_NH + 2] > 0 && cum + (double)h[GP_NH + 2] >= target) return 0;
+  return lo + w * GP_NH;
+}
+
+static bool gp_gacc_init(gp_gacc *a, const gp_model *m, int B) {
+  bool ok = true;
+  memset(a, 0, sizeof *a);
+  a->cnt = gp_xcalloc(m->nin * (size_t)B, sizeof(double), &ok);
+  a->sum = gp_xcalloc(m->nin * (size_t)B, sizeof(double), &ok);
+  a->ysum = gp_xcalloc(m->K, sizeof(double), &ok);
+  a->esum = gp_xcalloc(m->K, sizeof(double), &ok);
+  a->csum = gp_xcalloc(m->ncp * m->A, sizeof(double), &ok);
+  a->meet = gp_xcalloc(m->K, sizeof(uint64_t), &ok);
+  a->fmeet = gp_xcalloc(m->NA, sizeof(uint64_t), &ok);
+  return ok;
+}
+
+static void gp_gacc_free(gp_gacc *a) {
+  free(a->cnt), free(a->sum), free(a->ysum), free(a->esum), free(a->csum), free(a->meet);
+  free(a->fmeet);
+}
+
+/* Runs the pilot: bin edges for every input, histogram ranges, the shift. */
+static bool gp_pilot(const gp_model *m, const gp_sim_options *o, gp_shared *s) {
+  size_t P = GP_PILOT, nin = m->nin, nc = m->ncp * m->A;
+  int B = s->B;
+  gp_work w;
+  bool ok = gp_work_init(m, &w);
+  double *xs = gp_xcalloc(nin * P, sizeof *xs, &ok);
+  double *cs = gp_xcalloc(nc * P, sizeof *cs, &ok);
+  double *col = gp_xcalloc(P, sizeof *col, &ok);
+  if (!ok) {
+    gp_work_free(&w), free(xs), free(cs), free(col);
+    return false;
+  }
+  gp_rng r;
+  gp_rng_seed(&r, o->seed);
+  gp_rng_long_jump(&r);
+  double ysum = 0;
+  for (size_t d = 0; d < P; d++) {
+    gp_draw(m, &r, &w, false);
+    ysum += w.y[m->pk];
+    for (size_t i = 0; i < nin; i++) xs[i * P + d] = w.x[i];
+    for (size_t c = 0; c < nc; c++) cs[c * P + d] = w.contrib[c];
+  }
+  s->y0 = ysum / (double)P;
+  for (size_t i = 0; i < nin; i++) {
+    memcpy(col, xs + i * P, P * sizeof *col);
+    qsort(col, P, sizeof *col, gp_cmp_double);
+    for (int j = 1; j < B; j++) s->edges[i * (size_t)(B - 1) + (size_t)(j - 1)] = col[(size_t)j * P / (size_t)B];
+  }
+  for (size_t c = 0; c < nc; c++) {
+    double lo = 0, hi = 0; /* the range always includes 0 */
+    for (size_t d = 0; d < P; d++) {
+      double v = cs[c * P + d];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    double span = hi - lo;
+    if (!(span > 0)) span = 1;
+    lo -= 0.25 * span;
+    hi += 0.25 * span;
+    if (lo > 0) lo = 0;
+    if (hi < 0) hi = 0;
+    double wd = (hi - lo) / (GP_NH - 1);
+    double j0 = ceil(-lo / wd);
+    s->hlo[c] = -j0 * wd; /* zero falls on a bin boundary */
+    s->hw[c] = wd;
+  }
+  gp_work_free(&w), free(xs), free(cs), free(col);
+  return true;
+}
+
+/* ---- the run ---- */
+
+void gp_sim_result_free(gp_sim_result *r) {
+  if (!r) return;
+  free(r->targets), free(r->traj), free(r->inputs), free(r->assumptions), free(r->contribs);
+  free(r->learning), free(r->acts), free(r->contrib_draws), free(r->base_draws);
+  free(r);
+}
+
+static double gp_priority(double dp, double share, int evidence) {
+  if (!(dp > 0)) dp = 0;
+  if (!(share > 0)) share = 0;
+  return (dp + share) * (6 - evidence) / 5.0;
+}
+
+static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_sim_result **out,
+                            gp_error *err) {
+  gp_model m;
+  gp_code rc = gp_model_build(plan, opt, &m, err);
+  if (rc) {
+    gp_model_free(&m);
+    return rc;
+  }
+  const size_t N = opt->draws, T = (size_t)m.T, K = m.K, A = m.A;
+  const bool full = !opt->light;
+  gp_shared *s = calloc(1, sizeof *s);
+  gp_sim_result *res = calloc(1, sizeof *res);
+  bool ok = s && res;
+  if (!ok) {
+    free(s), free(res);
+    gp_model_free(&m);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  s->m = &m;
+  s->o = opt;
+  int B = (int)sqrt((double)N);
+  if (B > GP_NBINS_MAX) B = GP_NBINS_MAX;
+  if (B < 2) B = 2;
+  s->B = B;
+  pthread_mutex_init(&s->lock, NULL);
+  for (int g = 0; g <= GP_SIM_GROUPS; g++)
+    s->gstart[g] = N / GP_SIM_GROUPS * (uint64_t)g + ((uint64_t)g < N % GP_SIM_GROUPS ? (uint64_t)g : N % GP_SIM_GROUPS);
+  for (int g = 0; g < GP_SIM_GROUPS; g++)
+    if (!gp_gacc_init(&s->acc[g], &m, full ? B : 0)) ok = false;
+  s->ystore = gp_xcalloc(K * N, sizeof(double), &ok);
+  if (full) {
+    s->edges = gp_xcalloc(m.nin * (size_t)(B - 1), sizeof(double), &ok);
+    s->hlo = gp_xcalloc(m.ncp * A, sizeof(double), &ok);
+    s->hw = gp_xcalloc(m.ncp * A, sizeof(double), &ok);
+    s->hist = gp_xcalloc(m.ncp * A * GP_HW, sizeof(uint64_t), &ok);
+    s->trstore = gp_xcalloc(m.ntm * T * N, sizeof(double), &ok);
+  }
+  if (opt->keep_contrib) {
+    s->cdraws = gp_xcalloc(A * N, sizeof(double), &ok);
+    s->bdraws = gp_xcalloc(N, sizeof(double), &ok);
+  }
+  if (ok && full) ok = gp_pilot(&m, opt, s);
+  if (ok) {
+    int nt = opt->threads > GP_SIM_GROUPS ? GP_SIM_GROUPS : opt->threads;
+    pthread_t th[GP_SIM_GROUPS];
+    int started = 0;
+    for (int i = 1; i < nt; i++)
+      if (pthread_create(&th[started], NULL, gp_worker, s) == 0) started++;
+    gp_worker(s);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    if (s->failed) ok = false;
+  }
+  if (!ok) goto nomem;
+  /* combine the groups in order */
+  res->draws = N;
+  res->seed = opt->seed;
+  gp_graph_grid(plan, &res->grid, NULL);
+  res->primary = m.pk;
+  res->ntargets = K;
+  res->targets = gp_xcalloc(K, sizeof *res->targets, &ok);
+  if (!ok) goto nomem;
+  double C = opt->confidence;
+  for (size_t k = 0; k < K; k++) {
+    gp_sim_target *t = &res->targets[k];
+    uint64_t meet = 0;
+    double ys = 0, es = 0;
+    for (int g = 0; g < GP_SIM_GROUPS; g++) {
+      meet += s->acc[g].meet[k];
+      ys += s->acc[g].ysum[k];
+      es += s->acc[g].esum[k];
+    }
+    t->target = k;
+    t->period_index = m.t_t[k];
+    t->p_meet = (double)meet / (double)N;
+    t->p_meet_se = sqrt(t->p_meet * (1 - t->p_meet) / (double)N);
+    t->mean = ys / (double)N;
+    t->effect_mean = es / (double)N;
+    double *y = s->ystore + k * N;
+    qsort(y, N, sizeof *y, gp_cmp_double);
+    for (int q = 0; q < GP_SIM_NQ; q++) t->q[q] = gp_sim_quantile_sorted(y, N, gp_sim_qlevels[q]);
+    t->confidence = C;
+    double need = m.t_dir[k] == GP_HIGHER ? m.t_value[k] - gp_sim_quantile_sorted(y, N, 1 - C)
+                                          : gp_sim_quantile_sorted(y, N, C) - m.t_value[k];
+    t->extra = need > 0 ? need : 0;
+    t->extra_share = t->effect_mean != 0 ? t->extra / fabs(t->effect_mean) : NAN;
+    t->p_meet_learned = t->p_meet_learned_se = NAN;
+  }
+  if (opt->keep_contrib) {
+    res->nacts = A;
+    res->acts = gp_xcalloc(A, sizeof *res->acts, &ok);
+    if (!ok) goto nomem;
+    memcpy(res->acts, m.act, A * sizeof *m.act);
+    res->contrib_draws = s->cdraws;
+    res->base_draws = s->bdraws;
+    s->cdraws = s->bdraws = NULL;
+  }
+  if (full) {
+    /* trajectory */
+    res->ntraj = m.ntm * T;
+    res->traj = gp_xcalloc(res->ntraj, sizeof *res->traj, &ok);
+    if (!ok) goto nomem;
+    for (size_t ti = 0; ti < m.ntm; ti++)
+      for (size_t t = 0; t < T; t++) {
+        gp_sim_traj *tr = &res->traj[ti * T + t];
+        double *y = s->trstore + (ti * T + t) * N;
+        qsort(y, N, sizeof *y, gp_cmp_double);
+        tr->metric = m.tm_metric[ti];
+        tr->period = (int)t;
+        for (int q = 0; q < GP_SIM_NQ; q++)
+          tr->q[q] = gp_sim_quantile_sorted(y, N, gp_sim_qlevels[q]);
+      }
+    /* sensitivity, with a leave-one-group-out jackknife */
+    res->ninputs = m.nin;
+    res->inputs = gp_xcalloc(m.nin, sizeof *res->inputs, &ok);
+    double *tc = gp_xcalloc((size_t)B, sizeof(double), &ok);
+    double *ts = gp_xcalloc((size_t)B, sizeof(double), &ok);
+    double *lc = gp_xcalloc((size_t)B, sizeof(double), &ok);
+    double *ls = gp_xcalloc((size_t)B, sizeof(double), &ok);
+    if (!ok) {
+      free(tc), free(ts), free(lc), free(ls);
+      goto nomem;
+    }
+    double n = 0, sy = 0, syy = 0;
+    int ng = 0;
+    for (int g = 0; g < GP_SIM_GROUPS; g++) {
+      n += (double)s->acc[g].n;
+      sy += s->acc[g].sy;
+      syy += s->acc[g].syy;
+      if (s->acc[g].n) ng++;
+    }
+    res->y_var = n > 1 ? (syy - sy * sy / n) / (n - 1) : NAN;
+    for (size_t i = 0; i < m.nin; i++) {
+      gp_sim_input *in = &res->inputs[i];
+      *in = m.inputs[i];
+      memset(tc, 0, (size_t)B * sizeof *tc);
+      memset(ts, 0, (size_t)B * sizeof *ts);
+      for (int g = 0; g < GP_SIM_GROUPS; g++)
+        for (int b = 0; b < B; b++) {
+          tc[b] += s->acc[g].cnt[i * (size_t)B + (size_t)b];
+          ts[b] += s->acc[g].sum[i * (size_t)B + (size_t)b];
+        }
+      in->share = gp_eta2(tc, ts, B, n, sy, syy);
+      double jk[GP_SIM_GROUPS], jm = 0;
+      int nj = 0;
+      for (int g = 0; g < GP_SIM_GROUPS && ng > 1; g++) {
+        const gp_gacc *a = &s->acc[g];
+        if (!a->n) continue;
+        for (int b = 0; b < B; b++) {
+          lc[b] = tc[b] - a->cnt[i * (size_t)B + (size_t)b];
+          ls[b] = ts[b] - a->sum[i * (size_t)B + (size_t)b];
+        }
+        jk[nj] = gp_eta2(lc, ls, B, n - (double)a->n, sy - a->sy, syy - a->syy);
+        jm += jk[nj++];
+      }
+      in->share_se = NAN;
+      if (nj > 1) {
+        jm /= nj;
+        double ss = 0;
+        for (int j = 0; j < nj; j++) ss += (jk[j] - jm) * (jk[j] - jm);
+        in->share_se = sqrt((double)(nj - 1) / nj * ss);
+      }
+    }
+    free(tc), free(ts), free(lc), free(ls);
+    /* contributions */
+    res->ncontribs = m.ncp * A;
+    res->contribs = gp_xcalloc(res->ncontribs, sizeof *res->contribs, &ok);
+    if (!ok) goto nomem;
+    for (size_t c = 0; c < m.ncp; c++)
+      for (size_t a = 0; a < A; a++) {
+        size_t ix = c * A + a;
+        gp_sim_contrib *ct = &res->contribs[ix];
+        double cs = 0;
+        for (int g = 0; g < GP_SIM_GROUPS; g++) cs += s->acc[g].csum[ix];
+        const gp_target *tg = &plan->targets[m.cp_target[c]];
+        ct->activity = m.act[a];
+        ct->metric = (size_t)(gp_plan_metric(plan, tg->metric) - plan->metrics);
+        ct->period = m.cp_t[c];
+        ct->mean = cs / (double)N;
+        const uint64_t *h = s->hist + ix * GP_HW;
+        ct->p10 = gp_hist_quantile(h, s->hlo[ix], s->hw[ix], N, 0.10);
+        ct->p90 = gp_hist_quantile(h, s->hlo[ix], s->hw[ix], N, 0.90);
+      }
+    /* assumptions */
+    const gp_graph *g = plan->graph;
+    res->nassumptions = m.NA;
+    res->assumptions = gp_xcalloc(m.NA, sizeof *res->assumptions, &ok);
+    if (!ok) goto nomem;
+    for (size_t i = 0; i < m.NA; i++) {
+      const gp_assumption *as = &g->assumptions[i];
+      gp_sim_assumption *ra = &res->assumptions[i];
+      uint64_t fm = 0;
+      for (int gi = 0; gi < GP_SIM_GROUPS; gi++) fm += s->acc[gi].fmeet[i];
+      ra->assumption = i;
+      ra->p_meet_if_fails = (double)fm / (double)N;
+      ra->p_meet_if_fails_se = sqrt(ra->p_meet_if_fails * (1 - ra->p_meet_if_fails) / (double)N);
+      ra->evidence = as->evidence ? as->evidence : 1;
+      double sh = 0, se2 = 0;
+      for (size_t j = 0; j < m.nin; j++) {
+        const gp_sim_input *in = &res->inputs[j];
+        bool mine = false;
+        if (as->on_kind == GP_ON_EDGE)
+          mine = in->kind == GP_INPUT_EFFECT && in->index == as->on_index;
+        else if (g->nodes[as->on_index].kind == GP_NODE_ACTIVITY)
+          mine = in->kind == GP_INPUT_DELIVERY && in->index == as->on_index;
+        else
+          mine = in->kind == GP_INPUT_EFFECT && g->edges[in->index].ito == as->on_index;
+        if (mine && isfinite(in->share)) {
+          sh += in->share;
+          if (isfinite(in->share_se)) se2 += in->share_se * in->share_se;
+        }
+      }
+      ra->share = isfinite(res->y_var) && res->y_var > 0 ? sh : NAN;
+      ra->share_se = isfinite(ra->share) ? sqrt(se2) : NAN;
+      ra->score = gp_priority(res->targets[m.pk].p_meet - ra->p_meet_if_fails, ra->share,
+                              ra->evidence);
+    }
+    for (size_t i = 0; i < m.NA; i++) {
+      int rank = 1;
+      const gp_sim_assumption *a = &res->assumptions[i];
+      int ia = g->assumptions[i].importance;
+      for (size_t j = 0; j < m.NA; j++) {
+        if (j == i) continue;
+        const gp_sim_assumption *b = &res->assumptions[j];
+        int ib = g->assumptions[j].importance;
+        if (b->score > a->score || (b->score == a->score && (ib > ia || (ib == ia && j < i))))
+          rank++;
+      }
+      res->assumptions[i].rank = rank;
+    }
+  }
+  /* cleanup */
+  for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
+  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
+  free(s->cdraws), free(s->bdraws);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+  gp_model_free(&m);
+  *out = res;
+  return GP_OK;
+nomem:
+  for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
+  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
+  free(s->cdraws), free(s->bdraws);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+  gp_model_free(&m);
+  gp_sim_result_free(res);
+  return gp_fail(err, GP_ENOMEM, NULL, "out of memory (%llu draws)", (unsigned long long)N);
+}
+
+gp_code gp_sim_run(const gp_plan *plan, const gp_sim_options *opt, gp_sim_result **out,
+                   gp_error *err) {
+  *out = NULL;
+  if (opt->draws < 1) return gp_fail(err, GP_EINVAL, "--draws", "must be at least 1");
+  if (opt->draws > 100000000ULL)
+    return gp_fail(err, GP_EINVAL, "--draws", "must be at most 100000000");
+  if (opt->threads < 1) return gp_fail(err, GP_EINVAL, "--threads", "must be at least 1");
+  gp_sim_options o = *opt;
+  if (o.confidence == 0) o.confidence = 0.8;
+  if (!(o.confidence > 0 && o.confidence < 1))
+    return gp_fail(err, GP_EINVAL, "--confidence", "must be between 0 and 1 (exclusive)");
+  if (plan->ntargets == 0)
+    return gp_fail(err, GP_EINVAL, "plan.targets", "the plan has no target to simulate");
+  if (plan->graph && !plan->graph->topo && plan->graph->nnodes)
+    return gp_fail(err, GP_EINVAL, "plan", "the plan's graph has not been validated");
+  gp_code rc = gp_sim_inner(plan, &o, out, err);
+  if (rc || !o.learn || !plan->graph) return rc;
+  gp_learning *l = NULL;
+  size_t nl = 0;
+  gp_dist *learned = NULL;
+  if ((rc = gp_graph_learn(plan->graph, &l, &nl, &learned, err))) goto fail;
+  (*out)->learning = l;
+  (*out)->nlearning = nl;
+  if (nl) {
+    gp_sim_options lo = o;
+    lo.learn = false;
+    lo.light = true;
+    lo.keep_contrib = false;
+    lo.effects = learned;
+    gp_sim_result *lr = NULL;
+    if ((rc = gp_sim_inner(plan, &lo, &lr, err))) goto fail;
+    for (size_t k = 0; k < (*out)->ntargets; k++) {
+      (*out)->targets[k].p_meet_learned = lr->targets[k].p_meet;
+      (*out)->targets[k].p_meet_learned_se = lr->targets[k].p_meet_se;
+    }
+    gp_sim_result_free(lr);
+  }
+  free(learned);
+  return GP_OK;
+fail:
+  free(learned);
+  gp_sim_result_free(*out);
+  *out = NULL;
+  return rc;
+}
