@@ -180,8 +180,8 @@ static gp_code gp_read_edge(const json_t *v, const char *path, gp_plan *plan, gp
   if ((rc = gp_json_string(v, "from", true, a, path, &ed->from, err))) return rc;
   if ((rc = gp_json_string(v, "to", true, a, path, &ed->to, err))) return rc;
   json_t *d = json_object_get(v, "effect");
-  if (!d || json_is_null(d))
-    return gp_fail(err, GP_EINVAL, gp_sub(p, sizeof p, path, "effect"), "is required");
+  gp_sub(p, sizeof p, path, "effect");
+  if (!d || json_is_null(d)) return gp_fail(err, GP_EINVAL, p, "is required");
   if ((rc = gp_read_dist(d, p, &ed->effect, err))) return rc;
   long l = 0;
   if ((rc = gp_json_int(v, "lag", false, 0, 1000, path, &l, &ed->has_lag, err))) return rc;

@@ -410,6 +410,7 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
         return gp_fail(err, GP_EINVAL, AT("plan.edges[%zu]", e),
                        "duplicate edge %s->%s (also plan.edges[%zu])", ed->from, ed->to, j);
   }
+  if ((rc = gp_graph_cycle(plan, err))) return rc;
   if (g->has_counterfactual) {
     if (!g->cf.metric || !gp_plan_metric(plan, g->cf.metric))
       return gp_fail(err, GP_EINVAL, "plan.counterfactual.metric", "unknown metric '%s'",
@@ -485,7 +486,6 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
     }
   }
 #undef AT
-  if ((rc = gp_graph_cycle(plan, err))) return rc;
   if (!gp_graph_topo(plan)) return gp_fail(err, GP_EINTERNAL, "plan.edges", "cycle not found");
   return GP_OK;
 }
