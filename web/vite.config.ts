@@ -28,6 +28,8 @@ export default defineConfig({
     target: 'es2020',
     sourcemap: false,
     chunkSizeWarningLimit: 300,
+    // Keep `make web` quiet: no per-plugin timing report (Sass dominates, as expected).
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   css: {
     preprocessorOptions: {

@@ -56,7 +56,8 @@ if [ -z "${BASE_URL:-}" ]; then
     exit 1
   fi
   PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  "$BIN" serve --db "$TMP/demo.db" --port "$PORT" --bind 127.0.0.1 >"$TMP/serve.log" 2>&1 &
+  GAMEPLAN_WEB="$ROOT/build/web" \
+    "$BIN" serve --db "$TMP/demo.db" --port "$PORT" --bind 127.0.0.1 >"$TMP/serve.log" 2>&1 &
   SERVER_PID=$!
   BASE_URL="http://127.0.0.1:$PORT"
   ready=

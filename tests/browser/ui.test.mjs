@@ -264,7 +264,13 @@ describe('metric page', () => {
       const cells = shown.get(o.period);
       assert.ok(cells, `row for ${o.period}`);
       assert.equal(cells[0].trim(), fmtNumber(o.value), `value for ${o.period}`);
-      if (o.source) assert.ok(cells.some((c) => c.includes(o.source)), `source for ${o.period}`);
+      if (o.source) {
+        // The source cell links to the numbered source listed under the table.
+        const ref = cells.find((c) => /^Source \d+$/.test(c.trim()));
+        assert.ok(ref, `source reference for ${o.period}`);
+        const n = ref.trim().split(' ')[1];
+        assert.equal((await page.locator(`#source-${n}`).innerText()).trim(), o.source.trim(), `source of ${o.period}`);
+      }
       const revised = (o.revisions ?? []).length;
       if (revised > 0) assert.ok(cells[cells.length - 1].includes(`${revised} earlier`), `revisions of ${o.period}`);
     }

@@ -89,7 +89,8 @@ export interface FanPoint {
 
 export interface BelowFloor {
   breakdown: string;
-  latest: number | null;
+  /** The breakdown's latest actual: the server sends {period, value}; a bare number is accepted too. */
+  latest: PeriodValue | number | null;
   forecast_mean: number | null;
   p_meet: number | null;
 }

@@ -143,10 +143,11 @@ export function chartSummary(t: StatusTarget): string {
  * forecast fan (95% and 80% bands and the mean) and the target marker. Returns an
  * SVG with role="img", a <title> and a <desc>.
  */
-export function targetChart(t: StatusTarget, title: string): SVGElement {
-  const W = 720;
-  const H = 340;
-  const m = { top: 24, right: 24, bottom: 44, left: 64 };
+export function targetChart(t: StatusTarget, title: string, width = 720): SVGElement {
+  // Drawn at the width it will be shown at, so its text stays at 14px on small screens.
+  const W = Math.round(Math.max(280, Math.min(760, width)));
+  const H = Math.round(Math.max(240, Math.min(340, W * 0.5)));
+  const m = { top: 24, right: 16, bottom: 44, left: W < 480 ? 44 : 64 };
   const actual = points(t.actuals);
   const traj = points(t.trajectory_points);
   const fan = t.fan
@@ -212,7 +213,8 @@ export function targetChart(t: StatusTarget, title: string): SVGElement {
   // Count back from the last whole year so the target's year is always labelled.
   const first = Math.ceil(x0);
   const last = Math.floor(x1);
-  const step = Math.max(1, Math.ceil((last - first) / 9));
+  const maxLabels = Math.max(3, Math.floor((W - m.left - m.right) / 64));
+  const step = Math.max(1, Math.ceil((last - first) / maxLabels));
   for (let yr = last; yr >= first; yr -= step) {
     gx.appendChild(s('line', { x1: x(yr), x2: x(yr), y1: H - m.bottom, y2: H - m.bottom + 6, class: 'gp-chart__tick' }));
     gx.appendChild(s('text', { x: x(yr), y: H - m.bottom + 22, 'text-anchor': 'middle' }, String(yr)));

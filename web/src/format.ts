@@ -62,6 +62,16 @@ export function fmtTimestamp(iso: string | null | undefined): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
 }
 
+/** An ISO 8601 timestamp as "22 Nov 2026, 21:04" (UTC), for dense tables. */
+export function fmtTimestampShort(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const hh = String(d.getUTCHours()).padStart(2, '0');
+  const mm = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()].slice(0, 3)} ${d.getUTCFullYear()}, ${hh}:${mm}`;
+}
+
 /**
  * The start of a period in decimal years, following the gameplan conventions:
  * "2024" (year), "2024/25" (UK financial year, from April), "2024-Q3", "2024-07",

@@ -40,6 +40,12 @@ function latestCell(t: StatusTarget): Node | string {
   );
 }
 
+/** The first sentence of a mission's vision (the mission page shows all of it). */
+function firstSentence(text: string): string {
+  const m = /^(.+?[.!?])\s+(?=[A-Z])/.exec(text);
+  return m && m[1].length >= 40 ? m[1] : text;
+}
+
 function missionSection(m: Mission, targets: StatusTarget[]): HTMLElement {
   const headingId = `mission-${m.id}`;
   const body: Node[] = [];
@@ -72,7 +78,7 @@ function missionSection(m: Mission, targets: StatusTarget[]): HTMLElement {
     { class: 'gp-mission-card', 'aria-labelledby': headingId, 'data-mission': m.id },
     h('span', { class: 'govuk-caption-m' }, missionKindLabel(m.kind), m.lead ? ` · led by ${m.lead}` : ''),
     h('h2', { class: 'govuk-heading-m', id: headingId }, navLink(`/missions/${encodeURIComponent(m.id)}`, m.title)),
-    m.vision ? h('p', { class: 'govuk-body' }, m.vision) : null,
+    m.vision ? h('p', { class: 'govuk-body' }, firstSentence(m.vision)) : null,
     body,
   );
 }

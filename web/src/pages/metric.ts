@@ -9,6 +9,7 @@ import {
   directionLabel,
   fmtNumber,
   fmtTimestamp,
+  fmtTimestampShort,
   isPercentUnit,
   periodStart,
 } from '../format';
@@ -146,17 +147,26 @@ export async function metricPage(id: string, query: URLSearchParams, signal: Abo
     { head: 'Interval', numeric: true },
     { head: 'Sample size', numeric: true },
     { head: 'Source' },
-    { head: 'Recorded' },
+    { head: 'Recorded (UTC)' },
     { head: 'Revisions' },
   ];
+  // Sources are long: number them, and list them once under the table.
+  const sources: string[] = [];
+  const sourceNo = (src: string): number => {
+    let i = sources.indexOf(src);
+    if (i < 0) i = sources.push(src) - 1;
+    return i + 1;
+  };
+  const sourceRef = (src: string): Node | string =>
+    src ? h('a', { class: 'govuk-link', href: `#source-${sourceNo(src)}` }, `Source ${sourceNo(src)}`) : '–';
   const body = shown.map((o) => [
     o.period,
     ...(showBreakdown ? [o.breakdown ?? 'Headline'] : []),
     fmtNumber(o.value),
     o.lower !== null && o.upper !== null ? `${fmtNumber(o.lower)} to ${fmtNumber(o.upper)}` : '–',
     o.n === null ? '–' : fmtNumber(o.n),
-    o.source || '–',
-    fmtTimestamp(o.recorded_at),
+    sourceRef(o.source),
+    h('time', { datetime: o.recorded_at, class: 'gp-nowrap' }, fmtTimestampShort(o.recorded_at)),
     revisionsCell(o),
   ]);
   const base = `/metrics/${encodeURIComponent(id)}?breakdown=${encodeURIComponent(breakdown)}`;
@@ -197,6 +207,14 @@ export async function metricPage(id: string, query: URLSearchParams, signal: Abo
     );
     const nav = pagination(base, page, pages);
     if (nav) content.push(nav);
+    content.push(
+      h('h3', { class: 'govuk-heading-s' }, sources.length === 1 ? 'Source' : 'Sources'),
+      h(
+        'ol',
+        { class: 'govuk-list govuk-list--number gp-sources' },
+        sources.map((src, i) => h('li', { id: `source-${i + 1}` }, src)),
+      ),
+    );
   }
   return {
     title: breakdown === 'headline' ? m.name : `${m.name}: ${breakdownLabel(breakdown)}`,

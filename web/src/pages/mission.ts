@@ -111,28 +111,42 @@ function belowFloor(t: StatusTarget, name: string): Node[] {
   if (t.kind !== 'floor' || !t.below_floor) return [];
   const heading = h('h3', { class: 'govuk-heading-s' }, 'Below the floor');
   if (t.below_floor.length === 0) {
-    return [heading, h('p', { class: 'govuk-body' }, 'No breakdown is below the floor.')];
+    return [heading, h('p', { class: 'govuk-body' }, 'Every breakdown meets the floor, now and in the forecast.')];
   }
   const u = unitHead(t.unit);
   return [
     heading,
     scrollable(`${name}: below the floor`, table(
-      h('span', null, `${t.below_floor.length} below the floor of ${fmtValue(t.target.value, t.unit)}`, hidden(` for ${t.metric_name}`)),
+      h(
+        'span',
+        null,
+        `${t.below_floor.length} ${t.below_floor.length === 1 ? 'breakdown does' : 'breakdowns do'} not meet the floor of ${fmtValue(t.target.value, t.unit)} now or in the forecast`,
+        hidden(` for ${t.metric_name}`),
+      ),
       [
         { head: 'Breakdown' },
-        { head: `Latest${u}`, numeric: true },
+        { head: `Latest actual${u}`, numeric: true },
         { head: `Forecast for ${t.target.period}${u}`, numeric: true },
         { head: 'Likelihood of meeting the floor', numeric: true },
       ],
       t.below_floor.map((b) => [
         b.breakdown,
-        fmtNumber(b.latest),
+        b.latest === null || b.latest === undefined
+          ? '–'
+          : typeof b.latest === 'number'
+            ? fmtNumber(b.latest)
+            : `${fmtNumber(b.latest.value)} (${b.latest.period})`,
         fmtNumber(b.forecast_mean),
         fmtProbability(b.p_meet),
       ]),
       { captionClass: 'govuk-table__caption--s', rowHeaders: true, cls: 'gp-below-floor' },
     )),
   ];
+}
+
+/** The width the charts will be shown at: the page's content column. */
+function chartWidth(): number {
+  return document.getElementById('app')?.clientWidth || 720;
 }
 
 function targetSection(t: StatusTarget, metric: Metric | undefined): HTMLElement {
@@ -183,7 +197,7 @@ function targetSection(t: StatusTarget, metric: Metric | undefined): HTMLElement
       'figure',
       { class: 'gp-figure', 'aria-labelledby': figcaptionId },
       h('figcaption', { class: 'govuk-heading-s', id: figcaptionId }, chartTitle),
-      targetChart(t, chartTitle),
+      targetChart(t, chartTitle, chartWidth()),
       legend(t.fan.length > 0),
     ),
     details('Show the chart data as a table', scrollable(`${name}: chart data`, dataTable(t, name)), h(
