@@ -110,11 +110,17 @@ browser: $(BUILD)/gameplan web
 
 # ---- fuzzing (clang, libFuzzer) ------------------------------------------------
 FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB  := $(filter-out %/http/% %/cli/%,$(LIB_SRCS))
-$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB) $(GEN_SRCS)
+FUZZ_LIB  := $(filter-out src/http/% src/cli/%,$(LIB_SRCS))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(FUZZ_LIB) $(GEN_SRCS))
+FUZZ_CFLAGS := $(CSTD) -g -O1 -Isrc -I$(BUILD)/gen -fsanitize=fuzzer-no-link,address,undefined
+$(BUILD)/fuzzobj/%.o: %.c | $(BUILD)/gen/gp_migrations.c $(BUILD)/gen/gp_openapi.c
 	@mkdir -p $(dir $@)
-	clang $(CSTD) -g -O1 -Isrc -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
-	  -o $@ $^ $(LDLIBS)
+	@echo "  CC   $< (fuzzing)"
+	@clang $(FUZZ_CFLAGS) -c -o $@ $<
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ $@"
+	@clang $(CSTD) -g -O1 -Isrc -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
