@@ -1,0 +1,201 @@
+/*
+ * gameplan deliberation — Pol.is's analysis of a conversation.
+ *
+ *   deliberation analyse DIR [--seed S] [--threads T] [--init polis|plusplus] [--no-history]
+ *                            [--json]
+ *       DIR is a Pol.is open-data export (comments.csv, votes.csv, and when
+ *       present participants-votes.csv, summary.csv). Needs no database.
+ *   deliberation import DIR / export ID DIR   (need the store; not built yet)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/gp_cli.h"
+#include "engine/gp_polis_agree.h"
+#include "engine/gp_polis_analysis.h"
+#include "io/gp_polisio.h"
+#include "io/gp_polisjson.h"
+
+static const char *gp_delib_usage =
+    "deliberation analyse DIR [--seed S] [--threads T] [--init polis|plusplus] [--no-history] "
+    "[--min-votes N] "
+    "[--json]";
+
+/* Prints at most `width` characters of s on one line. */
+static void gp_delib_text(FILE *out, const char *s, int width) {
+  int chars = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if ((*p & 0xC0) != 0x80) {
+      if (chars == width) {
+        fputs("...", out);
+        return;
+      }
+      chars++;
+    }
+    fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, out);
+  }
+}
+
+static void gp_delib_print(FILE *out, const gp_polisio_export *x, const gp_polis_result *r,
+                           const gp_polis_agreement *ag) {
+  const char *topic = NULL;
+  for (size_t i = 0; i < x->n_summary; i++)
+    if (!strcmp(x->summary[i].key, "topic")) topic = x->summary[i].value;
+  long votes = 0;
+  for (size_t i = 0; i < r->n_rows; i++) votes += r->n_votes[i];
+  fprintf(out, "Conversation: %s\n", topic ? topic : "(no topic)");
+  fprintf(out, "  %zu participants (%zu in the conversation), %zu statements, %ld votes\n",
+          r->n_rows, r->n_in_conv, r->n_cols, votes);
+  fprintf(out, "  %zu base clusters; groups chosen by silhouette:", r->n_base);
+  for (size_t k = 2; k <= GP_POLIS_MAX_GROUPS; k++)
+    if (isfinite(r->silhouette[k])) fprintf(out, " k=%zu %.3f", k, r->silhouette[k]);
+  fprintf(out, " -> %zu groups\n", r->n_groups);
+  for (size_t g = 0; g < r->n_groups; g++) {
+    fprintf(out, "\nGroup %zu: %zu participants\n", g, r->groups[g].size);
+    for (size_t k = 0; k < r->groups[g].n_rep; k++) {
+      const gp_polis_pick *p = &r->groups[g].rep[k];
+      fprintf(out, "  %-8s %3.0f%%  #%-5lld ", p->direction > 0 ? "agree" : "disagree",
+              100 * p->p_success, (long long)x->comments[p->statement].id);
+      gp_delib_text(out, x->comments[p->statement].body, 70);
+      fputc('\n', out);
+    }
+  }
+  fprintf(out, "\nConsensus (everyone):\n");
+  for (size_t k = 0; k < r->n_cons_agree + r->n_cons_disagree; k++) {
+    const gp_polis_pick *p =
+        k < r->n_cons_agree ? &r->cons_agree[k] : &r->cons_disagree[k - r->n_cons_agree];
+    fprintf(out, "  %-8s %3.0f%%  #%-5lld ", p->direction > 0 ? "agree" : "disagree",
+            100 * p->p_success, (long long)x->comments[p->statement].id);
+    gp_delib_text(out, x->comments[p->statement].body, 70);
+    fputc('\n', out);
+  }
+  fprintf(out, "\nGroup-informed consensus (top 5):\n");
+  bool *shown = calloc(r->n_cols + 1, sizeof *shown);
+  for (int t = 0; t < 5 && shown; t++) {
+    long best = -1;
+    for (size_t j = 0; j < r->n_cols; j++)
+      if (r->used[j] && !shown[j] && (best < 0 || r->gic[j] > r->gic[best])) best = (long)j;
+    if (best < 0) break;
+    shown[best] = true;
+    fprintf(out, "  %.4f  #%-5lld ", r->gic[best], (long long)x->comments[best].id);
+    gp_delib_text(out, x->comments[best].body, 70);
+    fputc('\n', out);
+  }
+  free(shown);
+  fprintf(out, "\nDivisive (largest spread of agreement between groups):\n");
+  for (size_t k = 0; k < r->n_divisive; k++) {
+    size_t j = r->divisive[k];
+    fprintf(out, "  %.3f  #%-5lld ", r->spread[j], (long long)x->comments[j].id);
+    gp_delib_text(out, x->comments[j].body, 70);
+    fputc('\n', out);
+  }
+  if (ag)
+    fprintf(out,
+            "\nAgreement with Pol.is's groups (%zu participants): adjusted Rand index %.3f, "
+            "%.1f%% in matching groups\n",
+            ag->n, ag->ari, 100 * ag->share);
+}
+
+/* Our groups against the export's group-id column. Returns false if the
+ * export has none. */
+static bool gp_delib_agreement(const gp_polisio_export *x, const gp_polis_result *r,
+                               gp_polis_agreement *ag) {
+  if (!x->has_groups) return false;
+  int *theirs = malloc((x->n_participants + 1) * sizeof *theirs);
+  if (!theirs) return false;
+  bool any = false;
+  for (size_t i = 0; i < x->n_participants; i++) {
+    theirs[i] = x->participants[i].group_id;
+    if (theirs[i] >= 8) theirs[i] = -1;
+    any |= theirs[i] >= 0;
+  }
+  bool ok = any && gp_polis_agreement_of(r->group, theirs, x->n_participants, ag) == 0;
+  free(theirs);
+  return ok;
+}
+
+static int gp_delib_analyse(int argc, char **argv) {
+  const char *dir = NULL;
+  bool json = false, history = true;
+  gp_polis_opts o = gp_polis_opts_default();
+  gp_error err;
+  gp_error_clear(&err);
+  for (int i = 1; i < argc; i++) {
+    long v;
+    if (!strcmp(argv[i], "--json")) {
+      json = true;
+    } else if (!strcmp(argv[i], "--no-history")) {
+      history = false;
+    } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+      if (gp_cli_parse_long("--seed", argv[++i], 0, 2147483647L, &v, &err))
+        return gp_cli_report(&err);
+      o.seed = (uint64_t)v;
+    } else if (!strcmp(argv[i], "--min-votes") && i + 1 < argc) {
+      if (gp_cli_parse_long("--min-votes", argv[++i], 1, 1000000, &v, &err))
+        return gp_cli_report(&err);
+      o.min_votes = (size_t)v;
+    } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+      if (gp_cli_parse_long("--threads", argv[++i], 1, 64, &v, &err)) return gp_cli_report(&err);
+      o.threads = (int)v;
+    } else if (!strcmp(argv[i], "--init") && i + 1 < argc) {
+      const char *s = argv[++i];
+      if (!strcmp(s, "polis")) o.base_init = o.group_init = GP_POLIS_INIT_FIRST;
+      else if (!strcmp(s, "plusplus")) o.base_init = o.group_init = GP_POLIS_INIT_PLUSPLUS;
+      else return gp_cli_usage("deliberation", "--init: '%s' is not polis or plusplus", s);
+    } else if (argv[i][0] == '-') {
+      return gp_cli_usage("deliberation", "unknown option '%s'; usage: %s", argv[i],
+                          gp_delib_usage);
+    } else if (!dir) {
+      dir = argv[i];
+    } else {
+      return gp_cli_usage("deliberation", "one directory only; usage: %s", gp_delib_usage);
+    }
+  }
+  if (!dir) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
+  gp_polisio_export x;
+  if (gp_polisio_read_dir(dir, &x, &err)) return gp_cli_report(&err);
+  gp_polis_matrix m;
+  bool *mod_out = NULL;
+  int64_t *first = NULL;
+  if (gp_polisio_matrix_history(&x, &m, &mod_out, history ? &first : NULL, &err)) {
+    gp_polisio_free(&x);
+    return gp_cli_report(&err);
+  }
+  gp_polis_input in = {.m = &m, .mod_out = mod_out, .is_meta = NULL, .first = first};
+  gp_polis_result r;
+  int rc = 0;
+  if (gp_polis_analyse(&in, &o, &r, &err)) {
+    rc = gp_cli_report(&err);
+  } else {
+    gp_polis_agreement ag;
+    bool have = gp_delib_agreement(&x, &r, &ag);
+    if (json) {
+      json_t *doc = gp_polisjson_analysis(&x, &r, &o, have ? &ag : NULL);
+      rc = doc ? gp_cli_print_json(stdout, doc) : 1;
+      json_decref(doc);
+    } else {
+      gp_delib_print(stdout, &x, &r, have ? &ag : NULL);
+    }
+    gp_polis_result_free(&r);
+  }
+  free(mod_out);
+  free(first);
+  gp_polis_matrix_free(&m);
+  gp_polisio_free(&x);
+  return rc;
+}
+
+int gp_cmd_deliberation(int argc, char **argv) {
+  if (argc < 2) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
+  if (!strcmp(argv[1], "analyse") || !strcmp(argv[1], "analyze"))
+    return gp_delib_analyse(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "import") || !strcmp(argv[1], "export")) {
+    fprintf(stderr, "gameplan: deliberation %s: needs the conversation store, not built yet\n",
+            argv[1]);
+    return 1;
+  }
+  return gp_cli_usage("deliberation", "unknown subcommand '%s'; usage: %s", argv[1],
+                      gp_delib_usage);
+}

@@ -1,0 +1,239 @@
+/* gp_polis_kmeans — see gp_polis_kmeans.h. */
+#include "engine/gp_polis_kmeans.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/gp_polis_par.h"
+#include "engine/gp_polis_pca.h"
+
+/* One Lloyd assignment pass over a chunk of points. */
+typedef struct gp_polis_km {
+  const double *xy;      /* points */
+  const double *w;       /* weights or NULL */
+  size_t n;              /* points */
+  size_t k;              /* current clusters */
+  const double *centers; /* 2*k */
+  int *assign;           /* n */
+  double *partial;       /* n_chunks * 3k: sum w*x, sum w*y, sum w (per cluster) */
+  double *cost;          /* n_chunks: weighted squared distances */
+  size_t n_chunks;       /* chunks */
+} gp_polis_km;
+
+static void gp_polis_km_chunk(void *ctx, size_t c) {
+  gp_polis_km *t = ctx;
+  size_t i0 = t->n * c / t->n_chunks, i1 = t->n * (c + 1) / t->n_chunks;
+  double *acc = t->partial + c * 3 * t->k;
+  memset(acc, 0, 3 * t->k * sizeof *acc);
+  double cost = 0;
+  for (size_t i = i0; i < i1; i++) {
+    double x = t->xy[2 * i], y = t->xy[2 * i + 1];
+    size_t best = 0;
+    double bd = INFINITY;
+    for (size_t q = 0; q < t->k; q++) {
+      double dx = x - t->centers[2 * q], dy = y - t->centers[2 * q + 1];
+      double d = dx * dx + dy * dy;
+      if (d < bd) {
+        bd = d;
+        best = q;
+      }
+    }
+    t->assign[i] = (int)best;
+    double wi = t->w ? t->w[i] : 1.0;
+    acc[3 * best] += wi * x;
+    acc[3 * best + 1] += wi * y;
+    acc[3 * best + 2] += wi;
+    cost += wi * bd;
+  }
+  t->cost[c] = cost;
+}
+
+/* k-means++ start: the first centre drawn by weight, each next by w*D^2. */
+static size_t gp_polis_plusplus(const double *xy, const double *w, size_t n, size_t k,
+                                uint64_t *rng, double *centers, double *d2) {
+  double tot = 0;
+  for (size_t i = 0; i < n; i++) tot += w ? w[i] : 1.0;
+  double r = gp_polis_rng_uniform(rng) * tot;
+  size_t pick = n - 1;
+  for (size_t i = 0; i < n; i++) {
+    r -= w ? w[i] : 1.0;
+    if (r < 0) {
+      pick = i;
+      break;
+    }
+  }
+  centers[0] = xy[2 * pick];
+  centers[1] = xy[2 * pick + 1];
+  for (size_t i = 0; i < n; i++) {
+    double dx = xy[2 * i] - centers[0], dy = xy[2 * i + 1] - centers[1];
+    d2[i] = dx * dx + dy * dy;
+  }
+  size_t have = 1;
+  while (have < k) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (w ? w[i] : 1.0) * d2[i];
+    if (!(s > 0)) break; /* every point sits on a centre: no more distinct points */
+    r = gp_polis_rng_uniform(rng) * s;
+    pick = n;
+    for (size_t i = 0; i < n; i++) {
+      double p = (w ? w[i] : 1.0) * d2[i];
+      if (p <= 0) continue;
+      pick = i;
+      r -= p;
+      if (r < 0) break;
+    }
+    centers[2 * have] = xy[2 * pick];
+    centers[2 * have + 1] = xy[2 * pick + 1];
+    for (size_t i = 0; i < n; i++) {
+      double dx = xy[2 * i] - centers[2 * have], dy = xy[2 * i + 1] - centers[2 * have + 1];
+      double d = dx * dx + dy * dy;
+      if (d < d2[i]) d2[i] = d;
+    }
+    have++;
+  }
+  return have;
+}
+
+/* Pol.is's start: the first k distinct points in order. */
+static size_t gp_polis_first_distinct(const double *xy, size_t n, size_t k, double *centers) {
+  size_t have = 0;
+  for (size_t i = 0; i < n && have < k; i++) {
+    bool dup = false;
+    for (size_t q = 0; q < have && !dup; q++)
+      dup = centers[2 * q] == xy[2 * i] && centers[2 * q + 1] == xy[2 * i + 1];
+    if (dup) continue;
+    centers[2 * have] = xy[2 * i];
+    centers[2 * have + 1] = xy[2 * i + 1];
+    have++;
+  }
+  return have;
+}
+
+/* Lloyd's iterations from the given centres; returns the final weighted inertia. */
+static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, double *centers,
+                             size_t *k_io, double *next, int *remap) {
+  size_t k = *k_io;
+  double cost = 0;
+  for (int it = 0;; it++) {
+    t->k = k;
+    t->centers = centers;
+    gp_polis_par_for(t->n_chunks, o->threads, gp_polis_km_chunk, t);
+    cost = 0;
+    for (size_t c = 0; c < t->n_chunks; c++) cost += t->cost[c];
+    /* combine partials in chunk order; drop empty clusters (Pol.is's filter) */
+    size_t kept = 0;
+    double move = 0;
+    for (size_t q = 0; q < k; q++) {
+      double sx = 0, sy = 0, sw = 0;
+      for (size_t c = 0; c < t->n_chunks; c++) {
+        const double *a = t->partial + c * 3 * k + 3 * q;
+        sx += a[0];
+        sy += a[1];
+        sw += a[2];
+      }
+      if (!(sw > 0)) {
+        remap[q] = -1;
+        continue;
+      }
+      next[2 * kept] = sx / sw;
+      next[2 * kept + 1] = sy / sw;
+      double d = hypot(next[2 * kept] - centers[2 * q], next[2 * kept + 1] - centers[2 * q + 1]);
+      if (d > move) move = d;
+      remap[q] = (int)kept++;
+    }
+    bool dropped = kept != k;
+    if (dropped)
+      for (size_t i = 0; i < t->n; i++) t->assign[i] = remap[t->assign[i]];
+    memcpy(centers, next, 2 * kept * sizeof *centers);
+    k = kept;
+    if (it + 1 >= o->max_iters || (!dropped && move < o->tol)) break;
+  }
+  *k_io = k;
+  return cost;
+}
+
+gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
+                        const gp_polis_kmeans_opts *o, int *assign, double *centers,
+                        size_t *k_out, gp_error *err) {
+  *k_out = 0;
+  if (n == 0) return gp_fail(err, GP_EINVAL, "points", "no points to cluster");
+  if (o->k == 0) return gp_fail(err, GP_EINVAL, "k", "k must be at least 1");
+  size_t k = o->k;
+  gp_polis_km t = {.xy = xy, .w = w, .n = n, .assign = assign,
+                   .n_chunks = gp_polis_par_chunks(n, 8192, 64)};
+  t.partial = malloc(t.n_chunks * 3 * k * sizeof *t.partial);
+  t.cost = malloc(t.n_chunks * sizeof *t.cost);
+  double *c2 = malloc(2 * k * sizeof *c2), *next = malloc(2 * k * sizeof *next);
+  int *remap = malloc(k * sizeof *remap);
+  double *d2 = o->init == GP_POLIS_INIT_PLUSPLUS ? malloc(n * sizeof *d2) : NULL;
+  int *a2 = o->init == GP_POLIS_INIT_PLUSPLUS ? malloc(n * sizeof *a2) : NULL;
+  if (!t.partial || !t.cost || !c2 || !next || !remap || (o->init == GP_POLIS_INIT_PLUSPLUS && (!d2 || !a2))) {
+    free(t.partial);
+    free(t.cost);
+    free(c2);
+    free(d2);
+    free(a2);
+    free(next);
+    free(remap);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory in k-means");
+  }
+  if (o->init == GP_POLIS_INIT_FIRST) {
+    size_t kk = gp_polis_first_distinct(xy, n, k, centers);
+    gp_polis_lloyd(&t, o, centers, &kk, next, remap);
+    *k_out = kk;
+  } else {
+    uint64_t rng = o->seed ^ 0x6b6d65616e73ULL;
+    double best = INFINITY;
+    int runs = o->n_init > 0 ? o->n_init : 1;
+    for (int r = 0; r < runs; r++) {
+      size_t kk = gp_polis_plusplus(xy, w, n, k, &rng, c2, d2);
+      t.assign = a2;
+      double cost = gp_polis_lloyd(&t, o, c2, &kk, next, remap);
+      if (cost < best) {
+        best = cost;
+        memcpy(centers, c2, 2 * kk * sizeof *c2);
+        memcpy(assign, a2, n * sizeof *assign);
+        *k_out = kk;
+      }
+    }
+  }
+  free(t.partial);
+  free(t.cost);
+  free(c2);
+  free(d2);
+  free(a2);
+  free(next);
+  free(remap);
+  return GP_OK;
+}
+
+double gp_polis_silhouette(const double *dist, size_t n, const int *assign, size_t k) {
+  if (n == 0) return 0;
+  double *sum = malloc(k * sizeof *sum);
+  long *cnt = calloc(k, sizeof *cnt);
+  if (!sum || !cnt) {
+    free(sum);
+    free(cnt);
+    return NAN;
+  }
+  for (size_t i = 0; i < n; i++) cnt[assign[i]]++;
+  double total = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t own = (size_t)assign[i];
+    if (cnt[own] <= 1) continue; /* alone in its cluster: 0 */
+    for (size_t q = 0; q < k; q++) sum[q] = 0;
+    for (size_t j = 0; j < n; j++)
+      if (j != i) sum[assign[j]] += dist[i * n + j];
+    double a = sum[own] / (double)(cnt[own] - 1), b = INFINITY;
+    for (size_t q = 0; q < k; q++)
+      if (q != own && cnt[q] > 0 && sum[q] / (double)cnt[q] < b) b = sum[q] / (double)cnt[q];
+    if (!isfinite(b)) continue;
+    double mx = a > b ? a : b;
+    if (mx > 0) total += (b - a) / mx;
+  }
+  free(sum);
+  free(cnt);
+  return total / (double)n;
+}
