@@ -26,6 +26,8 @@ static const gp_command gp_commands[] = {
     {"status", gp_cmd_status, "are we on track? every target's forecast and rating"},
     {"serve", gp_cmd_serve, "serve the API and the web UI"},
     {"demo", gp_cmd_demo, "build a database with the example missions and serve it"},
+    {"deliberation", gp_cmd_deliberation, "deliberation analyse DIR: Pol.is groups and consensus"},
+    {"synthesise", gp_cmd_synthesise, "synthesise FILE.csv --text COL: themes in free text"},
 };
 
 static int gp_help(FILE *out) {
