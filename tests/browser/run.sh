@@ -10,6 +10,8 @@
 # Environment:
 #   BASE_URL   test an already running server instead of starting one
 #   GAMEPLAN   the binary (default build/gameplan)
+#   GAMEPLAN_TOKEN  an API token for BASE_URL (set from the demo's output otherwise);
+#              without one the revision test is skipped
 # Screenshots go to tests/output/browser/ (gitignored).
 set -uo pipefail
 
@@ -55,6 +57,9 @@ if [ -z "${BASE_URL:-}" ]; then
     cat "$TMP/demo.log" >&2
     exit 1
   fi
+  # The demo prints an API token once; the revision test uses it to post a revised value.
+  GAMEPLAN_TOKEN=$(sed -n 's/.*API token (shown once): *\([^ ]*\).*/\1/p' "$TMP/demo.log" | tail -n 1)
+  export GAMEPLAN_TOKEN
   PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   GAMEPLAN_WEB="$ROOT/build/web" \
     "$BIN" serve --db "$TMP/demo.db" --port "$PORT" --bind 127.0.0.1 >"$TMP/serve.log" 2>&1 &

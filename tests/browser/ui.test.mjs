@@ -312,6 +312,56 @@ describe('metric page', () => {
   });
 });
 
+describe('revisions', () => {
+  test('a revised observation shows its earlier values, sources and times', async (t) => {
+    const token = process.env.GAMEPLAN_TOKEN;
+    if (!token) {
+      t.skip('no GAMEPLAN_TOKEN to post a revision with');
+      return;
+    }
+    const { page } = browser;
+    const enc = encodeURIComponent(metricId);
+    const before = (await apiGet(`/api/v1/metrics/${enc}/observations?breakdown=headline&history=1`)).observations;
+    const latest = before[before.length - 1];
+    const post = async (value, source) => {
+      const res = await fetch(`${BASE_URL}/api/v1/metrics/${enc}/observations?source=${encodeURIComponent(source)}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv' },
+        body: `period,value\n${latest.period},${value}\n`,
+      });
+      assert.equal(res.status, 200, `POST observations: ${await res.clone().text()}`);
+      return res.json();
+    };
+    // Revise the latest headline value, then put the original back: two earlier values.
+    const revised = Math.round((latest.value + 0.1) * 1000) / 1000;
+    assert.equal((await post(revised, 'browser test: provisional figure')).revised, 1);
+    assert.equal((await post(latest.value, latest.source)).revised, 1);
+    const after = (await apiGet(`/api/v1/metrics/${enc}/observations?breakdown=headline&history=1`)).observations;
+    const obs = after.find((o) => o.period === latest.period);
+    assert.equal(obs.value, latest.value);
+    assert.equal(obs.revisions.length, (latest.revisions ?? []).length + 2);
+
+    await open(page, `/metrics/${enc}`);
+    const row = page.locator('table.gp-observations tbody tr', { has: page.locator(`th:text-is("${latest.period}")`) });
+    const det = row.locator('details');
+    assert.equal((await det.locator('summary').innerText()).trim(), `${obs.revisions.length} earlier values`);
+    await det.locator('summary').click();
+    const items = await det.locator('li').allInnerTexts();
+    assert.equal(items.length, obs.revisions.length);
+    // Oldest first: the original value, then the provisional one.
+    const n = items.length;
+    assert.ok(items[n - 2].includes(fmtNumber(latest.value)), `first revision: ${items[n - 2]}`);
+    assert.ok(items[n - 1].includes(fmtNumber(revised)), `second revision: ${items[n - 1]}`);
+    // The revision's source is a numbered reference to the list under the table.
+    const ref = /Source (\d+)/.exec(items[n - 1]);
+    assert.ok(ref, `revision source reference: ${items[n - 1]}`);
+    assert.equal((await page.locator(`#source-${ref[1]}`).innerText()).trim(), 'browser test: provisional figure');
+    await screenshot(page, 'metric-revisions');
+    await assertAccessible(page, 'the metric page with revisions open');
+    assertNoErrors('the revisions');
+  });
+});
+
 describe('not found', () => {
   test('an unknown mission shows a GOV.UK "not found" page', async () => {
     const { page } = browser;

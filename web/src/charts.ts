@@ -274,3 +274,93 @@ export function targetChart(t: StatusTarget, title: string, width = 720): SVGEle
   }
   return svg;
 }
+
+/** One point of an observation chart: a value and, when known, its interval. */
+export interface ObservedPoint {
+  period: string;
+  value: number;
+  lower: number | null;
+  upper: number | null;
+}
+
+/**
+ * A line chart of one series of observations (the headline or one breakdown), with
+ * each observation's interval as a vertical bar when it has one. Returns an SVG
+ * with role="img", a <title> and a <desc>; the page's observations table is its
+ * data.
+ */
+export function observationChart(
+  series: ObservedPoint[],
+  unit: string,
+  title: string,
+  width = 720,
+): SVGElement | null {
+  const pts = series
+    .map((o) => ({ ...o, x: periodStart(o.period) }))
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.value))
+    .sort((a, b) => a.x - b.x);
+  if (pts.length < 2) return null;
+  const W = Math.round(Math.max(280, Math.min(760, width)));
+  const H = Math.round(Math.max(220, Math.min(300, W * 0.42)));
+  const m = { top: 24, right: 16, bottom: 44, left: W < 480 ? 44 : 64 };
+  const ys = pts.flatMap((p) => [p.value, p.lower ?? p.value, p.upper ?? p.value]);
+  let y0 = Math.min(...ys);
+  const y1 = Math.max(...ys);
+  if (y0 >= 0) y0 = 0;
+  const x0 = pts[0].x;
+  const x1 = pts[pts.length - 1].x;
+  const x = scaleLinear().domain([x0, x1]).range([m.left, W - m.right]);
+  const y = scaleLinear().domain([y0, y1 === y0 ? y0 + 1 : y1]).nice(5).range([H - m.bottom, m.top]);
+  const titleId = uid('chart-title');
+  const descId = uid('chart-desc');
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  const svg = s('svg', {
+    class: 'gp-chart gp-chart--observations',
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-labelledby': titleId,
+    'aria-describedby': descId,
+    focusable: 'false',
+    'data-points': pts.length,
+  });
+  svg.appendChild(s('title', { id: titleId }, title));
+  svg.appendChild(
+    s(
+      'desc',
+      { id: descId },
+      `${pts.length} observations from ${fmtValue(first.value, unit)} in ${first.period} to ` +
+        `${fmtValue(last.value, unit)} in ${last.period}. The values are in the table below.`,
+    ),
+  );
+  const gy = s('g', { class: 'gp-chart__axis gp-chart__axis--y' });
+  for (const v of y.ticks(5)) {
+    gy.appendChild(s('line', { x1: m.left, x2: W - m.right, y1: y(v), y2: y(v), class: 'gp-chart__grid' }));
+    gy.appendChild(s('text', { x: m.left - 8, y: y(v), dy: '0.32em', 'text-anchor': 'end' }, fmtNumber(v)));
+  }
+  gy.appendChild(s('text', { x: m.left - 8, y: m.top - 10, 'text-anchor': 'end', class: 'gp-chart__unit' }, unit));
+  svg.appendChild(gy);
+  const gx = s('g', { class: 'gp-chart__axis gp-chart__axis--x' });
+  gx.appendChild(s('line', { x1: m.left, x2: W - m.right, y1: H - m.bottom, y2: H - m.bottom, class: 'gp-chart__baseline' }));
+  const fy = Math.ceil(x0);
+  const ly = Math.floor(x1);
+  const step = Math.max(1, Math.ceil((ly - fy) / Math.max(3, Math.floor((W - m.left - m.right) / 64))));
+  for (let yr = ly; yr >= fy; yr -= step) {
+    gx.appendChild(s('line', { x1: x(yr), x2: x(yr), y1: H - m.bottom, y2: H - m.bottom + 6, class: 'gp-chart__tick' }));
+    gx.appendChild(s('text', { x: x(yr), y: H - m.bottom + 22, 'text-anchor': 'middle' }, String(yr)));
+  }
+  svg.appendChild(gx);
+  const g = s('g', { class: 'gp-chart__actuals', 'data-series': 'observations' });
+  for (const p of pts) {
+    if (p.lower !== null && p.upper !== null) {
+      g.appendChild(s('line', { x1: x(p.x), x2: x(p.x), y1: y(p.lower), y2: y(p.upper), class: 'gp-chart__interval' }));
+    }
+  }
+  const d = line<{ x: number; value: number }>()
+    .x((p) => x(p.x))
+    .y((p) => y(p.value))(pts);
+  g.appendChild(s('path', { d: d ?? '', class: 'gp-chart__actual-line' }));
+  for (const p of pts) g.appendChild(s('circle', { cx: x(p.x), cy: y(p.value), r: 4, class: 'gp-chart__actual-point' }));
+  svg.appendChild(g);
+  return svg;
+}

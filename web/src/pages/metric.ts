@@ -2,6 +2,7 @@
 // revisions each value went through), a breakdown filter and the CSV download.
 
 import { api, observationsCsvUrl, type MetricDoc, type Observation } from '../api';
+import { observationChart } from '../charts';
 import { breadcrumbs, details, hidden, navLink, scrollable, summaryList, table } from '../components';
 import { h } from '../dom';
 import {
@@ -17,7 +18,7 @@ import type { Page } from './page';
 
 const PAGE_SIZE = 100;
 
-function revisionsCell(o: Observation): Node | string {
+function revisionsCell(o: Observation, sourceRef: (src: string) => Node | string): Node | string {
   const revs = o.revisions ?? [];
   if (revs.length === 0) return 'None';
   return details(
@@ -33,8 +34,9 @@ function revisionsCell(o: Observation): Node | string {
           r.lower !== null && r.upper !== null ? ` (${fmtNumber(r.lower)} to ${fmtNumber(r.upper)})` : '',
           h(
             'span',
-            { class: 'gp-block govuk-body-s gp-secondary' },
-            `${r.source || 'No source'}; recorded ${fmtTimestamp(r.recorded_at)}; replaced ${fmtTimestamp(r.superseded_at)}`,
+            { class: 'gp-block govuk-body-s' },
+            sourceRef(r.source),
+            `; recorded ${fmtTimestamp(r.recorded_at)}; replaced ${fmtTimestamp(r.superseded_at)}`,
           ),
         ),
       ),
@@ -158,7 +160,7 @@ export async function metricPage(id: string, query: URLSearchParams, signal: Abo
     return i + 1;
   };
   const sourceRef = (src: string): Node | string =>
-    src ? h('a', { class: 'govuk-link', href: `#source-${sourceNo(src)}` }, `Source ${sourceNo(src)}`) : '–';
+    src ? h('a', { class: 'govuk-link gp-nowrap', href: `#source-${sourceNo(src)}` }, `Source ${sourceNo(src)}`) : '–';
   const body = shown.map((o) => [
     o.period,
     ...(showBreakdown ? [o.breakdown ?? 'Headline'] : []),
@@ -167,7 +169,7 @@ export async function metricPage(id: string, query: URLSearchParams, signal: Abo
     o.n === null ? '–' : fmtNumber(o.n),
     sourceRef(o.source),
     h('time', { datetime: o.recorded_at, class: 'gp-nowrap' }, fmtTimestampShort(o.recorded_at)),
-    revisionsCell(o),
+    revisionsCell(o, sourceRef),
   ]);
   const base = `/metrics/${encodeURIComponent(id)}?breakdown=${encodeURIComponent(breakdown)}`;
   const caption =
@@ -196,6 +198,21 @@ export async function metricPage(id: string, query: URLSearchParams, signal: Abo
     h('h2', { class: 'govuk-heading-l' }, 'Observations'),
     breakdownForm(id, doc, breakdown),
   ];
+  // A chart of one series (the headline or one breakdown), not of all breakdowns at once.
+  if (breakdown !== 'all') {
+    const chartTitle = `${m.name}: ${breakdownLabel(breakdown)}, by period`;
+    const chart = observationChart(rows, m.unit, chartTitle, document.getElementById('app')?.clientWidth || 720);
+    if (chart) {
+      content.push(
+        h(
+          'figure',
+          { class: 'gp-figure', 'aria-labelledby': 'observations-figcaption' },
+          h('figcaption', { class: 'govuk-heading-s', id: 'observations-figcaption' }, chartTitle),
+          chart,
+        ),
+      );
+    }
+  }
   if (rows.length === 0) {
     content.push(h('p', { class: 'govuk-body' }, 'There are no observations for this selection.'));
   } else {
