@@ -118,10 +118,9 @@ static double gp_target_trajectory(const gp_target *t, double x) {
   return gp_trajectory_value(tt, vv, n, x);
 }
 
-/* Fractional calendar year of a period's start (for the Open SDG rule). */
-static double gp_year_of(const gp_period *p) {
-  return 1970.0 + (double)gp_period_start_day(p) / 365.2425;
-}
+/* The year of a period, as Open SDG counts years (whole years: the year the
+ * period starts in). */
+static double gp_year_of(const gp_period *p) { return (double)p->year; }
 
 static json_t *gp_target_doc(gp_store *s, const gp_plan *plan, const gp_target *t,
                              const gp_metric *m, const gp_series_set *set, gp_error *err) {
@@ -201,8 +200,7 @@ static json_t *gp_target_doc(gp_store *s, const gp_plan *plan, const gp_target *
     if (nb > 0) p_meet = p_all; /* every place meets the floor (independence) */
   }
 
-  bool met_now = li >= 0 && gp_meets(head->v[li], t->target.value, m->direction);
-  bool holding = met_now && fc.ok && gp_meets(fc.mean, t->target.value, m->direction);
+  bool holding = li >= 0 && gp_met_and_holding(head->v[li], &fc, t->target.value, m->direction);
   if (t->kind == GP_TARGET_FLOOR && below && json_array_size(below) > 0) holding = false;
   json_object_set_new(o, "p_meet", gp_json_num(p_meet));
   json_object_set_new(o, "rating", json_string(gp_rating_name(gp_rating_of(p_meet, holding))));
@@ -268,8 +266,7 @@ static json_t *gp_target_doc(gp_store *s, const gp_plan *plan, const gp_target *
       if (y == y1) py = t->target.parsed;
       double ty = gp_period_years(&t->baseline.parsed, &py);
       gp_forecast f2;
-      long dummy;
-      gp_series_forecast(head, t, ty, &f2, &dummy);
+      gp_forecast_predict(&fc, ty, &f2);
       json_t *e = json_object();
       gp_period_format(&py, buf);
       gp_json_set_str(e, "period", buf);

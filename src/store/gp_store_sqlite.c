@@ -27,15 +27,18 @@ typedef struct gp_sqlite {
 } gp_sqlite;
 
 struct gp_obs_import {
-  gp_store *store;      /* must be first (gp_store.c's gp_obs_import_head) */
-  gp_sqlite *sq;        /* the backend */
-  sqlite3_stmt *upsert; /* the prepared upsert */
-  sqlite3_int64 id;     /* this import's id */
-  char now[40];         /* recorded_at for every row */
-  char *metric_id;      /* the metric (malloc'd) */
-  long revisions0;      /* observation_revisions count before the import */
-  long rows;            /* rows put */
-  long changed;         /* rows inserted or updated */
+  gp_store *store;              /* must be first (gp_store.c's gp_obs_import_head) */
+  gp_sqlite *sq;                /* the backend */
+  sqlite3_stmt *upsert;         /* the prepared observation upsert */
+  sqlite3_stmt *series;         /* the prepared series lookup-or-insert */
+  sqlite3_int64 id;             /* this import's id */
+  char now[40];                 /* the import's time */
+  char *metric_id;              /* the metric (malloc'd) */
+  sqlite3_int64 series_id;      /* the last series used (-1: none) */
+  gp_breakdown_kind series_kind;/* its breakdown kind */
+  char series_key[4100];        /* its breakdown value */
+  long rows;                    /* rows put */
+  long changed;                 /* rows inserted or updated */
 };
 
 static gp_sqlite *gp_sq(gp_store *s) { return (gp_sqlite *)s; }
@@ -368,8 +371,9 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
   }
   sqlite3_finalize(st);
   if ((rc = gp_sq_prepare(sq,
-                          "SELECT id, (SELECT COUNT(*) FROM observations o WHERE o.metric_id ="
-                          " metrics.id) FROM metrics WHERE mission_id = ?",
+                          "SELECT id, (SELECT COUNT(*) FROM observations o JOIN series r ON r.id ="
+                          " o.series_id WHERE r.metric_id = metrics.id) FROM metrics"
+                          " WHERE mission_id = ?",
                           &st, err)))
     return rc;
   gp_bind_text(st, 1, m->id);
@@ -499,9 +503,9 @@ static gp_code gp_sq_metric_breakdowns(gp_store *s, const char *metric_id,
   gp_sqlite *sq = gp_sq(s);
   sqlite3_stmt *st;
   gp_code rc = gp_sq_prepare(sq,
-                             "SELECT DISTINCT breakdown_kind, breakdown FROM observations"
-                             " WHERE metric_id = ? AND breakdown_kind <> ''"
-                             " ORDER BY breakdown_kind, breakdown",
+                             "SELECT breakdown_kind, breakdown FROM series s WHERE metric_id = ?"
+                             " AND breakdown_kind <> '' AND EXISTS (SELECT 1 FROM observations o"
+                             " WHERE o.series_id = s.id) ORDER BY breakdown_kind, breakdown",
                              &st, err);
   if (rc) return rc;
   gp_bind_text(st, 1, metric_id);
@@ -513,8 +517,12 @@ static gp_code gp_sq_metric_breakdowns(gp_store *s, const char *metric_id,
 
 /* ---- observations --------------------------------------------------------------- */
 
-/* Fills o from a row whose columns are: breakdown_kind, breakdown, period,
- * value, lower, upper, n, source, recorded_at[, superseded_at]. */
+/* The columns every observation query selects, in gp_sq_obs_row's order. */
+#define GP_OBS_COLS                                                                          \
+  "s.breakdown_kind, s.breakdown, o.period, o.value, o.lower, o.upper, o.n, i.source,"      \
+  " i.started_at"
+
+/* Fills o from a row of GP_OBS_COLS[, superseded_at]. */
 static void gp_sq_obs_row(sqlite3_stmt *st, const char *metric_id, gp_observation *o,
                           bool revision) {
   memset(o, 0, sizeof *o);
@@ -524,9 +532,12 @@ static void gp_sq_obs_row(sqlite3_stmt *st, const char *metric_id, gp_observatio
   const char *p = gp_col_text(st, 2);
   gp_period_parse(p, strlen(p), &o->period);
   o->value = sqlite3_column_double(st, 3);
-  if ((o->has_lower = sqlite3_column_type(st, 4) != SQLITE_NULL)) o->lower = sqlite3_column_double(st, 4);
-  if ((o->has_upper = sqlite3_column_type(st, 5) != SQLITE_NULL)) o->upper = sqlite3_column_double(st, 5);
-  if ((o->has_n = sqlite3_column_type(st, 6) != SQLITE_NULL)) o->n = (long)sqlite3_column_int64(st, 6);
+  if ((o->has_lower = sqlite3_column_type(st, 4) != SQLITE_NULL))
+    o->lower = sqlite3_column_double(st, 4);
+  if ((o->has_upper = sqlite3_column_type(st, 5) != SQLITE_NULL))
+    o->upper = sqlite3_column_double(st, 5);
+  if ((o->has_n = sqlite3_column_type(st, 6) != SQLITE_NULL))
+    o->n = (long)sqlite3_column_int64(st, 6);
   o->source = gp_col_text(st, 7);
   o->recorded_at = gp_col_text(st, 8);
   if (revision) o->superseded_at = gp_col_text(st, 9);
@@ -538,18 +549,22 @@ static gp_code gp_sq_obs_list(gp_store *s, const char *metric_id, const gp_obs_f
   gp_sqlite *sq = gp_sq(s);
   sqlite3_stmt *st, *rv = NULL;
   gp_code rc = gp_sq_prepare(sq,
-                             "SELECT breakdown_kind, breakdown, period, value, lower, upper, n,"
-                             " source, recorded_at FROM observations WHERE metric_id = ?1"
-                             " AND (?2 OR breakdown = COALESCE(?3, '')) AND period_start < ?4"
-                             " ORDER BY breakdown_kind, breakdown, period_start, period",
+                             "SELECT " GP_OBS_COLS ", o.series_id, o.period_start"
+                             " FROM series s JOIN observations o ON o.series_id = s.id"
+                             " JOIN imports i ON i.id = o.import_id"
+                             " WHERE s.metric_id = ?1 AND (?2 OR s.breakdown = COALESCE(?3, ''))"
+                             " AND o.period_start < ?4"
+                             " ORDER BY s.breakdown_kind, s.breakdown, o.period_start, o.period",
                              &st, err);
   if (rc) return rc;
   if (f->history &&
       (rc = gp_sq_prepare(sq,
-                          "SELECT breakdown_kind, breakdown, period, value, lower, upper, n,"
-                          " source, recorded_at, superseded_at FROM observation_revisions"
-                          " WHERE metric_id = ?1 AND breakdown_kind = ?2 AND breakdown = ?3"
-                          " AND period = ?4 ORDER BY superseded_at",
+                          "SELECT " GP_OBS_COLS ", n2.started_at"
+                          " FROM observation_revisions o JOIN series s ON s.id = o.series_id"
+                          " JOIN imports i ON i.id = o.import_id"
+                          " JOIN imports n2 ON n2.id = o.superseded_by"
+                          " WHERE o.series_id = ?1 AND o.period_start = ?2 AND o.period = ?3"
+                          " ORDER BY o.superseded_by",
                           &rv, err))) {
     sqlite3_finalize(st);
     return rc;
@@ -565,9 +580,9 @@ static gp_code gp_sq_obs_list(gp_store *s, const char *metric_id, const gp_obs_f
     cb(ctx, &o, false);
     if (!rv) continue;
     sqlite3_reset(rv);
-    gp_bind_text(rv, 1, metric_id);
-    for (int i = 0; i < 3; i++)
-      sqlite3_bind_value(rv, i + 2, sqlite3_column_value(st, i));
+    sqlite3_bind_value(rv, 1, sqlite3_column_value(st, 9));
+    sqlite3_bind_value(rv, 2, sqlite3_column_value(st, 10));
+    sqlite3_bind_value(rv, 3, sqlite3_column_value(st, 2));
     while (sqlite3_step(rv) == SQLITE_ROW) {
       gp_sq_obs_row(rv, metric_id, &o, true);
       cb(ctx, &o, true);
@@ -583,8 +598,9 @@ static gp_code gp_sq_obs_counts(gp_store *s, const char *metric_id, long *total,
   gp_sqlite *sq = gp_sq(s);
   sqlite3_stmt *st;
   gp_code rc = gp_sq_prepare(sq,
-                             "SELECT COUNT(*), COUNT(*) FILTER (WHERE breakdown_kind <> '')"
-                             " FROM observations WHERE metric_id = ?",
+                             "SELECT COUNT(*), COUNT(*) FILTER (WHERE s.breakdown_kind <> '')"
+                             " FROM series s JOIN observations o ON o.series_id = s.id"
+                             " WHERE s.metric_id = ?",
                              &st, err);
   if (rc) return rc;
   gp_bind_text(st, 1, metric_id);
@@ -597,11 +613,13 @@ static gp_code gp_sq_obs_counts(gp_store *s, const char *metric_id, long *total,
   return r == SQLITE_ROW ? GP_OK : gp_sq_fail(sq, err, "counting observations");
 }
 
-static long gp_sq_count_revisions(gp_sqlite *sq) {
+static long gp_sq_count_revisions(gp_sqlite *sq, sqlite3_int64 import_id) {
   sqlite3_stmt *st;
   long n = 0;
-  if (sqlite3_prepare_v2(sq->db, "SELECT COUNT(*) FROM observation_revisions", -1, &st, NULL) ==
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(sq->db,
+                         "SELECT COUNT(*) FROM observation_revisions WHERE superseded_by = ?", -1,
+                         &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, import_id);
     if (sqlite3_step(st) == SQLITE_ROW) n = (long)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
   }
@@ -622,34 +640,40 @@ static gp_code gp_sq_import_begin(gp_store *s, const char *metric_id, const char
   imp->store = s;
   imp->sq = sq;
   imp->metric_id = strdup(metric_id);
+  imp->series_id = -1;
   gp_now(imp->now);
   if ((rc = gp_store_begin(s, err))) goto fail;
-  if ((rc = gp_sq_run(sq, "INSERT INTO imports (metric_id, file, source, started_at) VALUES (?, ?, ?, ?)",
+  if ((rc = gp_sq_run(sq,
+                      "INSERT INTO imports (metric_id, file, source, started_at)"
+                      " VALUES (?, ?, ?, ?)",
                       err, NULL, metric_id, file, source, imp->now)))
     goto fail_tx;
   imp->id = sqlite3_last_insert_rowid(sq->db);
-  imp->revisions0 = gp_sq_count_revisions(sq);
   if ((rc = gp_sq_prepare(
            sq,
-           "INSERT INTO observations (metric_id, breakdown_kind, breakdown, period, period_start,"
-           " value, lower, upper, n, source, import_id, recorded_at)"
-           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-           " ON CONFLICT(metric_id, breakdown_kind, breakdown, period) DO UPDATE SET"
+           "INSERT INTO observations (series_id, period_start, period, value, lower, upper, n,"
+           " import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+           " ON CONFLICT(series_id, period_start, period) DO UPDATE SET"
            " value = excluded.value, lower = excluded.lower, upper = excluded.upper,"
-           " n = excluded.n, source = excluded.source, import_id = excluded.import_id,"
-           " recorded_at = excluded.recorded_at"
+           " n = excluded.n, import_id = excluded.import_id"
            " WHERE observations.import_id = excluded.import_id"
-           " OR observations.value IS NOT excluded.value OR observations.lower IS NOT excluded.lower"
+           " OR observations.value IS NOT excluded.value"
+           " OR observations.lower IS NOT excluded.lower"
            " OR observations.upper IS NOT excluded.upper OR observations.n IS NOT excluded.n",
            &imp->upsert, err)))
     goto fail_tx;
-  gp_bind_text(imp->upsert, 1, metric_id);
-  gp_bind_text(imp->upsert, 10, source);
-  sqlite3_bind_int64(imp->upsert, 11, imp->id);
-  gp_bind_text(imp->upsert, 12, imp->now);
+  if ((rc = gp_sq_prepare(sq,
+                          "INSERT INTO series (metric_id, breakdown_kind, breakdown)"
+                          " VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET metric_id = ?1"
+                          " RETURNING id",
+                          &imp->series, err)))
+    goto fail_tx;
+  sqlite3_bind_int64(imp->upsert, 8, imp->id);
   *out = imp;
   return GP_OK;
 fail_tx:
+  sqlite3_finalize(imp->upsert);
+  sqlite3_finalize(imp->series);
   gp_store_rollback(s);
 fail:
   free(imp->metric_id);
@@ -657,18 +681,47 @@ fail:
   return rc;
 }
 
+/* The id of the series for (kind, breakdown), created if new. The last one
+ * is remembered: rows usually come grouped by place. */
+static gp_code gp_sq_series(gp_obs_import *imp, const gp_observation *o, gp_error *err) {
+  const char *b = o->breakdown ? o->breakdown : "";
+  if (imp->series_id >= 0 && imp->series_kind == o->kind && !strcmp(imp->series_key, b))
+    return GP_OK;
+  sqlite3_stmt *st = imp->series;
+  sqlite3_bind_text(st, 1, imp->metric_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, gp_breakdown_kind_name(o->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) imp->series_id = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  if (r != SQLITE_ROW) return gp_sq_fail(imp->sq, err, "finding a series");
+  imp->series_kind = o->kind;
+  snprintf(imp->series_key, sizeof imp->series_key, "%s", b);
+  sqlite3_bind_int64(imp->upsert, 1, imp->series_id);
+  return GP_OK;
+}
+
 static gp_code gp_sq_import_put(gp_obs_import *imp, const gp_observation *o, gp_error *err) {
+  gp_code rc = gp_sq_series(imp, o, err);
+  if (rc) return rc;
   sqlite3_stmt *st = imp->upsert;
   char period[GP_PERIOD_MAX];
   gp_period_format(&o->period, period);
-  sqlite3_bind_text(st, 2, gp_breakdown_kind_name(o->kind), -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, o->breakdown ? o->breakdown : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 4, period, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(st, 5, gp_period_start_day(&o->period));
-  sqlite3_bind_double(st, 6, o->value);
-  if (o->has_lower) sqlite3_bind_double(st, 7, o->lower); else sqlite3_bind_null(st, 7);
-  if (o->has_upper) sqlite3_bind_double(st, 8, o->upper); else sqlite3_bind_null(st, 8);
-  if (o->has_n) sqlite3_bind_int64(st, 9, o->n); else sqlite3_bind_null(st, 9);
+  sqlite3_bind_int(st, 2, gp_period_start_day(&o->period));
+  sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 4, o->value);
+  if (o->has_lower)
+    sqlite3_bind_double(st, 5, o->lower);
+  else
+    sqlite3_bind_null(st, 5);
+  if (o->has_upper)
+    sqlite3_bind_double(st, 6, o->upper);
+  else
+    sqlite3_bind_null(st, 6);
+  if (o->has_n)
+    sqlite3_bind_int64(st, 7, o->n);
+  else
+    sqlite3_bind_null(st, 7);
   int r = sqlite3_step(st);
   sqlite3_reset(st);
   imp->rows++;
@@ -685,8 +738,9 @@ static gp_code gp_sq_import_put(gp_obs_import *imp, const gp_observation *o, gp_
 static gp_code gp_sq_import_end(gp_obs_import *imp, bool commit, gp_import_stats *stats,
                                 gp_error *err) {
   gp_code rc = GP_OK;
-  long revised = gp_sq_count_revisions(imp->sq) - imp->revisions0;
+  long revised = gp_sq_count_revisions(imp->sq, imp->id);
   sqlite3_finalize(imp->upsert);
+  sqlite3_finalize(imp->series);
   if (commit)
     rc = gp_store_commit(imp->store, err);
   else

@@ -67,6 +67,7 @@ CREATE TABLE target_revisions (
   PRIMARY KEY (mission_id, target_id, version)
 );
 
+-- One import of observation rows: where they came from and when.
 CREATE TABLE imports (
   id         INTEGER PRIMARY KEY,
   metric_id  TEXT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,
@@ -75,41 +76,47 @@ CREATE TABLE imports (
   started_at TEXT NOT NULL
 );
 
--- Current observations: one per metric, breakdown and period.
--- breakdown_kind '' and breakdown '' are the headline series.
-CREATE TABLE observations (
+-- A series: the headline of a metric (breakdown_kind '' and breakdown '')
+-- or one breakdown value (a place, group or unit).
+CREATE TABLE series (
+  id             INTEGER PRIMARY KEY,
   metric_id      TEXT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,
   breakdown_kind TEXT NOT NULL,
   breakdown      TEXT NOT NULL,
-  period         TEXT NOT NULL,
-  period_start   INTEGER NOT NULL,
-  value          REAL NOT NULL,
-  lower          REAL,
-  upper          REAL,
-  n              INTEGER,
-  source         TEXT,
-  import_id      INTEGER NOT NULL,
-  recorded_at    TEXT NOT NULL,
-  PRIMARY KEY (metric_id, breakdown_kind, breakdown, period)
+  UNIQUE (metric_id, breakdown_kind, breakdown)
+);
+
+-- Current observations: one per series and period, in time order. The
+-- source and time of a value are its import's. (No foreign key on
+-- series_id: the import creates the series itself, and a checked key per
+-- row would cost a lookup on the hot path; series rows are never deleted
+-- while they have observations.)
+CREATE TABLE observations (
+  series_id    INTEGER NOT NULL,
+  period_start INTEGER NOT NULL,
+  period       TEXT NOT NULL,
+  value        REAL NOT NULL,
+  lower        REAL,
+  upper        REAL,
+  n            INTEGER,
+  import_id    INTEGER NOT NULL,
+  PRIMARY KEY (series_id, period_start, period)
 ) WITHOUT ROWID;
 
--- Superseded values, kept with their time and source.
+-- Superseded values, each with the import that replaced it.
 CREATE TABLE observation_revisions (
-  metric_id      TEXT NOT NULL,
-  breakdown_kind TEXT NOT NULL,
-  breakdown      TEXT NOT NULL,
-  period         TEXT NOT NULL,
-  value          REAL NOT NULL,
-  lower          REAL,
-  upper          REAL,
-  n              INTEGER,
-  source         TEXT,
-  import_id      INTEGER NOT NULL,
-  recorded_at    TEXT NOT NULL,
-  superseded_at  TEXT NOT NULL
+  series_id     INTEGER NOT NULL,
+  period_start  INTEGER NOT NULL,
+  period        TEXT NOT NULL,
+  value         REAL NOT NULL,
+  lower         REAL,
+  upper         REAL,
+  n             INTEGER,
+  import_id     INTEGER NOT NULL,
+  superseded_by INTEGER NOT NULL
 );
 CREATE INDEX observation_revisions_key
-  ON observation_revisions (metric_id, breakdown_kind, breakdown, period);
+  ON observation_revisions (series_id, period_start, period);
 
 -- A row that one import gives twice is refused; a changed value from a
 -- later import keeps the old one as a revision.
@@ -118,9 +125,8 @@ BEGIN
   SELECT RAISE(ABORT, 'gameplan: duplicate row in one import')
    WHERE OLD.import_id = NEW.import_id;
   INSERT INTO observation_revisions
-    VALUES (OLD.metric_id, OLD.breakdown_kind, OLD.breakdown, OLD.period, OLD.value,
-            OLD.lower, OLD.upper, OLD.n, OLD.source, OLD.import_id, OLD.recorded_at,
-            NEW.recorded_at);
+    VALUES (OLD.series_id, OLD.period_start, OLD.period, OLD.value, OLD.lower, OLD.upper,
+            OLD.n, OLD.import_id, NEW.import_id);
 END;
 
 CREATE TABLE tokens (

@@ -1,0 +1,595 @@
+/*
+ * gp_store_units — units, unit values and saved scans in SQLite
+ * (see gp_store_units.h; schema in migrations/050_units.sql).
+ *
+ * The SQLite connection: gp_store_sqlite.c keeps it private, right after
+ * the gp_store head of its handle. Until the store offers an accessor, this
+ * file reads it through the same layout (checked by the backend's name).
+ */
+#include "store/gp_store_units.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+/* The layout of gp_store_sqlite.c's handle (its gp_sqlite). */
+typedef struct gp_units_sqlite_view {
+  gp_store base; /* the interface's head */
+  sqlite3 *db;   /* the connection */
+} gp_units_sqlite_view;
+
+static sqlite3 *gp_units_db(gp_store *s, gp_error *err) {
+  if (!s || !s->ops || !s->ops->name || strcmp(s->ops->name, "sqlite")) {
+    gp_fail(err, GP_EINTERNAL, NULL, "unit data needs the SQLite backend");
+    return NULL;
+  }
+  return ((gp_units_sqlite_view *)s)->db;
+}
+
+static gp_code gp_units_fail(sqlite3 *db, gp_error *err, const char *what) {
+  return gp_fail(err, GP_ESTORE, NULL, "database error (%s): %s", what, sqlite3_errmsg(db));
+}
+
+static void gp_units_now(char buf[40]) {
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  struct tm tm;
+  time_t t = tv.tv_sec;
+  gmtime_r(&t, &tm);
+  snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+}
+
+static void gp_units_bind_text(sqlite3_stmt *st, int i, const char *s) {
+  if (s)
+    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+static void gp_units_bind_num(sqlite3_stmt *st, int i, const double *a, size_t j) {
+  if (a && !isnan(a[j]))
+    sqlite3_bind_double(st, i, a[j]);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+static void gp_units_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t bytes) {
+  if (p)
+    sqlite3_bind_blob64(st, i, p, bytes, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+void gp_unit_dataset_free(gp_unit_dataset *d) {
+  if (!d) return;
+  gp_arena_free(&d->arena);
+  free(d->ids);
+  free(d->names);
+  free(d->missing);
+  free(d->val);
+  free(d->se);
+  free(d->lower);
+  free(d->upper);
+  free(d->den);
+  free(d->ctx);
+  free(d->cov_names);
+  free(d->parents);
+  memset(d, 0, sizeof *d);
+}
+
+static const char *const gp_unit_kind_names[] = {"score", "count", "observed_expected"};
+
+const char *gp_unit_kind_name(gp_unit_kind k) {
+  return (unsigned)k < 3 ? gp_unit_kind_names[k] : "?";
+}
+
+bool gp_unit_kind_parse(const char *s, gp_unit_kind *k) {
+  for (int i = 0; i < 3; i++)
+    if (!strcmp(s, gp_unit_kind_names[i])) {
+      *k = (gp_unit_kind)i;
+      return true;
+    }
+  return false;
+}
+
+/* n strings joined with NUL separators (NULL strings as ""); malloc'd. */
+static char *gp_units_join(const char *const *s, size_t n, size_t *bytes) {
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) len += (s && s[i] ? strlen(s[i]) : 0) + 1;
+  char *b = malloc(len ? len : 1), *p = b;
+  if (!b) abort();
+  for (size_t i = 0; i < n; i++) {
+    size_t l = s && s[i] ? strlen(s[i]) : 0;
+    if (l) memcpy(p, s[i], l);
+    p[l] = 0;
+    p += l + 1;
+  }
+  *bytes = len;
+  return b;
+}
+
+/* The body of gp_store_units_save, inside a transaction. */
+static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
+  const gp_unit_dataset *d = ctx;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st = NULL;
+  gp_code rc = GP_OK;
+  char now[40];
+  gp_units_now(now);
+  /* the metric must exist */
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM metrics WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "metric");
+  gp_units_bind_text(st, 1, d->metric_id);
+  int r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (r != SQLITE_ROW) {
+    if (r != SQLITE_DONE) return gp_units_fail(db, err, "metric");
+    return gp_fail(err, GP_ENOTFOUND, "--metric", "no metric '%s'", d->metric_id);
+  }
+  /* replace the data set */
+  if (sqlite3_prepare_v2(db, "DELETE FROM unit_values WHERE metric_id = ? AND period = ?", -1, &st,
+                         NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "delete");
+  gp_units_bind_text(st, 1, d->metric_id);
+  gp_units_bind_text(st, 2, d->period);
+  r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (r != SQLITE_DONE) return gp_units_fail(db, err, "delete");
+  const char *dels[] = {"DELETE FROM unit_scans WHERE metric_id = ? AND period = ?",
+                        "DELETE FROM unit_datasets WHERE metric_id = ? AND period = ?"};
+  for (int i = 0; i < 2; i++) {
+    if (sqlite3_prepare_v2(db, dels[i], -1, &st, NULL) != SQLITE_OK)
+      return gp_units_fail(db, err, "delete");
+    gp_units_bind_text(st, 1, d->metric_id);
+    gp_units_bind_text(st, 2, d->period);
+    r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) return gp_units_fail(db, err, "delete");
+  }
+  /* the data set row with its columnar copy */
+  json_t *names = json_array();
+  for (size_t j = 0; j < d->k; j++) json_array_append_new(names, json_string(d->cov_names[j]));
+  char *cov_json = json_dumps(names, JSON_COMPACT);
+  json_decref(names);
+  size_t idb, nmb;
+  char *idblob = gp_units_join(d->ids, d->n, &idb);
+  char *nmblob = gp_units_join(d->names, d->n, &nmb);
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO unit_datasets (metric_id, period, period_start, kind, n,"
+                         " n_missing, missing_reasons, covariates, source, file, imported_at,"
+                         " ids, names, val, se, den, ctx)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = gp_units_fail(db, err, "data set");
+    goto out;
+  }
+  gp_units_bind_text(st, 1, d->metric_id);
+  gp_units_bind_text(st, 2, d->period);
+  sqlite3_bind_int(st, 3, d->period_start);
+  gp_units_bind_text(st, 4, gp_unit_kind_name(d->kind));
+  sqlite3_bind_int64(st, 5, (sqlite3_int64)d->n);
+  sqlite3_bind_int64(st, 6, (sqlite3_int64)d->n_missing);
+  gp_units_bind_text(st, 7, d->missing_reasons ? d->missing_reasons : "{}");
+  gp_units_bind_text(st, 8, cov_json);
+  gp_units_bind_text(st, 9, d->source);
+  gp_units_bind_text(st, 10, d->file);
+  gp_units_bind_text(st, 11, now);
+  gp_units_bind_blob(st, 12, idblob, idb);
+  gp_units_bind_blob(st, 13, nmblob, nmb);
+  gp_units_bind_blob(st, 14, d->val, d->n * sizeof(double));
+  gp_units_bind_blob(st, 15, d->se, d->n * sizeof(double));
+  gp_units_bind_blob(st, 16, d->den, d->n * sizeof(double));
+  gp_units_bind_blob(st, 17, d->k ? d->ctx : NULL, d->n * d->k * sizeof(double));
+  r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  st = NULL;
+  if (r != SQLITE_DONE) {
+    rc = gp_units_fail(db, err, "data set");
+    goto out;
+  }
+  /* units and rows */
+  sqlite3_stmt *unit = NULL, *row = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO units (id, name, type, parent, created_at)"
+                         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                         " name = coalesce(units.name, excluded.name),"
+                         " type = coalesce(units.type, excluded.type),"
+                         " parent = coalesce(units.parent, excluded.parent)",
+                         -1, &unit, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db,
+                         "INSERT INTO unit_values (metric_id, period, unit_id, pos, value, se,"
+                         " lower, upper, denominator, missing, covariates)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                         -1, &row, NULL) != SQLITE_OK) {
+    rc = gp_units_fail(db, err, "units");
+    sqlite3_finalize(unit);
+    goto out;
+  }
+  char cov[4096];
+  for (size_t i = 0; i < d->n && rc == GP_OK; i++) {
+    sqlite3_reset(unit);
+    gp_units_bind_text(unit, 1, d->ids[i]);
+    gp_units_bind_text(unit, 2, d->names && d->names[i] && *d->names[i] ? d->names[i] : NULL);
+    gp_units_bind_text(unit, 3, d->unit_type);
+    gp_units_bind_text(unit, 4, d->parents && d->parents[i] && *d->parents[i] ? d->parents[i] : NULL);
+    gp_units_bind_text(unit, 5, now);
+    if (sqlite3_step(unit) != SQLITE_DONE) {
+      rc = gp_units_fail(db, err, "units");
+      break;
+    }
+    sqlite3_reset(row);
+    gp_units_bind_text(row, 1, d->metric_id);
+    gp_units_bind_text(row, 2, d->period);
+    gp_units_bind_text(row, 3, d->ids[i]);
+    sqlite3_bind_int64(row, 4, (sqlite3_int64)i);
+    gp_units_bind_num(row, 5, d->val, i);
+    gp_units_bind_num(row, 6, d->se, i);
+    gp_units_bind_num(row, 7, d->lower, i);
+    gp_units_bind_num(row, 8, d->upper, i);
+    gp_units_bind_num(row, 9, d->den, i);
+    gp_units_bind_text(row, 10, d->missing ? d->missing[i] : NULL);
+    if (d->k) {
+      size_t off = 0;
+      cov[off++] = '{';
+      for (size_t j = 0; j < d->k && off < sizeof cov - 64; j++) {
+        char key[256];
+        /* names are plain CSV headers; escape the two JSON specials */
+        size_t kl = 0;
+        for (const char *c = d->cov_names[j]; *c && kl < sizeof key - 2; c++) {
+          if (*c == '"' || *c == '\\') key[kl++] = '\\';
+          key[kl++] = *c;
+        }
+        key[kl] = 0;
+        double v = d->ctx[i * d->k + j];
+        int w = isnan(v) ? snprintf(cov + off, sizeof cov - off, "%s\"%s\":null", j ? "," : "", key)
+                         : snprintf(cov + off, sizeof cov - off, "%s\"%s\":%.17g", j ? "," : "",
+                                    key, v);
+        if (w > 0) off += (size_t)w;
+        if (off >= sizeof cov - 2) off = sizeof cov - 3;
+      }
+      cov[off++] = '}';
+      cov[off] = 0;
+      gp_units_bind_text(row, 11, cov);
+    } else {
+      sqlite3_bind_null(row, 11);
+    }
+    r = sqlite3_step(row);
+    if (r != SQLITE_DONE) {
+      if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        rc = gp_fail(err, GP_ECONFLICT, "unit", "unit '%s' appears twice", d->ids[i]);
+      } else {
+        rc = gp_units_fail(db, err, "unit values");
+      }
+    }
+  }
+  sqlite3_finalize(unit);
+  sqlite3_finalize(row);
+out:
+  free(cov_json);
+  free(idblob);
+  free(nmblob);
+  return rc;
+}
+
+gp_code gp_store_units_save(gp_store *s, const gp_unit_dataset *d, gp_error *err) {
+  if (!gp_units_db(s, err)) return GP_EINTERNAL;
+  return gp_store_run(s, gp_units_save_tx, (void *)d, err);
+}
+
+/* A copy of a blob of n doubles, or NULL when the column is NULL. */
+static double *gp_units_col_doubles(sqlite3_stmt *st, int col, size_t n, bool *bad) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return NULL;
+  const void *p = sqlite3_column_blob(st, col);
+  size_t bytes = (size_t)sqlite3_column_bytes(st, col);
+  if (bytes != n * sizeof(double)) {
+    *bad = true;
+    return NULL;
+  }
+  double *a = malloc(bytes ? bytes : 1);
+  if (!a) abort();
+  if (bytes) memcpy(a, p, bytes);
+  return a;
+}
+
+/* Splits a NUL-separated blob of n strings into the arena. */
+static const char **gp_units_col_strings(gp_arena *ar, sqlite3_stmt *st, int col, size_t n,
+                                         bool empty_null, bool *bad) {
+  const char *p = sqlite3_column_blob(st, col);
+  size_t bytes = (size_t)sqlite3_column_bytes(st, col);
+  const char **out = calloc(n ? n : 1, sizeof *out);
+  if (!out) abort();
+  char *copy = gp_arena_alloc(ar, bytes + 1);
+  if (bytes) memcpy(copy, p, bytes);
+  size_t off = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (off >= bytes) {
+      *bad = true;
+      break;
+    }
+    out[i] = copy + off;
+    size_t l = strlen(copy + off);
+    off += l + 1;
+    if (empty_null && l == 0) out[i] = NULL;
+  }
+  return out;
+}
+
+gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *period,
+                            gp_unit_dataset *out, gp_error *err) {
+  memset(out, 0, sizeof *out);
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT period_start, kind, n, n_missing, missing_reasons, covariates,"
+                         " source, file, imported_at, ids, names, val, se, den, ctx"
+                         " FROM unit_datasets WHERE metric_id = ? AND period = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "data set");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  int r = sqlite3_step(st);
+  if (r != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) return gp_units_fail(db, err, "data set");
+    return gp_fail(err, GP_ENOTFOUND, "--period", "metric '%s' has no unit data for %s", metric_id,
+                   period);
+  }
+  snprintf(out->metric_id, sizeof out->metric_id, "%s", metric_id);
+  snprintf(out->period, sizeof out->period, "%s", period);
+  out->period_start = sqlite3_column_int(st, 0);
+  gp_unit_kind_parse((const char *)sqlite3_column_text(st, 1), &out->kind);
+  out->n = (size_t)sqlite3_column_int64(st, 2);
+  out->n_missing = (size_t)sqlite3_column_int64(st, 3);
+  gp_arena *a = &out->arena;
+  out->missing_reasons = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 4));
+  json_t *cov = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+  out->k = json_is_array(cov) ? json_array_size(cov) : 0;
+  out->cov_names = calloc(out->k ? out->k : 1, sizeof *out->cov_names);
+  if (!out->cov_names) abort();
+  for (size_t j = 0; j < out->k; j++)
+    out->cov_names[j] = gp_arena_strdup(a, json_string_value(json_array_get(cov, j)));
+  json_decref(cov);
+  out->source = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 6));
+  out->file = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 7));
+  out->imported_at = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 8));
+  bool bad = false;
+  out->ids = gp_units_col_strings(a, st, 9, out->n, false, &bad);
+  out->names = gp_units_col_strings(a, st, 10, out->n, true, &bad);
+  out->val = gp_units_col_doubles(st, 11, out->n, &bad);
+  out->se = gp_units_col_doubles(st, 12, out->n, &bad);
+  out->den = gp_units_col_doubles(st, 13, out->n, &bad);
+  out->ctx = out->k ? gp_units_col_doubles(st, 14, out->n * out->k, &bad) : NULL;
+  sqlite3_finalize(st);
+  if (bad || !out->val || (out->k && !out->ctx)) {
+    gp_unit_dataset_free(out);
+    return gp_fail(err, GP_ESTORE, NULL, "the stored data set of %s %s is damaged", metric_id,
+                   period);
+  }
+  return GP_OK;
+}
+
+gp_code gp_store_units_periods(gp_store *s, const char *metric_id, char (*periods)[GP_PERIOD_MAX],
+                               size_t max, size_t *n, gp_error *err) {
+  *n = 0;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT period FROM unit_datasets WHERE metric_id = ?"
+                         " ORDER BY period_start DESC, period DESC",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "periods");
+  gp_units_bind_text(st, 1, metric_id);
+  int r;
+  while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+    snprintf(periods[(*n)++], GP_PERIOD_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  if (r != SQLITE_DONE && r != SQLITE_ROW) return gp_units_fail(db, err, "periods");
+  return GP_OK;
+}
+
+gp_code gp_store_units_pos(gp_store *s, const char *metric_id, const char *period,
+                           const char *unit_id, size_t *pos, gp_error *err) {
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT pos FROM unit_values WHERE metric_id = ? AND period = ?"
+                         " AND unit_id = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "unit");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  gp_units_bind_text(st, 3, unit_id);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) *pos = (size_t)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (r == SQLITE_ROW) return GP_OK;
+  if (r != SQLITE_DONE) return gp_units_fail(db, err, "unit");
+  return gp_fail(err, GP_ENOTFOUND, "--unit", "no unit '%s' in %s for %s", unit_id, metric_id,
+                 period);
+}
+
+/* Arguments of a scan save. */
+typedef struct gp_units_scan_args {
+  const char *metric_id, *period, *options, *summary; /* keys and JSON texts */
+  const int8_t *flags;                                /* n flags */
+  const double *indicator;                            /* n indicators */
+  size_t n;                                           /* units */
+} gp_units_scan_args;
+
+static gp_code gp_units_scan_save_tx(gp_store *s, void *ctx, gp_error *err) {
+  const gp_units_scan_args *a = ctx;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  char now[40];
+  gp_units_now(now);
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR REPLACE INTO unit_scans (metric_id, period, created_at,"
+                         " options, summary, flags, indicator) VALUES (?,?,?,?,?,?,?)",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "scan");
+  gp_units_bind_text(st, 1, a->metric_id);
+  gp_units_bind_text(st, 2, a->period);
+  gp_units_bind_text(st, 3, now);
+  gp_units_bind_text(st, 4, a->options);
+  gp_units_bind_text(st, 5, a->summary);
+  sqlite3_bind_blob64(st, 6, a->flags, a->n, SQLITE_STATIC);
+  sqlite3_bind_blob64(st, 7, a->indicator, a->n * sizeof(double), SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return r == SQLITE_DONE ? GP_OK : gp_units_fail(db, err, "scan");
+}
+
+gp_code gp_store_units_scan_save(gp_store *s, const char *metric_id, const char *period,
+                                 const char *options, const char *summary, const int8_t *flags,
+                                 const double *indicator, size_t n, gp_error *err) {
+  if (!gp_units_db(s, err)) return GP_EINTERNAL;
+  gp_units_scan_args a = {metric_id, period, options, summary, flags, indicator, n};
+  return gp_store_run(s, gp_units_scan_save_tx, &a, err);
+}
+
+gp_code gp_store_units_scan_load(gp_store *s, const char *metric_id, const char *period, size_t n,
+                                 int8_t *flags, double *indicator, char **options, bool *found,
+                                 gp_error *err) {
+  *found = false;
+  if (options) *options = NULL;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT flags, indicator, options FROM unit_scans"
+                         " WHERE metric_id = ? AND period = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "scan");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) == n &&
+      (size_t)sqlite3_column_bytes(st, 1) == n * sizeof(double)) {
+    if (n) {
+      memcpy(flags, sqlite3_column_blob(st, 0), n);
+      memcpy(indicator, sqlite3_column_blob(st, 1), n * sizeof(double));
+    }
+    if (options) {
+      const char *o = (const char *)sqlite3_column_text(st, 2);
+      *options = strdup(o ? o : "{}");
+    }
+    *found = true;
+  }
+  sqlite3_finalize(st);
+  if (r != SQLITE_ROW && r != SQLITE_DONE) return gp_units_fail(db, err, "scan");
+  return GP_OK;
+}
+
+gp_code gp_store_units_get(gp_store *s, const char *unit_id, gp_unit_info *out, gp_error *err) {
+  memset(out, 0, sizeof *out);
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT id, name, type, parent FROM units WHERE id = ?", -1, &st,
+                         NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "unit");
+  gp_units_bind_text(st, 1, unit_id);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) {
+    const char *c;
+    snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
+    if ((c = (const char *)sqlite3_column_text(st, 1))) snprintf(out->name, sizeof out->name, "%s", c);
+    if ((c = (const char *)sqlite3_column_text(st, 2))) snprintf(out->type, sizeof out->type, "%s", c);
+    if ((c = (const char *)sqlite3_column_text(st, 3)))
+      snprintf(out->parent, sizeof out->parent, "%s", c);
+  }
+  sqlite3_finalize(st);
+  if (r == SQLITE_ROW) return GP_OK;
+  if (r != SQLITE_DONE) return gp_units_fail(db, err, "unit");
+  return gp_fail(err, GP_ENOTFOUND, "--unit", "no unit '%s'", unit_id);
+}
+
+void gp_store_units_names_free(char **names, size_t k) {
+  if (!names) return;
+  for (size_t j = 0; j < k; j++) free(names[j]);
+  free(names);
+}
+
+gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *period, size_t *n,
+                               size_t *k, char ***names, double **ctx, gp_error *err) {
+  *n = *k = 0;
+  *names = NULL;
+  *ctx = NULL;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT n, covariates, ctx FROM unit_datasets"
+                         " WHERE metric_id = ? AND period = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "context");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  int r = sqlite3_step(st);
+  if (r != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) return gp_units_fail(db, err, "context");
+    return gp_fail(err, GP_ENOTFOUND, "--period", "metric '%s' has no unit data for %s", metric_id,
+                   period);
+  }
+  *n = (size_t)sqlite3_column_int64(st, 0);
+  json_t *cov = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+  *k = json_is_array(cov) ? json_array_size(cov) : 0;
+  *names = calloc(*k ? *k : 1, sizeof **names);
+  if (!*names) abort();
+  for (size_t j = 0; j < *k; j++) (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
+  json_decref(cov);
+  bool bad = false;
+  if (*k) *ctx = gp_units_col_doubles(st, 2, *n * *k, &bad);
+  sqlite3_finalize(st);
+  if (bad || (*k && !*ctx)) {
+    gp_store_units_names_free(*names, *k);
+    *names = NULL;
+    *k = 0;
+    return gp_fail(err, GP_ESTORE, NULL, "the stored context of %s %s is damaged", metric_id,
+                   period);
+  }
+  return GP_OK;
+}
+
+gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period, size_t pos,
+                          gp_unit_row *out, gp_error *err) {
+  memset(out, 0, sizeof *out);
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT v.unit_id, u.name, v.value, v.denominator, v.se"
+                         " FROM unit_values v JOIN units u ON u.id = v.unit_id"
+                         " WHERE v.metric_id = ? AND v.period = ? AND v.pos = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "unit row");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)pos);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) {
+    const char *c;
+    snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
+    if ((c = (const char *)sqlite3_column_text(st, 1))) snprintf(out->name, sizeof out->name, "%s", c);
+    out->value = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 2);
+    out->denominator =
+        sqlite3_column_type(st, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 3);
+    out->se = sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4);
+  }
+  sqlite3_finalize(st);
+  if (r == SQLITE_ROW) return GP_OK;
+  if (r != SQLITE_DONE) return gp_units_fail(db, err, "unit row");
+  return gp_fail(err, GP_ENOTFOUND, "unit", "no row %zu in %s %s", pos, metric_id, period);
+}

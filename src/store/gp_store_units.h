@@ -1,0 +1,139 @@
+/*
+ * gp_store_units — storage of front-line units, their per-period values for
+ * a metric (with context covariates) and their saved scans (schema:
+ * src/store/migrations/050_units.sql).
+ *
+ * A data set is one metric's values for one period, imported whole: saving
+ * it replaces any earlier data set for the same metric and period, in one
+ * transaction, and creates the units it meets. It is kept both one row a
+ * unit (unit_values, for queries and history) and as columnar arrays (for
+ * scans of a million units).
+ *
+ * Backend: SQLite only for now (the functions return GP_EINTERNAL on another
+ * backend). All SQL uses bound parameters.
+ *
+ * Memory: a gp_unit_dataset owns everything it points to; free it with
+ * gp_unit_dataset_free.
+ */
+#ifndef GP_STORE_UNITS_H
+#define GP_STORE_UNITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/gp_period.h"
+#include "store/gp_store.h"
+#include "util/gp_arena.h"
+#include "util/gp_error.h"
+
+/* What a data set's values are. */
+typedef enum gp_unit_kind {
+  GP_UNIT_SCORE,             /* val = a score, se = its standard error */
+  GP_UNIT_COUNT,             /* val = numerator, den = denominator */
+  GP_UNIT_OBSERVED_EXPECTED  /* val = observed count, den = expected count */
+} gp_unit_kind;
+
+/* One metric's unit values for one period. Arrays have n entries (ctx:
+ * n × k row-major); optional arrays may be NULL. NaN marks a missing
+ * number. */
+typedef struct gp_unit_dataset {
+  gp_arena arena;          /* owns the strings */
+  char metric_id[65];      /* the metric */
+  char period[GP_PERIOD_MAX]; /* canonical period text */
+  int32_t period_start;    /* its first day (days since 1970-01-01) */
+  gp_unit_kind kind;       /* what val/se/den mean */
+  size_t n;                /* units */
+  size_t k;                /* covariates */
+  const char **ids;        /* n unit ids */
+  const char **names;      /* n names (NULL: none given) */
+  const char **missing;    /* n reasons a value is missing (NULL: present); NULL when loaded */
+  double *val;             /* n values (NaN: missing) */
+  double *se;              /* n standard errors, or NULL */
+  double *lower, *upper;   /* n interval bounds as given, or NULL */
+  double *den;             /* n denominators or expected counts, or NULL */
+  double *ctx;             /* n × k covariates, or NULL when k = 0 */
+  const char **cov_names;  /* k covariate names */
+  size_t n_missing;        /* units whose value is missing */
+  const char *missing_reasons; /* JSON object reason -> count (arena) */
+  const char *unit_type;   /* type given to new units (e.g. "school"), or NULL */
+  const char **parents;    /* n parent places, or NULL */
+  const char *source;      /* where the data came from, or NULL */
+  const char *file;        /* the file imported, or NULL */
+  const char *imported_at; /* when (loaded data sets only) */
+} gp_unit_dataset;
+
+/* Frees everything *d owns and zeroes it (NULL allowed). */
+void gp_unit_dataset_free(gp_unit_dataset *d);
+
+/* "score", "count", "observed_expected"; and the reverse. */
+const char *gp_unit_kind_name(gp_unit_kind k);
+bool gp_unit_kind_parse(const char *s, gp_unit_kind *k);
+
+/* Saves d (replacing the metric's data set for d->period), creating units
+ * that do not exist yet and filling in names, types and parents that were
+ * empty. Runs in its own transaction (or the caller's). Returns GP_OK,
+ * GP_ENOTFOUND when the metric does not exist, or GP_ESTORE. */
+gp_code gp_store_units_save(gp_store *s, const gp_unit_dataset *d, gp_error *err);
+
+/* Loads the data set of metric for period (canonical text) into *out.
+ * Returns GP_OK, GP_ENOTFOUND ("period") when there is none, GP_ESTORE. */
+gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *period,
+                            gp_unit_dataset *out, gp_error *err);
+
+/* The periods with a data set for the metric, newest first, at most max,
+ * into periods (each GP_PERIOD_MAX bytes); *n gets how many. */
+gp_code gp_store_units_periods(gp_store *s, const char *metric_id, char (*periods)[GP_PERIOD_MAX],
+                               size_t max, size_t *n, gp_error *err);
+
+/* A unit's position in the data set's arrays; GP_ENOTFOUND ("unit") when the
+ * unit has no row in it. */
+gp_code gp_store_units_pos(gp_store *s, const char *metric_id, const char *period,
+                           const char *unit_id, size_t *pos, gp_error *err);
+
+/* Saves a scan of a data set (replacing the previous one): options and
+ * summary are JSON texts; flags and indicator have n entries in pos order. */
+gp_code gp_store_units_scan_save(gp_store *s, const char *metric_id, const char *period,
+                                 const char *options, const char *summary, const int8_t *flags,
+                                 const double *indicator, size_t n, gp_error *err);
+
+/* Loads the saved scan's flags and indicators (n entries each, as the data
+ * set) and, if options is non-NULL, its options JSON (malloc'd, caller
+ * frees). *found is false when there is none (or its size differs). */
+gp_code gp_store_units_scan_load(gp_store *s, const char *metric_id, const char *period, size_t n,
+                                 int8_t *flags, double *indicator, char **options, bool *found,
+                                 gp_error *err);
+
+/* The context covariates of a data set without its values (for peers):
+ * *k names (malloc'd array of malloc'd strings; free with
+ * gp_store_units_names_free) and the n × k matrix (malloc'd; NULL when k = 0). */
+gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *period, size_t *n,
+                               size_t *k, char ***names, double **ctx, gp_error *err);
+void gp_store_units_names_free(char **names, size_t k);
+
+/* One row of a data set, by position. */
+typedef struct gp_unit_row {
+  char id[256];          /* unit id */
+  char name[256];        /* unit name ("" if none) */
+  double value;          /* value (NaN: missing) */
+  double denominator;    /* denominator or expected (NaN: none) */
+  double se;             /* standard error (NaN: none) */
+} gp_unit_row;
+
+/* The row at position pos of the metric's data set for period;
+ * GP_ENOTFOUND when there is none. */
+gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period, size_t pos,
+                          gp_unit_row *out, gp_error *err);
+
+/* One unit as stored. */
+typedef struct gp_unit_info {
+  char id[256];     /* the id */
+  char name[256];   /* its name ("" if none) */
+  char type[64];    /* its type ("" if none) */
+  char parent[256]; /* its parent place ("" if none) */
+} gp_unit_info;
+
+/* Looks a unit up; GP_ENOTFOUND ("unit") when absent. */
+gp_code gp_store_units_get(gp_store *s, const char *unit_id, gp_unit_info *out, gp_error *err);
+
+#endif
