@@ -29,7 +29,7 @@ const char *const gp_sim_qnames[GP_SIM_NQ] = {"p5", "p10", "p25", "p50", "p75", 
 
 #define GP_PILOT 2048 /* pilot draws: bin edges and histogram ranges */
 #define GP_NBINS_MAX 128/* bins per input for the sensitivity estimator */
-#define GP_NH 4096      /* histogram bins per contribution */
+#define GP_NH 2048      /* histogram bins per contribution */
 #define GP_HW (GP_NH + 3) /* + under, over, exact zero */
 
 void gp_sim_options_default(gp_sim_options *o) {
@@ -436,6 +436,7 @@ typedef struct gp_shared {
   pthread_mutex_t lock;    /* guards next and merging histograms */
   int next;                /* next group to take */
   uint64_t *hist;          /* [ncp*A*GP_HW] merged histograms */
+  double *hmin, *hmax;     /* [ncp*A*GP_HW] merged observed range of each bin */
   bool failed;             /* a worker ran out of memory */
 } gp_shared;
 
@@ -451,19 +452,21 @@ static int gp_bin(const double *edges, int B, double x) {
   return lo;
 }
 
-static void gp_hist_add(uint64_t *h, double lo, double w, double x) {
+/* Counts x in histogram h (GP_HW counts) and widens the bin's observed
+ * range [mn, mx]: quantiles interpolate between the values actually seen in
+ * a bin, so an atom (a value taken with positive probability) comes out
+ * exactly. Counts, minima and maxima merge exactly in any order. */
+static void gp_hist_add(uint64_t *h, double *mn, double *mx, double lo, double w, double x) {
+  size_t b;
   if (x == 0) {
-    h[GP_NH + 2]++;
-    return;
-  }
-  double f = (x - lo) / w;
-  if (!(f >= 0)) {
-    h[0]++;
-  } else if (f >= GP_NH) {
-    h[GP_NH + 1]++;
+    b = GP_NH + 2;
   } else {
-    h[1 + (size_t)f]++;
+    double f = (x - lo) / w;
+    b = !(f >= 0) ? 0 : f >= GP_NH ? GP_NH + 1 : 1 + (size_t)f;
   }
+  if (!h[b] || x < mn[b]) mn[b] = x;
+  if (!h[b] || x > mx[b]) mx[b] = x;
+  h[b]++;
 }
 
 static void *gp_worker(void *arg) {
@@ -474,9 +477,10 @@ static void *gp_worker(void *arg) {
   bool full = !o->light;
   size_t nh = full ? m->ncp * m->A * GP_HW : 0;
   uint64_t *hist = calloc(nh ? nh : 1, sizeof *hist);
-  if (!gp_work_init(m, &w) || !hist) {
+  double *hmn = calloc(nh ? nh : 1, sizeof *hmn), *hmx = calloc(nh ? nh : 1, sizeof *hmx);
+  if (!gp_work_init(m, &w) || !hist || !hmn || !hmx) {
     gp_work_free(&w);
-    free(hist);
+    free(hist), free(hmn), free(hmx);
     pthread_mutex_lock(&s->lock);
     s->failed = true;
     pthread_mutex_unlock(&s->lock);
@@ -530,7 +534,8 @@ static void *gp_worker(void *arg) {
       /* contributions */
       for (size_t c = 0; c < m->ncp * m->A; c++) {
         ac->csum[c] += w.contrib[c];
-        gp_hist_add(hist + c * GP_HW, s->hlo[c], s->hw[c], w.contrib[c]);
+        gp_hist_add(hist + c * GP_HW, hmn + c * GP_HW, hmx + c * GP_HW, s->hlo[c], s->hw[c],
+                    w.contrib[c]);
       }
       /* failed assumptions */
       for (size_t i = 0; i < m->NA; i++)
@@ -538,9 +543,14 @@ static void *gp_worker(void *arg) {
     }
   }
   pthread_mutex_lock(&s->lock);
-  for (size_t i = 0; i < nh; i++) s->hist[i] += hist[i];
+  for (size_t i = 0; i < nh; i++) {
+    if (!hist[i]) continue;
+    if (!s->hist[i] || hmn[i] < s->hmin[i]) s->hmin[i] = hmn[i];
+    if (!s->hist[i] || hmx[i] > s->hmax[i]) s->hmax[i] = hmx[i];
+    s->hist[i] += hist[i];
+  }
   pthread_mutex_unlock(&s->lock);
-  free(hist);
+  free(hist), free(hmn), free(hmx);
   gp_work_free(&w);
   return NULL;
 }
@@ -580,23 +590,39 @@ static double gp_eta2(const double *cnt, const double *sum, int B, double n, dou
   return (ssb / n - (beff - 1) * W / n) / V;
 }
 
-/* The p-quantile from a histogram (see gp_hist_add); n draws in all. */
-static double gp_hist_quantile(const uint64_t *h, double lo, double w, uint64_t n, double p) {
+/* Linear interpolation inside one bin's observed range. */
+static double gp_hist_interp(const uint64_t *h, const double *mn, const double *mx, size_t b,
+                             double cum, double target) {
+  double c = (double)h[b];
+  if (c <= 1) return mn[b];
+  double f = (target - cum - 0.5) / (c - 1);
+  if (f < 0) f = 0;
+  if (f > 1) f = 1;
+  return mn[b] + f * (mx[b] - mn[b]);
+}
+
+/* The p-quantile from a histogram (see gp_hist_add); n draws in all. The
+ * bins are visited in value order: under, those below 0, the zeros, those
+ * above 0, over. */
+static double gp_hist_quantile(const uint64_t *h, const double *mn, const double *mx, double lo,
+                               double w, uint64_t n, double p) {
   double target = p * (double)n;
-  double cum = (double)h[0];
-  if (cum >= target && h[0]) return lo;
+  double cum = 0;
   long j0 = lround(-lo / w); /* bins below zero */
-  for (long j = 0; j < GP_NH; j++) {
-    if (j == j0) {
-      double c = (double)h[GP_NH + 2];
-      if (c > 0 && cum + c >= target) return 0;
-      cum += c;
-    }
-    double c = (double)h[1 + j];
-    if (c > 0 && cum + c >= target) return lo + w * ((double)j + (target - cum) / c);
+  size_t order[GP_HW];
+  size_t k = 0;
+  order[k++] = 0;
+  for (long j = 0; j <= GP_NH; j++) {
+    if (j == j0) order[k++] = GP_NH + 2;
+    if (j < GP_NH) order[k++] = 1 + (size_t)j;
+  }
+  order[k++] = GP_NH + 1;
+  for (size_t i = 0; i < k; i++) {
+    size_t b = order[i];
+    double c = (double)h[b];
+    if (c > 0 && cum + c >= target) return gp_hist_interp(h, mn, mx, b, cum, target);
     cum += c;
   }
-  if (j0 >= GP_NH && (double)h[GP_NH + 2] > 0 && cum + (double)h[GP_NH + 2] >= target) return 0;
   return lo + w * GP_NH;
 }
 
@@ -719,6 +745,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     s->hlo = gp_xcalloc(m.ncp * A, sizeof(double), &ok);
     s->hw = gp_xcalloc(m.ncp * A, sizeof(double), &ok);
     s->hist = gp_xcalloc(m.ncp * A * GP_HW, sizeof(uint64_t), &ok);
+    s->hmin = gp_xcalloc(m.ncp * A * GP_HW, sizeof(double), &ok);
+    s->hmax = gp_xcalloc(m.ncp * A * GP_HW, sizeof(double), &ok);
     s->trstore = gp_xcalloc(m.ntm * T * N, sizeof(double), &ok);
   }
   if (opt->keep_contrib) {
@@ -863,8 +891,9 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
         ct->period = m.cp_t[c];
         ct->mean = cs / (double)N;
         const uint64_t *h = s->hist + ix * GP_HW;
-        ct->p10 = gp_hist_quantile(h, s->hlo[ix], s->hw[ix], N, 0.10);
-        ct->p90 = gp_hist_quantile(h, s->hlo[ix], s->hw[ix], N, 0.90);
+        const double *hn = s->hmin + ix * GP_HW, *hx = s->hmax + ix * GP_HW;
+        ct->p10 = gp_hist_quantile(h, hn, hx, s->hlo[ix], s->hw[ix], N, 0.10);
+        ct->p90 = gp_hist_quantile(h, hn, hx, s->hlo[ix], s->hw[ix], N, 0.90);
       }
     /* assumptions */
     const gp_graph *g = plan->graph;
@@ -916,7 +945,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   }
   /* cleanup */
   for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
-  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
+  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->hmin), free(s->hmax), free(s->ystore), free(s->trstore);
   free(s->cdraws), free(s->bdraws);
   pthread_mutex_destroy(&s->lock);
   free(s);
@@ -925,7 +954,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   return GP_OK;
 nomem:
   for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
-  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
+  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->hmin), free(s->hmax), free(s->ystore), free(s->trstore);
   free(s->cdraws), free(s->bdraws);
   pthread_mutex_destroy(&s->lock);
   free(s);
