@@ -26,6 +26,7 @@ static const gp_command gp_commands[] = {
     {"status", gp_cmd_status, "are we on track? every target's forecast and rating"},
     {"serve", gp_cmd_serve, "serve the API and the web UI"},
     {"demo", gp_cmd_demo, "build a database with the example missions and serve it"},
+    {"trial", gp_cmd_trial, "trial power|assign|analyse|adapt: design and analyse experiments"},
     {"deliberation", gp_cmd_deliberation, "deliberation analyse DIR: Pol.is groups and consensus"},
     {"synthesise", gp_cmd_synthesise, "synthesise FILE.csv --text COL: themes in free text"},
 };

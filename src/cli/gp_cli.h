@@ -27,6 +27,7 @@ int gp_cmd_status(int argc, char **argv);
 int gp_cmd_mission(int argc, char **argv);
 int gp_cmd_serve(int argc, char **argv);
 int gp_cmd_demo(int argc, char **argv);
+int gp_cmd_trial(int argc, char **argv);
 int gp_cmd_deliberation(int argc, char **argv);
 int gp_cmd_synthesise(int argc, char **argv);
 
