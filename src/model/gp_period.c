@@ -68,23 +68,41 @@ gp_code gp_period_parse_str(const char *s, gp_period *out, const char *path, gp_
                  s ? s : "");
 }
 
+/* Writes v as exactly w decimal digits at p; returns p + w. */
+static char *gp_put_digits(char *p, int v, int w) {
+  for (int i = w - 1; i >= 0; i--) {
+    p[i] = (char)('0' + v % 10);
+    v /= 10;
+  }
+  return p + w;
+}
+
+/* Formats without printf: this runs once per imported row. */
 void gp_period_format(const gp_period *p, char buf[GP_PERIOD_MAX]) {
+  char *o = gp_put_digits(buf, p->year % 10000, 4);
   switch (p->kind) {
-  case GP_PERIOD_YEAR: snprintf(buf, GP_PERIOD_MAX, "%04d", p->year % 10000); break;
+  case GP_PERIOD_YEAR: break;
   case GP_PERIOD_FY:
-    snprintf(buf, GP_PERIOD_MAX, "%04d/%02d", p->year % 10000, (p->year + 1) % 100);
+    *o++ = '/';
+    o = gp_put_digits(o, (p->year + 1) % 100, 2);
     break;
   case GP_PERIOD_QUARTER:
-    snprintf(buf, GP_PERIOD_MAX, "%04d-Q%d", p->year % 10000, p->quarter % 10);
+    *o++ = '-';
+    *o++ = 'Q';
+    o = gp_put_digits(o, p->quarter % 10, 1);
     break;
   case GP_PERIOD_MONTH:
-    snprintf(buf, GP_PERIOD_MAX, "%04d-%02d", p->year % 10000, p->month % 100);
+    *o++ = '-';
+    o = gp_put_digits(o, p->month % 100, 2);
     break;
   case GP_PERIOD_DAY:
-    snprintf(buf, GP_PERIOD_MAX, "%04d-%02d-%02d", p->year % 10000, p->month % 100,
-             p->day % 100);
+    *o++ = '-';
+    o = gp_put_digits(o, p->month % 100, 2);
+    *o++ = '-';
+    o = gp_put_digits(o, p->day % 100, 2);
     break;
   }
+  *o = '\0';
 }
 
 int32_t gp_period_start_day(const gp_period *p) {

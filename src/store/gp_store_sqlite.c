@@ -9,6 +9,7 @@
  * Every statement uses bound parameters. Statements used in loops (the
  * import's upsert) are prepared once per import.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -814,7 +815,13 @@ static const gp_store_ops gp_sqlite_ops = {
     .token_check = gp_sq_token_check,
 };
 
+/* Process-wide SQLite settings, made once before the library starts:
+ * no memory statistics (they take a global mutex on every allocation). */
+static void gp_sq_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 gp_code gp_store_sqlite_open(const char *path, bool create, gp_store **out, gp_error *err) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, gp_sq_configure);
   *out = NULL;
   struct stat sb;
   if (!create && stat(path, &sb) != 0)
