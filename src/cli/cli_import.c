@@ -126,6 +126,7 @@ static const struct {
   int (*run)(int argc, char **argv);
 } gp_import_cmds[] = {
     {"observations", gp_import_observations},
+    {"unit-data", gp_cmd_import_unit_data},
 };
 
 int gp_cmd_import(int argc, char **argv) {

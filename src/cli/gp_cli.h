@@ -30,6 +30,9 @@ int gp_cmd_demo(int argc, char **argv);
 int gp_cmd_trial(int argc, char **argv);
 int gp_cmd_deliberation(int argc, char **argv);
 int gp_cmd_synthesise(int argc, char **argv);
+int gp_cmd_scan(int argc, char **argv);
+int gp_cmd_peers(int argc, char **argv);
+int gp_cmd_import_unit_data(int argc, char **argv); /* `import unit-data` (cli_import_units.c) */
 
 /* ---- shared helpers (gp_cli.c) ---- */
 
