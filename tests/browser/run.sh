@@ -73,7 +73,8 @@ if [ -z "${BASE_URL:-}" ]; then
       SERVER_PID=
       exit 1
     fi
-    if curl -fsS -o /dev/null "$BASE_URL/api/v1/missions" 2>/dev/null; then
+    if node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+      "$BASE_URL/api/v1/missions" 2>/dev/null; then
       ready=1
       break
     fi

@@ -166,7 +166,9 @@ describe('mission page', () => {
     for (const t of missionTargets) {
       const sec = page.locator(`section[data-target="${t.id}"]`);
       assert.equal(await sec.count(), 1, `section for target ${t.id}`);
-      assert.equal((await sec.locator('h2').innerText()).trim(), t.metric_name);
+      const h2 = (await sec.locator('h2').innerText()).trim();
+      assert.ok(h2.endsWith(t.metric_name), `heading names the metric: ${h2}`);
+      assert.ok(h2.includes(`by ${t.target.period}`), `heading names the target period: ${h2}`);
       assert.equal((await sec.locator('.gp-headline-status .govuk-tag').innerText()).trim(), RATING_WORDS[t.rating]);
       assert.equal((await sec.locator('[data-p-meet]').innerText()).trim(), fmtProbability(t.p_meet));
       assert.equal((await sec.locator('[data-open-sdg]').innerText()).trim(), OPEN_SDG_WORDS[t.open_sdg_status]);
@@ -359,6 +361,44 @@ describe('revisions', () => {
     await screenshot(page, 'metric-revisions');
     await assertAccessible(page, 'the metric page with revisions open');
     assertNoErrors('the revisions');
+  });
+});
+
+describe('rebaselining', () => {
+  test('a rebaselined target shows the notice with its reason and the previous target', async (t) => {
+    const token = process.env.GAMEPLAN_TOKEN;
+    if (!token) {
+      t.skip('no GAMEPLAN_TOKEN to apply a plan with');
+      return;
+    }
+    const { page } = browser;
+    // Another mission than the one the other tests look at, when there is one.
+    const other = missions.find((m) => m.id !== mission.id) ?? mission;
+    const enc = encodeURIComponent(other.id);
+    const plan = await apiGet(`/api/v1/missions/${enc}/plan`);
+    assert.ok(plan.targets.length > 0, `mission ${other.id} has a target`);
+    const target = plan.targets[0];
+    const previous = target.target.value;
+    target.target.value = Math.round(previous * 0.9 * 100) / 100;
+    const reason = 'Browser test: the target was tightened after the spending review.';
+    const res = await fetch(`${BASE_URL}/api/v1/missions/${enc}/plan?reason=${encodeURIComponent(reason)}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(plan),
+    });
+    assert.equal(res.status, 200, `PUT plan: ${await res.text()}`);
+    const st = (await apiGet(`/api/v1/missions/${enc}/status`)).targets.find((x) => x.id === target.id);
+    assert.equal(st.rebaselined, true, 'the server reports the target as rebaselined');
+
+    await open(page, `/missions/${enc}`);
+    const notice = page.locator(`section[data-target="${target.id}"] .govuk-inset-text`);
+    const text = await notice.innerText();
+    assert.match(text, /Rebaselined/);
+    assert.ok(text.includes(reason), `reason shown: ${text}`);
+    assert.ok(text.includes(`target ${fmtNumber(previous)}`), `previous target shown: ${text}`);
+    await screenshot(page, 'mission-rebaselined');
+    await assertAccessible(page, `the rebaselined mission ${other.id}`);
+    assertNoErrors('the rebaselined mission');
   });
 });
 

@@ -144,6 +144,12 @@ function belowFloor(t: StatusTarget, name: string): Node[] {
   ];
 }
 
+/** "Committed target, 7.25% by 2030": tells apart targets on the same metric. */
+function targetLabel(t: StatusTarget, lowerCaseKind = false): string {
+  const kind = KIND_LABEL[t.kind] ?? t.kind;
+  return `${lowerCaseKind ? kind.toLowerCase() : kind} target, ${fmtValue(t.target.value, t.unit)} by ${t.target.period}`;
+}
+
 /** The width the charts will be shown at: the page's content column. */
 function chartWidth(): number {
   return document.getElementById('app')?.clientWidth || 720;
@@ -157,12 +163,16 @@ function targetSection(t: StatusTarget, metric: Metric | undefined): HTMLElement
   return h(
     'section',
     { class: 'gp-target', 'aria-labelledby': headingId, 'data-target': t.id, 'data-metric': t.metric },
-    h('span', { class: 'govuk-caption-m' }, `${KIND_LABEL[t.kind] ?? t.kind} target`),
-    h('h2', { class: 'govuk-heading-l', id: headingId }, name),
+    h(
+      'h2',
+      { class: 'govuk-heading-l', id: headingId },
+      h('span', { class: 'govuk-caption-m' }, `${targetLabel(t)}: `),
+      name,
+    ),
     h(
       'p',
       { class: 'govuk-body-l' },
-      `${fmtValue(t.target.value, t.unit)} by ${t.target.period}, from ${fmtValue(t.baseline.value, t.unit)} in ${t.baseline.period}. `,
+      `From ${fmtValue(t.baseline.value, t.unit)} in ${t.baseline.period} to ${fmtValue(t.target.value, t.unit)} by ${t.target.period}. `,
       h('span', { class: 'gp-secondary' }, `${directionLabel(t.direction)}.`),
     ),
     rebaselineNotice(t),
@@ -248,7 +258,7 @@ export async function missionPage(id: string, signal: AbortSignal): Promise<Page
             h(
               'li',
               null,
-              h('a', { class: 'govuk-link', href: `#target-${t.id}` }, t.metric_name || t.metric),
+              h('a', { class: 'govuk-link', href: `#target-${t.id}` }, `${t.metric_name || t.metric}: ${targetLabel(t, true)}`),
               ' ',
               ratingTag(t.rating),
             ),
