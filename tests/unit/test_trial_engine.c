@@ -1,0 +1,442 @@
+/*
+ * test_trial_engine — the trial engine's parts that have no R reference run:
+ *  - GrowthBook's published test cases (growthbook/growthbook at commit
+ *    8f1db4456915a8e7b7faf23d5632ca7219d2f469: packages/stats/tests/
+ *    frequentist/test_tests.py, bayesian/test_tests.py and
+ *    packages/shared/test/power.test.ts), reproduced where our method is
+ *    theirs; their numbers are rounded to 5 decimals, so we allow 6e-6;
+ *  - the generator against the published xoshiro256** / splitmix64
+ *    algorithm (values from an independent Python port), randomisation
+ *    counts and assignment probabilities (Monte Carlo, 4 standard errors);
+ *  - top-two Thompson sampling against closed forms (Monte Carlo, 4 SE);
+ *  - bad input: every case of issue 4 gives GP_EINVAL naming the place.
+ */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "engine/gp_trial_adapt.h"
+#include "engine/gp_trial_est.h"
+#include "engine/gp_trial_power.h"
+#include "engine/gp_trial_rand.h"
+#include "io/gp_trialcsv.h"
+
+#define GB_TOL 6e-6
+
+static void near_abs(double got, double want, double tol, const char *what) {
+  if (!(fabs(got - want) <= tol)) {
+    print_error("%s: got %.10g, want %.10g\n", what, got, want);
+    fail();
+  }
+}
+
+/* ---- GrowthBook ---------------------------------------------------------- */
+
+/* A GrowthBook SampleMeanStatistic(sum, sum_squares, n). */
+typedef struct gb_stat {
+  double sum, ss, n;
+} gb_stat;
+static double gb_mean(gb_stat s) { return s.sum / s.n; }
+static double gb_var(gb_stat s) { return (s.ss - s.sum * s.sum / s.n) / (s.n - 1); }
+
+/* GrowthBook's relative effect and its delta-method standard error
+ * (frequentistVariance, relative = true). */
+static void gb_relative(double ma, double va, double na, double mb, double vb, double nb,
+                        double *est, double *se) {
+  *est = mb / ma - 1;
+  *se = sqrt(vb / (ma * ma * nb) + va * mb * mb / (ma * ma * ma * ma * na));
+}
+
+static void test_gb_welch_absolute(void **state) {
+  (void)state;
+  /* test_two_sided_ttest_absolute */
+  gb_stat a = {1396.87, 52377.9767, 3407}, b = {2422.7, 134698.29, 3461};
+  gp_trial_test t;
+  assert_int_equal(gp_trial_welch(b.n, gb_mean(b), gb_var(b), a.n, gb_mean(a), gb_var(a), 0.05,
+                                  &t, NULL),
+                   GP_OK);
+  near_abs(t.estimate, 0.29, GB_TOL, "expected");
+  near_abs(t.std_error, 0.12478, GB_TOL, "uplift stddev");
+  near_abs(t.conf_low, 0.04538, GB_TOL, "ci low");
+  near_abs(t.conf_high, 0.53462, GB_TOL, "ci high");
+  near_abs(t.p_value, 0.02016, GB_TOL, "p");
+}
+
+static void test_gb_sequential(void **state) {
+  (void)state;
+  /* test_sequential_test_runs: relative effect, tuning 1000 */
+  gb_stat a = {1396.87, 52377.9767, 3000}, b = {2422.7, 134698.29, 3461};
+  double est, se;
+  gb_relative(gb_mean(a), gb_var(a), a.n, gb_mean(b), gb_var(b), b.n, &est, &se);
+  gp_trial_seq q;
+  gp_trial_sequential(est, se, a.n + b.n, 1000, 0.05, &q);
+  near_abs(est, 0.50336, GB_TOL, "expected");
+  near_abs(se, 0.33341, GB_TOL, "stddev");
+  near_abs(q.conf_low, -0.55844, GB_TOL, "ci low");
+  near_abs(q.conf_high, 1.56516, GB_TOL, "ci high");
+  near_abs(q.p_value, 1.0, 1e-12, "p");
+  /* test_sequential_test_runs_prop: proportions, default tuning 5000 */
+  double pa = 1396.0 / 3000, pb = 2422.0 / 3461;
+  gb_relative(pa, pa * (1 - pa), 3000, pb, pb * (1 - pb), 3461, &est, &se);
+  gp_trial_sequential(est, se, 6461, 5000, 0.05, &q);
+  near_abs(est, 0.50386, GB_TOL, "prop expected");
+  near_abs(se, 0.03386, GB_TOL, "prop stddev");
+  near_abs(q.conf_low, 0.40098, GB_TOL, "prop ci low");
+  near_abs(q.conf_high, 0.60675, GB_TOL, "prop ci high");
+  near_abs(q.p_value, 0.0, 5e-6, "prop p");
+}
+
+static void test_gb_bayes(void **state) {
+  (void)state;
+  gp_trial_bayes b;
+  double est, se;
+  /* TestNorm: SampleMeanStatistic(sum=100, sum_squares=1002.25, n=10) vs (105, 1111.5, 10) */
+  gb_stat a = {100, 1002.25, 10}, t = {105, 1111.5, 10};
+  gb_relative(gb_mean(a), gb_var(a), a.n, gb_mean(t), gb_var(t), t.n, &est, &se);
+  gp_trial_bayes_normal(est, se, 0, 0, 0, 0.05, &b);
+  near_abs(b.mean, 0.05, GB_TOL, "expected");
+  near_abs(b.sd, 0.03572, GB_TOL, "stddev");
+  near_abs(b.conf_low, -0.02, GB_TOL, "ci low");
+  near_abs(b.conf_high, 0.12, GB_TOL, "ci high");
+  near_abs(b.prob_positive, 0.91923, GB_TOL, "chance to win");
+  /* informative prior N(0.1, variance 0.1) */
+  gp_trial_bayes_normal(est, se, 0.1, sqrt(0.1), 0, 0.05, &b);
+  near_abs(b.mean, 0.05063, GB_TOL, "informative expected");
+  near_abs(b.sd, 0.03549, GB_TOL, "informative stddev");
+  near_abs(b.conf_low, -0.01893, GB_TOL, "informative ci low");
+  near_abs(b.conf_high, 0.12019, GB_TOL, "informative ci high");
+  near_abs(b.prob_positive, 0.92315, GB_TOL, "informative chance to win");
+  /* TestBinom: ProportionStatistic(49, 100) vs (51, 100) */
+  gb_relative(0.49, 0.49 * 0.51, 100, 0.51, 0.51 * 0.49, 100, &est, &se);
+  gp_trial_bayes_normal(est, se, 0, 0, 0, 0.05, &b);
+  near_abs(b.mean, 0.04082, GB_TOL, "binom expected");
+  near_abs(b.sd, 0.14725, GB_TOL, "binom stddev");
+  near_abs(b.conf_low, -0.24779, GB_TOL, "binom ci low");
+  near_abs(b.conf_high, 0.32943, GB_TOL, "binom ci high");
+  near_abs(b.prob_positive, 0.60918, GB_TOL, "binom chance to win");
+  /* threshold: P(effect > t) = Φ((mean − t)/sd) */
+  gp_trial_bayes_normal(1.0, 0.5, 0, 0, 0.5, 0.05, &b);
+  near_abs(b.prob_above, gsl_cdf_ugaussian_P(1.0), 1e-12, "threshold");
+}
+
+static void test_gb_power(void **state) {
+  (void)state;
+  /* power.test.ts: mean 10, sd² 3909.9997749994377, relative effect 0.05,
+   * n 400000 over 3 variations, alpha 0.05 */
+  double mu = 10, v = 3909.9997749994377, n = 400000, per = n / 3, mb = mu * 1.05;
+  double se = sqrt(v / (mu * mu * per) + v * mb * mb / (mu * mu * mu * mu * per));
+  near_abs(gp_trial_power_normal(0.05, se, 0.05, true, false, 0, 0), 0.52144, GB_TOL, "power");
+  near_abs(gp_trial_power_normal(0.05, se, 0.05, true, true, 2 * n / 3, 5000), 0.20596, GB_TOL,
+           "sequential power");
+}
+
+/* ---- randomisation -------------------------------------------------------- */
+
+static void test_rng_reference(void **state) {
+  (void)state;
+  gp_trial_rng r;
+  gp_trial_rng_seed(&r, 42);
+  const uint64_t want[] = {0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL,
+                           0xecb8ad4703b360a1ULL};
+  for (int i = 0; i < 4; i++) assert_true(gp_trial_rng_next(&r) == want[i]);
+  gp_trial_rng_seed(&r, 0);
+  assert_true(gp_trial_rng_next(&r) == 0x99ec5f36cb75f2b4ULL);
+  assert_true(gp_trial_rng_next(&r) == 0xbf6e1f784956452aULL);
+}
+
+static void test_complete_counts(void **state) {
+  (void)state;
+  const double p[] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
+  int arm[100], block[100];
+  for (int i = 0; i < 100; i++) block[i] = i % 7; /* blocks of 14 or 15 */
+  for (uint64_t seed = 1; seed < 200; seed++) {
+    gp_trial_rng r;
+    gp_trial_rng_seed(&r, seed);
+    assert_int_equal(gp_trial_assign(&r, GP_TRIAL_DESIGN_COMPLETE, 100, 3, p, block, 7, arm, NULL),
+                     GP_OK);
+    for (int b = 0; b < 7; b++) {
+      int c[3] = {0, 0, 0}, m = 0;
+      for (int i = 0; i < 100; i++)
+        if (block[i] == b) c[arm[i]]++, m++;
+      for (int k = 0; k < 3; k++) {
+        assert_true(c[k] >= (int)floor(m / 3.0));
+        assert_true(c[k] <= (int)ceil(m / 3.0));
+      }
+    }
+  }
+  /* same seed, same assignment */
+  int a2[100];
+  gp_trial_rng r1, r2;
+  gp_trial_rng_seed(&r1, 7);
+  gp_trial_rng_seed(&r2, 7);
+  gp_trial_assign(&r1, GP_TRIAL_DESIGN_COMPLETE, 100, 3, p, block, 7, arm, NULL);
+  gp_trial_assign(&r2, GP_TRIAL_DESIGN_COMPLETE, 100, 3, p, block, 7, a2, NULL);
+  assert_memory_equal(arm, a2, sizeof arm);
+}
+
+/* Every unit's frequency of each arm is p_k within 4 standard errors. */
+static void probs_check(gp_trial_design d) {
+  const double p[] = {0.5, 0.3, 0.2};
+  enum { N = 7, R = 20000 };
+  int arm[N];
+  static int cnt[N][3];
+  memset(cnt, 0, sizeof cnt);
+  gp_trial_rng r;
+  gp_trial_rng_seed(&r, 99);
+  for (int rep = 0; rep < R; rep++) {
+    gp_trial_assign(&r, d, N, 3, p, NULL, 1, arm, NULL);
+    int c[3] = {0, 0, 0};
+    for (int i = 0; i < N; i++) cnt[i][arm[i]]++, c[arm[i]]++;
+    if (d == GP_TRIAL_DESIGN_COMPLETE) /* 3.5, 2.1, 1.4 → 3|4, 2|3, 1|2 */
+      assert_true(c[0] >= 3 && c[0] <= 4 && c[1] >= 2 && c[1] <= 3 && c[2] >= 1 && c[2] <= 2);
+  }
+  for (int i = 0; i < N; i++)
+    for (int k = 0; k < 3; k++) {
+      double f = cnt[i][k] / (double)R, se = sqrt(p[k] * (1 - p[k]) / R);
+      if (!(fabs(f - p[k]) < 4 * se)) {
+        print_error("unit %d arm %d: frequency %g, probability %g\n", i, k, f, p[k]);
+        fail();
+      }
+    }
+}
+
+static void test_assignment_probabilities(void **state) {
+  (void)state;
+  probs_check(GP_TRIAL_DESIGN_COMPLETE);
+  probs_check(GP_TRIAL_DESIGN_SIMPLE);
+}
+
+static void test_assign_bad_probs(void **state) {
+  (void)state;
+  gp_trial_rng r;
+  gp_trial_rng_seed(&r, 1);
+  int arm[4];
+  gp_error e;
+  const double bad[] = {1.2, -0.2};
+  assert_int_equal(gp_trial_assign(&r, GP_TRIAL_DESIGN_COMPLETE, 4, 2, bad, NULL, 1, arm, &e),
+                   GP_EINVAL);
+  assert_string_equal(e.path, "--ratio");
+}
+
+/* ---- top-two Thompson sampling ------------------------------------------- */
+
+/* P(Beta(a2,b2) > Beta(a1,b1)) by quadrature (independent of the sampler). */
+typedef struct beta_pair {
+  double a1, b1, a2, b2;
+} beta_pair;
+static double beta_integrand(double x, void *vp) {
+  const beta_pair *p = vp;
+  return gsl_ran_beta_pdf(x, p->a2, p->b2) * gsl_cdf_beta_P(x, p->a1, p->b1);
+}
+
+static void test_thompson_binary(void **state) {
+  (void)state;
+  gp_trial_arm_data d[2] = {{200, 40, 0, 0}, {200, 52, 0, 0}};
+  double pb[2], w[2];
+  gp_trial_adapt_out out = {pb, w, 0, false};
+  gp_trial_rng r;
+  gp_trial_rng_seed(&r, 5);
+  const long draws = 200000;
+  assert_int_equal(gp_trial_adapt(2, d, true, 0.0, 0.95, draws, &r, &out, NULL), GP_OK);
+  beta_pair bp = {41, 161, 53, 149};
+  gsl_function f = {beta_integrand, &bp};
+  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(1000);
+  double exact, abserr;
+  gsl_integration_qags(&f, 0, 1, 0, 1e-12, 1000, ws, &exact, &abserr);
+  gsl_integration_workspace_free(ws);
+  double se = sqrt(exact * (1 - exact) / draws);
+  near_abs(pb[1], exact, 4 * se, "P(best) binary");
+  near_abs(w[0] + w[1], 1.0, 1e-12, "weights sum");
+  near_abs(w[0], 0.5, 1e-12, "two arms: top-two gives 1/2 each");
+  assert_int_equal(out.best, 1);
+  assert_false(out.stop);
+}
+
+static void test_thompson_normal(void **state) {
+  (void)state;
+  gp_trial_arm_data d[3] = {{50, 0, 10.0, 2.0}, {60, 0, 10.6, 2.5}, {40, 0, 9.0, 1.5}};
+  double pb[3], w[3];
+  gp_trial_adapt_out out = {pb, w, 0, false};
+  gp_trial_rng r;
+  gp_trial_rng_seed(&r, 11);
+  const long draws = 200000;
+  assert_int_equal(gp_trial_adapt(3, d, false, 0.05, 0.5, draws, &r, &out, NULL), GP_OK);
+  /* arm 2 is far below: P(best) ≈ 0; then P(arm1 best) ≈ P(arm1 > arm0) */
+  double s = sqrt(4.0 / 50 + 6.25 / 60);
+  double p10 = gsl_cdf_ugaussian_P(0.6 / s);
+  near_abs(pb[1], p10, 4 * sqrt(p10 * (1 - p10) / draws) + 1e-4, "P(best) normal");
+  near_abs(w[0] + w[1] + w[2], 1.0, 1e-12, "weights sum");
+  assert_true(w[2] >= 0.05 - 1e-12);
+  assert_true(out.stop); /* threshold 0.5 */
+  /* top-two closed form with the floor */
+  double t[3], pbx[3] = {0.2, 0.7, 0.1};
+  gp_trial_top_two(3, pbx, 0.5, t);
+  near_abs(t[0], 0.1 + 0.5 * 0.2 * (0.7 / 0.3 + 0.1 / 0.9), 1e-12, "top-two formula");
+  near_abs(t[0] + t[1] + t[2], 1.0, 1e-12, "top-two sum");
+  gp_error e;
+  assert_int_equal(gp_trial_adapt(3, d, false, 0.4, 0.9, 1000, &r, &out, &e), GP_EINVAL);
+  assert_string_equal(e.path, "--floor");
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static const char *write_tmp(const char *name, const char *text) {
+  static char path[256];
+  snprintf(path, sizeof path, "/tmp/gp_test_trial_%d_%s", (int)getpid(), name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static gp_code analyse(const char *text, const char *control, const char *cov,
+                       const char *cluster, gp_error *e) {
+  static const char *const y[] = {"y"};
+  const char *covs[1] = {cov};
+  gp_trialcsv_analyse_spec s = {.path = write_tmp("bad.csv", text), .outcomes = y,
+                                .n_outcomes = 1, .arm = "arm", .control = control,
+                                .covariates = covs, .n_covariates = cov ? 1 : 0,
+                                .cluster = cluster, .opts = {.alpha = 0.05}};
+  gp_trialcsv_analysis a;
+  gp_error_clear(e);
+  gp_code rc = gp_trialcsv_analyse(&s, &a, e);
+  if (!rc) gp_trialcsv_analysis_free(&a);
+  remove(s.path);
+  return rc;
+}
+
+static void test_bad_input(void **state) {
+  (void)state;
+  gp_error e;
+  const char *good = "arm,y,x,c\nA,1,1,k1\nA,2,2,k2\nA,2,4,k1\nB,3,1,k1\nB,5,3,k2\nB,4,5,k2\n";
+  assert_int_equal(analyse(good, NULL, "x", NULL, &e), GP_OK);
+  /* missing arm value: line 3 column 1 */
+  assert_int_equal(analyse("arm,y\nA,1\n,2\nB,3\nB,4\nA,5\n", NULL, NULL, NULL, &e), GP_EINVAL);
+  assert_non_null(strstr(e.path, ":3:1"));
+  assert_non_null(strstr(e.message, "missing arm"));
+  /* control arm that does not exist */
+  assert_int_equal(analyse(good, "Z", NULL, NULL, &e), GP_EINVAL);
+  assert_string_equal(e.path, "--control");
+  /* non-numeric outcome */
+  assert_int_equal(analyse("arm,y\nA,1\nA,2\nB,x3\nB,4\n", NULL, NULL, NULL, &e), GP_EINVAL);
+  assert_non_null(strstr(e.path, ":4:2"));
+  assert_non_null(strstr(e.message, "not a number"));
+  /* constant covariate, named */
+  assert_int_equal(analyse("arm,y,x\nA,1,7\nA,2,7\nB,3,7\nB,4,7\n", NULL, "x", NULL, &e),
+                   GP_EINVAL);
+  assert_string_equal(e.path, "--covariates");
+  assert_non_null(strstr(e.message, "'x'"));
+  /* single cluster */
+  assert_int_equal(analyse("arm,y,c\nA,1,k\nA,2,k\nB,3,k\nB,4,k\n", NULL, NULL, "c", &e),
+                   GP_EINVAL);
+  assert_string_equal(e.path, "--cluster");
+  /* fewer than 2 observations in an arm */
+  assert_int_equal(analyse("arm,y\nA,1\nA,2\nB,3\n", NULL, NULL, NULL, &e), GP_EINVAL);
+  assert_non_null(strstr(e.message, "'B'"));
+  /* a missing column */
+  assert_int_equal(analyse(good, NULL, "nope", NULL, &e), GP_EINVAL);
+  assert_string_equal(e.path, "--covariates");
+  /* malformed CSV */
+  assert_int_equal(analyse("arm,y\nA,\"1\nA,2\n", NULL, NULL, NULL, &e), GP_ESYNTAX);
+  /* ratio that does not match the arms */
+  static const char *const y[] = {"y"};
+  double ratio[3] = {1, 1, 1};
+  gp_trialcsv_analyse_spec s = {.path = write_tmp("r.csv", good), .outcomes = y, .n_outcomes = 1,
+                                .arm = "arm", .ratio = ratio, .n_ratio = 3,
+                                .opts = {.alpha = 0.05}};
+  gp_trialcsv_analysis a;
+  assert_int_equal(gp_trialcsv_analyse(&s, &a, &e), GP_EINVAL);
+  assert_string_equal(e.path, "--ratio");
+  remove(s.path);
+  /* power: probability outside (0,1) */
+  gp_trial_power_spec ps = {.kind = GP_TRIAL_PROPORTIONS, .p0 = 1.2, .n = 100, .mde = 0.1,
+                            .power = NAN, .alpha = 0.05, .cluster_size = 1, .ratio = 1};
+  gp_trial_power_result pr;
+  assert_int_equal(gp_trial_power_solve(&ps, &pr, &e), GP_EINVAL);
+  assert_string_equal(e.path, "--p0");
+  ps.p0 = 0.5, ps.alpha = 1.5;
+  assert_int_equal(gp_trial_power_solve(&ps, &pr, &e), GP_EINVAL);
+  assert_string_equal(e.path, "--alpha");
+}
+
+static void test_assign_file(void **state) {
+  (void)state;
+  const char *in = write_tmp("units.csv",
+                             "id,school,region,score\n1,s1,N,10\n2,s1,N,12\n3,s2,N,9\n4,s2,N,11\n"
+                             "5,s3,S,8\n6,s3,S,14\n7,s4,S,10\n8,s4,S,13\n");
+  char outp[300];
+  snprintf(outp, sizeof outp, "%s.out", in);
+  static const char *const arms[] = {"control", "treat"};
+  static const char *const strata[] = {"region"};
+  const double prob[] = {0.5, 0.5};
+  gp_trialcsv_assign_spec s = {.path = in, .out_path = outp, .arms = arms, .n_arms = 2,
+                               .prob = prob, .strata = strata, .n_strata = 1,
+                               .cluster = "school", .design = GP_TRIAL_DESIGN_COMPLETE,
+                               .seed = 3};
+  gp_trialcsv_assignment a;
+  gp_error e;
+  gp_code rc = gp_trialcsv_assign(&s, &a, &e);
+  if (rc) print_error("%s: %s\n", e.path, e.message);
+  assert_int_equal(rc, GP_OK);
+  assert_int_equal(a.n_units, 8);
+  assert_int_equal(a.n_clusters, 4);
+  /* one school per arm in each region */
+  assert_true(a.cluster_count[0] == 2 && a.cluster_count[1] == 2);
+  assert_int_equal(a.n_balance, 2); /* id and score */
+  gp_trialcsv_assignment_free(&a, 2);
+  /* the output: every school's pupils share an arm */
+  FILE *f = fopen(outp, "r");
+  assert_non_null(f);
+  char line[256], arm_of[5][16] = {"", "", "", "", ""};
+  assert_non_null(fgets(line, sizeof line, f));
+  assert_string_equal(line, "id,school,region,score,arm,prob_control,prob_treat\n");
+  while (fgets(line, sizeof line, f)) {
+    int id, sc;
+    char reg[8], armv[16];
+    assert_int_equal(sscanf(line, "%d,s%d,%7[^,],%*d,%15[^,],", &id, &sc, reg, armv), 4);
+    if (arm_of[sc][0]) assert_string_equal(arm_of[sc], armv);
+    snprintf(arm_of[sc], sizeof arm_of[sc], "%s", armv);
+    assert_non_null(strstr(line, ",0.5,0.5"));
+  }
+  fclose(f);
+  remove(outp);
+  /* a cluster in two strata is refused and nothing is written */
+  const char *bad = write_tmp("units2.csv", "id,school,region\n1,s1,N\n2,s1,S\n3,s2,N\n");
+  s.path = bad;
+  snprintf(outp, sizeof outp, "%s.out", bad);
+  s.out_path = outp;
+  assert_int_equal(gp_trialcsv_assign(&s, &a, &e), GP_EINVAL);
+  assert_non_null(strstr(e.path, ":3"));
+  assert_null(fopen(outp, "r"));
+  remove(bad);
+  remove(in);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_gb_welch_absolute),
+      cmocka_unit_test(test_gb_sequential),
+      cmocka_unit_test(test_gb_bayes),
+      cmocka_unit_test(test_gb_power),
+      cmocka_unit_test(test_rng_reference),
+      cmocka_unit_test(test_complete_counts),
+      cmocka_unit_test(test_assignment_probabilities),
+      cmocka_unit_test(test_assign_bad_probs),
+      cmocka_unit_test(test_thompson_binary),
+      cmocka_unit_test(test_thompson_normal),
+      cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_assign_file),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
