@@ -166,7 +166,7 @@ function targetSection(t: StatusTarget, metric: Metric | undefined): HTMLElement
     h(
       'h2',
       { class: 'govuk-heading-l', id: headingId },
-      h('span', { class: 'govuk-caption-m' }, `${targetLabel(t)}: `),
+      h('span', { class: 'govuk-caption-m' }, targetLabel(t), hidden(': ')),
       name,
     ),
     h(
