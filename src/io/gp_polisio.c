@@ -812,3 +812,78 @@ gp_code gp_polisio_write_dir(const char *dir, const gp_polisio_export *x, const 
   }
   return rc;
 }
+
+/* ---- any CSV table ---- */
+
+gp_code gp_polisio_table_read(const char *path, const char *data, size_t len,
+                              gp_polisio_table *t, gp_error *err) {
+  memset(t, 0, sizeof *t);
+  char *owned = NULL;
+  if (!data) {
+    gp_code rc = gp_slurp(path, true, &owned, &len, err);
+    if (rc) return rc;
+    data = owned;
+  }
+  gp_csv c = {.name = path, .p = data, .end = data + len, .line = 1, .col = 1};
+  bool got;
+  const char **cells = NULL;
+  long *line = NULL;
+  size_t n = 0, cap = 0, cap2 = 0;
+  gp_code rc = gp_csv_next(&c, &got, err);
+  if (!rc && !got) rc = gp_fail(err, GP_EINVAL, path, "the file is empty: no header");
+  if (!rc) {
+    t->n_cols = c.nf;
+    t->header = gp_arena_alloc(&t->arena, c.nf * sizeof *t->header);
+    for (size_t i = 0; i < c.nf; i++) t->header[i] = gp_arena_strndup(&t->arena, c.f[i].s, c.f[i].len);
+  }
+  while (!rc) {
+    if ((rc = gp_csv_next(&c, &got, err)) || !got) break;
+    if (c.nf == 1 && c.f[0].len == 0) continue;
+    if ((rc = gp_check_width(&c, t->n_cols, err))) break;
+    line = gp_grow(line, &cap2, n, sizeof *line);
+    if (!line) {
+      rc = gp_fail(err, GP_ENOMEM, path, "out of memory");
+      break;
+    }
+    size_t need = (n + 1) * t->n_cols;
+    while (cap < need) {
+      size_t nc = cap ? 2 * cap : 1024;
+      const char **nb = realloc(cells, nc * sizeof *nb);
+      if (!nb) break;
+      cells = nb;
+      cap = nc;
+    }
+    if (cap < need) {
+      rc = gp_fail(err, GP_ENOMEM, path, "out of memory");
+      break;
+    }
+    for (size_t i = 0; i < t->n_cols; i++)
+      cells[n * t->n_cols + i] = gp_arena_strndup(&t->arena, c.f[i].s, c.f[i].len);
+    line[n] = c.rec_line;
+    n++;
+  }
+  gp_csv_done(&c);
+  free(owned);
+  if (rc) {
+    free(cells);
+    free(line);
+    gp_polisio_table_free(t);
+    return rc;
+  }
+  t->cells = gp_to_arena(&t->arena, cells, n * t->n_cols * sizeof *cells);
+  t->line = gp_to_arena(&t->arena, line, n * sizeof *line);
+  t->n_rows = n;
+  return GP_OK;
+}
+
+void gp_polisio_table_free(gp_polisio_table *t) {
+  if (!t) return;
+  gp_arena_free(&t->arena);
+  memset(t, 0, sizeof *t);
+}
+
+long gp_polisio_table_col(const gp_polisio_table *t, const char *name) {
+  for (size_t i = 0; i < t->n_cols; i++)
+    if (!strcmp(t->header[i], name)) return (long)i;
+  return -1;
+}

@@ -118,4 +118,27 @@ gp_code gp_polisio_matrix_history(const gp_polisio_export *x, gp_polis_matrix *m
 gp_code gp_polisio_write_dir(const char *dir, const gp_polisio_export *x, const int *groups,
                              gp_error *err);
 
+/* Any CSV file with a header row, read with the same strict reader (for
+ * `synthesise`): every cell as a string. */
+typedef struct gp_polisio_table {
+  gp_arena arena;      /* owns everything below */
+  size_t n_cols;       /* header fields */
+  const char **header; /* n_cols names */
+  size_t n_rows;       /* data rows */
+  const char **cells;  /* n_rows*n_cols: cells[r*n_cols + c] */
+  long *line;          /* n_rows: the line each row starts on */
+} gp_polisio_table;
+
+/* Reads path (or, when data is non-NULL, data/len named path). Rows with
+ * another number of fields than the header are an error naming
+ * "path:LINE:1". On success t owns everything (gp_polisio_table_free). */
+gp_code gp_polisio_table_read(const char *path, const char *data, size_t len,
+                              gp_polisio_table *t, gp_error *err);
+
+/* Frees t. NULL is allowed. */
+void gp_polisio_table_free(gp_polisio_table *t);
+
+/* The column named name in t, or -1. */
+long gp_polisio_table_col(const gp_polisio_table *t, const char *name);
+
 #endif
