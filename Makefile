@@ -129,7 +129,13 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-bench: all deps-bench
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: all deps-bench $(BENCH_BINS)
 	@bash bench/run.sh
 
 # ---- the rest ----------------------------------------------------------------
