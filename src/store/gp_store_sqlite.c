@@ -22,9 +22,20 @@
 #include "store/gp_migrations.h"
 #include "store/gp_store.h"
 
+enum { GP_SQ_CACHE = 64 };
+
+/* A prepared statement kept for reuse, keyed by its SQL text's address
+ * (every statement here is a string literal). */
+typedef struct gp_sq_cached {
+  const char *sql;  /* the literal it was prepared from; NULL: free slot */
+  sqlite3_stmt *st; /* the statement */
+  bool busy;        /* handed out and not yet released */
+} gp_sq_cached;
+
 typedef struct gp_sqlite {
-  gp_store base; /* must be first: the interface's head */
-  sqlite3 *db;   /* the connection */
+  gp_store base;                    /* must be first: the interface's head */
+  sqlite3 *db;                      /* the connection */
+  gp_sq_cached cache[GP_SQ_CACHE];  /* prepared statements kept for reuse */
 } gp_sqlite;
 
 struct gp_obs_import {
@@ -69,9 +80,39 @@ static gp_code gp_sq_exec(gp_sqlite *sq, const char *sql, gp_error *err) {
   return GP_OK;
 }
 
+/* A statement for sql, from the cache when one is free there. Release it
+ * with gp_sq_finalize. */
 static gp_code gp_sq_prepare(gp_sqlite *sq, const char *sql, sqlite3_stmt **st, gp_error *err) {
-  if (sqlite3_prepare_v2(sq->db, sql, -1, st, NULL) != SQLITE_OK) return gp_sq_fail(sq, err, sql);
+  gp_sq_cached *free_slot = NULL;
+  for (int i = 0; i < GP_SQ_CACHE; i++) {
+    gp_sq_cached *c = &sq->cache[i];
+    if (c->sql == sql && !c->busy) {
+      c->busy = true;
+      *st = c->st;
+      return GP_OK;
+    }
+    if (!c->sql && !free_slot) free_slot = c;
+  }
+  if (sqlite3_prepare_v3(sq->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL) !=
+      SQLITE_OK)
+    return gp_sq_fail(sq, err, sql);
+  if (free_slot) *free_slot = (gp_sq_cached){sql, *st, true};
   return GP_OK;
+}
+
+/* Releases a statement from gp_sq_prepare: a cached one is reset for the
+ * next use (so it holds no read transaction open), any other finalized.
+ * NULL is allowed. */
+static void gp_sq_finalize(gp_sqlite *sq, sqlite3_stmt *st) {
+  if (!st) return;
+  for (int i = 0; i < GP_SQ_CACHE; i++)
+    if (sq->cache[i].st == st) {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      sq->cache[i].busy = false;
+      return;
+    }
+  sqlite3_finalize(st);
 }
 
 static void gp_bind_text(sqlite3_stmt *st, int i, const char *s) {
@@ -99,7 +140,7 @@ static gp_code gp_sq_migrate(gp_sqlite *sq, gp_error *err) {
       return rc;
     gp_bind_text(st, 1, m->name);
     bool done = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     if (done) continue;
     if ((rc = gp_sq_exec(sq, "BEGIN IMMEDIATE", err))) return rc;
     if ((rc = gp_sq_exec(sq, m->sql, err))) {
@@ -116,7 +157,7 @@ static gp_code gp_sq_migrate(gp_sqlite *sq, gp_error *err) {
     gp_bind_text(st, 1, m->name);
     gp_bind_text(st, 2, now);
     int r = sqlite3_step(st);
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     if (r != SQLITE_DONE) {
       rc = gp_sq_fail(sq, err, "recording a migration");
       gp_sq_exec(sq, "ROLLBACK", NULL);
@@ -131,6 +172,7 @@ static gp_code gp_sq_migrate(gp_sqlite *sq, gp_error *err) {
 
 static void gp_sq_close(gp_store *s) {
   gp_sqlite *sq = gp_sq(s);
+  for (int i = 0; i < GP_SQ_CACHE; i++) sqlite3_finalize(sq->cache[i].st);
   sqlite3_close(sq->db);
   free(sq);
 }
@@ -183,7 +225,7 @@ static gp_code gp_sq_missions(gp_store *s, bool include_unpublished, gp_mission_
     row->attribution = gp_arena_strdup(&a, gp_col_text(st, 8));
     row->plan_version = sqlite3_column_int64(st, 9);
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_DONE) {
     gp_arena_free(&a);
     return gp_sq_fail(sq, err, "listing missions");
@@ -208,10 +250,10 @@ static gp_code gp_sq_plan_version(gp_store *s, const char *mission_id, long vers
   if (r == SQLITE_ROW) {
     *doc = strdup(gp_col_text(st, 0));
     if (version_out) *version_out = sqlite3_column_int64(st, 1);
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     return *doc ? GP_OK : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "reading a plan");
   if (version > 0)
     return gp_fail(err, GP_ENOTFOUND, mission_id, "no plan version %ld of mission '%s'", version,
@@ -229,7 +271,7 @@ static gp_code gp_sq_mission_exists(gp_store *s, const char *mission_id, bool *e
   int r = sqlite3_step(st);
   *exists = r == SQLITE_ROW;
   if (published) *published = *exists && sqlite3_column_int(st, 0) != 0;
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_ROW && r != SQLITE_DONE) return gp_sq_fail(sq, err, "finding a mission");
   return GP_OK;
 }
@@ -246,7 +288,7 @@ static gp_code gp_sq_run(gp_sqlite *sq, const char *sql, gp_error *err, int *cha
   for (int i = 1; i <= n; i++) gp_bind_text(st, i, va_arg(ap, const char *));
   va_end(ap);
   int r = sqlite3_step(st);
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_DONE && r != SQLITE_ROW) return gp_sq_fail(sq, err, "writing");
   if (changes) *changes = sqlite3_changes(sq->db);
   return GP_OK;
@@ -283,7 +325,7 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
   gp_bind_text(st, 6, m->start);
   gp_bind_text(st, 7, m->horizon);
   int r = sqlite3_step(st);
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "saving the mission");
 
   /* Metrics: refuse ids owned by another mission. */
@@ -297,10 +339,10 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
       snprintf(path, sizeof path, "plan.metrics[%zu].id", i);
       rc = gp_fail(err, GP_ECONFLICT, path, "metric '%s' belongs to mission '%s'", me->id,
                    gp_col_text(st, 0));
-      sqlite3_finalize(st);
+      gp_sq_finalize(sq, st);
       return rc;
     }
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     if ((rc = gp_sq_prepare(sq,
                             "INSERT INTO metrics (id, mission_id, position, name, unit, direction,"
                             " frequency, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -317,7 +359,7 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
     gp_bind_text(st, 7, me->frequency);
     gp_bind_text(st, 8, me->source);
     r = sqlite3_step(st);
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "saving a metric");
   }
 
@@ -353,7 +395,7 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
     sqlite3_bind_double(st, 9, t->target.value);
     sqlite3_bind_int(st, 10, gp_in_list(t->id, save->rebaselined, save->nrebaselined));
     r = sqlite3_step(st);
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "saving a target");
   }
   /* Remove targets and metrics that the plan no longer lists. */
@@ -366,11 +408,11 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
     if (!keep &&
         (rc = gp_sq_run(sq, "DELETE FROM targets WHERE mission_id = ? AND id = ?", err, NULL,
                         m->id, id))) {
-      sqlite3_finalize(st);
+      gp_sq_finalize(sq, st);
       return rc;
     }
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if ((rc = gp_sq_prepare(sq,
                           "SELECT id, (SELECT COUNT(*) FROM observations o JOIN series r ON r.id ="
                           " o.series_id WHERE r.metric_id = metrics.id) FROM metrics"
@@ -386,15 +428,15 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
                    "metric '%s' is no longer in the plan but has %lld observations; keep it in "
                    "the plan",
                    id, (long long)sqlite3_column_int64(st, 1));
-      sqlite3_finalize(st);
+      gp_sq_finalize(sq, st);
       return rc;
     }
     if ((rc = gp_sq_run(sq, "DELETE FROM metrics WHERE id = ?", err, NULL, id))) {
-      sqlite3_finalize(st);
+      gp_sq_finalize(sq, st);
       return rc;
     }
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
 
   /* A new plan version, unless the document is unchanged. */
   char *cur = NULL;
@@ -464,7 +506,7 @@ static gp_code gp_sq_target_rebaseline(gp_store *s, const char *mission_id, cons
     gp_period_parse_str(out->baseline.period, &out->baseline.parsed, NULL, NULL);
     gp_period_parse_str(out->target.period, &out->target.parsed, NULL, NULL);
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_ROW && r != SQLITE_DONE) return gp_sq_fail(sq, err, "reading a rebaseline");
   return GP_OK;
 }
@@ -490,10 +532,10 @@ static gp_code gp_sq_metric_get(gp_store *s, const char *metric_id, gp_arena *a,
     out->frequency = gp_arena_strdup(a, gp_col_text(st, 4));
     out->source = gp_arena_strdup(a, gp_col_text(st, 5));
     if (mission_id) snprintf(mission_id, 65, "%s", gp_col_text(st, 6));
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     return GP_OK;
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "reading a metric");
   return gp_fail(err, GP_ENOTFOUND, "--metric", "no metric '%s'", metric_id);
 }
@@ -512,7 +554,7 @@ static gp_code gp_sq_metric_breakdowns(gp_store *s, const char *metric_id,
   gp_bind_text(st, 1, metric_id);
   int r;
   while ((r = sqlite3_step(st)) == SQLITE_ROW) cb(ctx, gp_col_text(st, 0), gp_col_text(st, 1));
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   return r == SQLITE_DONE ? GP_OK : gp_sq_fail(sq, err, "listing breakdowns");
 }
 
@@ -567,7 +609,7 @@ static gp_code gp_sq_obs_list(gp_store *s, const char *metric_id, const gp_obs_f
                           " WHERE o.series_id = ?1 AND o.period_start = ?2 AND o.period = ?3"
                           " ORDER BY o.superseded_by",
                           &rv, err))) {
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
     return rc;
   }
   gp_bind_text(st, 1, metric_id);
@@ -589,8 +631,8 @@ static gp_code gp_sq_obs_list(gp_store *s, const char *metric_id, const gp_obs_f
       cb(ctx, &o, true);
     }
   }
-  sqlite3_finalize(st);
-  sqlite3_finalize(rv);
+  gp_sq_finalize(sq, st);
+  gp_sq_finalize(sq, rv);
   return r == SQLITE_DONE ? GP_OK : gp_sq_fail(sq, err, "listing observations");
 }
 
@@ -610,7 +652,7 @@ static gp_code gp_sq_obs_counts(gp_store *s, const char *metric_id, long *total,
     *total = (long)sqlite3_column_int64(st, 0);
     *broken_down = (long)sqlite3_column_int64(st, 1);
   }
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   return r == SQLITE_ROW ? GP_OK : gp_sq_fail(sq, err, "counting observations");
 }
 
@@ -622,7 +664,7 @@ static long gp_sq_count_revisions(gp_sqlite *sq, sqlite3_int64 import_id) {
                          &st, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(st, 1, import_id);
     if (sqlite3_step(st) == SQLITE_ROW) n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    gp_sq_finalize(sq, st);
   }
   return n;
 }
@@ -673,8 +715,8 @@ static gp_code gp_sq_import_begin(gp_store *s, const char *metric_id, const char
   *out = imp;
   return GP_OK;
 fail_tx:
-  sqlite3_finalize(imp->upsert);
-  sqlite3_finalize(imp->series);
+  gp_sq_finalize(imp->sq, imp->upsert);
+  gp_sq_finalize(imp->sq, imp->series);
   gp_store_rollback(s);
 fail:
   free(imp->metric_id);
@@ -740,8 +782,8 @@ static gp_code gp_sq_import_end(gp_obs_import *imp, bool commit, gp_import_stats
                                 gp_error *err) {
   gp_code rc = GP_OK;
   long revised = gp_sq_count_revisions(imp->sq, imp->id);
-  sqlite3_finalize(imp->upsert);
-  sqlite3_finalize(imp->series);
+  gp_sq_finalize(imp->sq, imp->upsert);
+  gp_sq_finalize(imp->sq, imp->series);
   if (commit)
     rc = gp_store_commit(imp->store, err);
   else
@@ -772,7 +814,7 @@ static gp_code gp_sq_token_add(gp_store *s, const unsigned char hash[32], const 
   gp_bind_text(st, 2, label);
   gp_bind_text(st, 3, now);
   int r = sqlite3_step(st);
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   return r == SQLITE_DONE ? GP_OK : gp_sq_fail(sq, err, "saving a token");
 }
 
@@ -787,7 +829,7 @@ static gp_code gp_sq_token_check(gp_store *s, const unsigned char hash[32], bool
   int r = sqlite3_step(st);
   *ok = r == SQLITE_ROW;
   if (*ok && label) snprintf(label, 64, "%s", gp_col_text(st, 0));
-  sqlite3_finalize(st);
+  gp_sq_finalize(sq, st);
   return (r == SQLITE_ROW || r == SQLITE_DONE) ? GP_OK : gp_sq_fail(sq, err, "checking a token");
 }
 
