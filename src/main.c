@@ -24,6 +24,8 @@ static const gp_command gp_commands[] = {
     {"import", gp_cmd_import, "import observations FILE.csv --metric ID"},
     {"observations", gp_cmd_observations, "observations METRIC [--history] [--csv]"},
     {"status", gp_cmd_status, "are we on track? every target's forecast and rating"},
+    {"simulate", gp_cmd_simulate, "does the plan add up? simulate a game plan (MISSION or FILE)"},
+    {"optimise", gp_cmd_optimise, "optimise --budget B --target ID: which activities to fund"},
     {"serve", gp_cmd_serve, "serve the API and the web UI"},
     {"demo", gp_cmd_demo, "build a database with the example missions and serve it"},
     {"trial", gp_cmd_trial, "trial power|assign|analyse|adapt: design and analyse experiments"},

@@ -271,7 +271,10 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
       m->ntm++;
     }
   }
-  long pk = opt->primary < 0 ? 0 : opt->primary;
+  long pk = opt->primary;
+  for (size_t k = 0; k < K && pk < 0; k++) /* default: the first committed target */
+    if (plan->targets[k].kind == GP_TARGET_COMMITTED) pk = (long)k;
+  if (pk < 0) pk = 0;
   if (K == 0) return gp_fail(err, GP_EINVAL, "plan.targets", "the plan has no target to simulate");
   if ((size_t)pk >= K) return gp_fail(err, GP_EINVAL, "--target", "no such target");
   m->pk = (size_t)pk;
@@ -798,6 +801,15 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     t->extra = need > 0 ? need : 0;
     t->extra_share = t->effect_mean != 0 ? t->extra / fabs(t->effect_mean) : NAN;
     t->p_meet_learned = t->p_meet_learned_se = NAN;
+    t->hist_lo = gp_sim_quantile_sorted(y, N, 0.005);
+    t->hist_hi = gp_sim_quantile_sorted(y, N, 0.995);
+    double hw = (t->hist_hi - t->hist_lo) / GP_SIM_HBINS;
+    for (uint64_t d = 0; d < N; d++) {
+      long b = hw > 0 ? (long)floor((y[d] - t->hist_lo) / hw) : 0;
+      if (b < 0) b = 0;
+      if (b >= GP_SIM_HBINS) b = GP_SIM_HBINS - 1;
+      t->hist[b]++;
+    }
   }
   if (opt->keep_contrib) {
     res->nacts = A;

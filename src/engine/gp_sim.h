@@ -39,6 +39,8 @@
 #define GP_SIM_GROUPS 16
 /* Quantile levels reported: p5 p10 p25 p50 p75 p90 p95. */
 #define GP_SIM_NQ 7
+/* Bins of each target's text histogram. */
+#define GP_SIM_HBINS 24
 extern const double gp_sim_qlevels[GP_SIM_NQ];
 extern const char *const gp_sim_qnames[GP_SIM_NQ];
 
@@ -48,7 +50,8 @@ typedef struct gp_sim_options {
   int threads;           /* worker threads, >= 1 (the result does not depend on it) */
   double confidence;     /* confidence for over-programming, in (0, 1); 0 means 0.8 */
   long primary;          /* index of the target that sensitivity, assumptions and
-                            keep_contrib refer to; -1 means the first target */
+                            keep_contrib refer to; -1 means the first committed
+                            target, else the first target */
   bool learn;            /* also simulate with the tests' posterior effects (gp_graph_learn) */
   bool light;            /* only p_meet and target quantiles: no sensitivity, trajectory,
                             contributions, assumptions */
@@ -74,6 +77,9 @@ typedef struct gp_sim_target {
   double extra_share;    /* extra / |effect_mean|; NaN when the effect's mean is 0 */
   double p_meet_learned; /* p_meet with the tests' posteriors (NaN unless learn) */
   double p_meet_learned_se; /* its standard error (NaN unless learn) */
+  double hist_lo;        /* histogram of the metric at the target's period: from the */
+  double hist_hi;        /*   0.5th to the 99.5th percentile, in GP_SIM_HBINS equal bins */
+  uint64_t hist[GP_SIM_HBINS]; /*   (draws outside go to the end bins) */
 } gp_sim_target;
 
 typedef struct gp_sim_traj {
