@@ -414,15 +414,25 @@ describe('not found', () => {
 });
 
 describe('small screen', () => {
-  test('the mission page works at 375 px wide', async () => {
+  test('the board, a mission page and a metric page work at 375 px wide', async () => {
     const { page } = browser;
     await page.setViewportSize({ width: 375, height: 800 });
-    await open(page, `/missions/${encodeURIComponent(mission.id)}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
-    await screenshot(page, 'mission-mobile');
-    await assertAccessible(page, 'the mission page at 375 px');
-    await page.setViewportSize({ width: 1100, height: 900 });
-    assertNoErrors('the small-screen mission page');
+    try {
+      const pages = [
+        ['board-mobile', '/'],
+        ['mission-mobile', `/missions/${encodeURIComponent(mission.id)}`],
+        ['metric-mobile', `/metrics/${encodeURIComponent(metricId)}`],
+      ];
+      for (const [name, urlPath] of pages) {
+        await open(page, urlPath);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${urlPath}: no horizontal scrolling of the page (overflow ${overflow}px)`);
+        await screenshot(page, name);
+        await assertAccessible(page, `${urlPath} at 375 px`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1100, height: 900 });
+    }
+    assertNoErrors('the small-screen pages');
   });
 });

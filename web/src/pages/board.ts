@@ -71,6 +71,31 @@ function missionSection(m: Mission, targets: StatusTarget[]): HTMLElement {
         ]),
         { captionClass: 'govuk-table__caption--s', cls: 'gp-board-table' },
       ),
+      // On small screens the table gives way to one card per target (CSS picks one).
+      h(
+        'ul',
+        { class: 'gp-cards', 'aria-label': `Targets of ${m.title}` },
+        targets.map((t) =>
+          h(
+            'li',
+            { class: 'gp-card' },
+            targetCell(t),
+            h(
+              'dl',
+              { class: 'gp-card__facts' },
+              h('div', null, h('dt', null, 'Rating'), h('dd', null, ratingTag(t.rating))),
+              h('div', null, h('dt', null, 'Likelihood of meeting'), h('dd', null, fmtProbability(t.p_meet))),
+              h(
+                'div',
+                null,
+                h('dt', null, 'Latest actual'),
+                h('dd', null, t.latest ? `${fmtValue(t.latest.value, t.unit)} (${t.latest.period})` : 'No data yet'),
+              ),
+            ),
+            sparkline(t),
+          ),
+        ),
+      ),
     );
   }
   return h(
