@@ -12,19 +12,25 @@
 
 double gp_trial_norm_cdf(double z) { return gsl_cdf_ugaussian_P(z); }
 double gp_trial_norm_sf(double z) { return gsl_cdf_ugaussian_Q(z); }
-double gp_trial_norm_quantile(double p) { return gsl_cdf_ugaussian_Pinv(p); }
+double gp_trial_norm_quantile(double p) {
+  if (!(p > 0 && p < 1)) return NAN;
+  return gsl_cdf_ugaussian_Pinv(p);
+}
 
 double gp_trial_t_cdf(double t, double df) {
+  if (isnan(t) || !(df > 0)) return NAN;
   if (!(df < GP_TRIAL_DF_NORMAL)) return gsl_cdf_ugaussian_P(t);
   return gsl_cdf_tdist_P(t, df);
 }
 
 double gp_trial_t_sf(double t, double df) {
+  if (isnan(t) || !(df > 0)) return NAN;
   if (!(df < GP_TRIAL_DF_NORMAL)) return gsl_cdf_ugaussian_Q(t);
   return gsl_cdf_tdist_Q(t, df);
 }
 
 double gp_trial_t_quantile(double p, double df) {
+  if (!(p > 0 && p < 1) || !(df > 0)) return NAN;
   if (!(df < GP_TRIAL_DF_NORMAL)) return gsl_cdf_ugaussian_Pinv(p);
   gsl_error_handler_t *old = gsl_set_error_handler_off();
   double x = gsl_cdf_tdist_Pinv(p, df);
@@ -47,7 +53,10 @@ double gp_trial_t_p2(double t, double df) {
   return p > 1.0 ? 1.0 : p;
 }
 
-double gp_trial_chisq_sf(double x, double df) { return gsl_cdf_chisq_Q(x, df); }
+double gp_trial_chisq_sf(double x, double df) {
+  if (isnan(x) || !(df > 0)) return NAN;
+  return gsl_cdf_chisq_Q(x, df);
+}
 
 /* Integrand parameters for the noncentral t mixture. */
 typedef struct gp_nct_par {
@@ -105,6 +114,7 @@ static double gp_nct_integrand(double v, void *vp) {
 }
 
 static double gp_nct_tail(double t, double df, double ncp, int upper) {
+  if (isnan(t) || isnan(ncp) || !(df > 0)) return NAN;
   if (!(df < GP_TRIAL_DF_NORMAL)) {
     return upper ? gsl_cdf_ugaussian_Q(t - ncp) : gsl_cdf_ugaussian_P(t - ncp);
   }
