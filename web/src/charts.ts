@@ -147,7 +147,7 @@ export function targetChart(t: StatusTarget, title: string, width = 720): SVGEle
   // Drawn at the width it will be shown at, so its text stays at 14px on small screens.
   const W = Math.round(Math.max(280, Math.min(760, width)));
   const H = Math.round(Math.max(240, Math.min(340, W * 0.5)));
-  const m = { top: 24, right: 16, bottom: 44, left: W < 480 ? 44 : 64 };
+  const m = { top: 34, right: 16, bottom: 44, left: W < 480 ? 44 : 64 };
   const actual = points(t.actuals);
   const traj = points(t.trajectory_points);
   const fan = t.fan
@@ -204,7 +204,7 @@ export function targetChart(t: StatusTarget, title: string, width = 720): SVGEle
       s('text', { x: m.left - 8, y: y(v), dy: '0.32em', 'text-anchor': 'end' }, fmtNumber(v)),
     );
   }
-  gy.appendChild(s('text', { x: m.left - 8, y: m.top - 10, 'text-anchor': 'end', class: 'gp-chart__unit' }, t.unit));
+  gy.appendChild(s('text', { x: m.left - 8, y: m.top - 16, 'text-anchor': 'end', class: 'gp-chart__unit' }, t.unit));
   svg.appendChild(gy);
 
   // X axis: whole years, at most about 9 labels.
@@ -302,7 +302,7 @@ export function observationChart(
   if (pts.length < 2) return null;
   const W = Math.round(Math.max(280, Math.min(760, width)));
   const H = Math.round(Math.max(220, Math.min(300, W * 0.42)));
-  const m = { top: 24, right: 16, bottom: 44, left: W < 480 ? 44 : 64 };
+  const m = { top: 34, right: 16, bottom: 44, left: W < 480 ? 44 : 64 };
   const ys = pts.flatMap((p) => [p.value, p.lower ?? p.value, p.upper ?? p.value]);
   let y0 = Math.min(...ys);
   const y1 = Math.max(...ys);
@@ -338,7 +338,7 @@ export function observationChart(
     gy.appendChild(s('line', { x1: m.left, x2: W - m.right, y1: y(v), y2: y(v), class: 'gp-chart__grid' }));
     gy.appendChild(s('text', { x: m.left - 8, y: y(v), dy: '0.32em', 'text-anchor': 'end' }, fmtNumber(v)));
   }
-  gy.appendChild(s('text', { x: m.left - 8, y: m.top - 10, 'text-anchor': 'end', class: 'gp-chart__unit' }, unit));
+  gy.appendChild(s('text', { x: m.left - 8, y: m.top - 16, 'text-anchor': 'end', class: 'gp-chart__unit' }, unit));
   svg.appendChild(gy);
   const gx = s('g', { class: 'gp-chart__axis gp-chart__axis--x' });
   gx.appendChild(s('line', { x1: m.left, x2: W - m.right, y1: H - m.bottom, y2: H - m.bottom, class: 'gp-chart__baseline' }));
