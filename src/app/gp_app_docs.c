@@ -65,6 +65,14 @@ gp_code gp_app_mission_doc(gp_store *s, const char *mission_id, bool include_unp
   }
   json_t *plan = gp_planfile_to_json(p);
   gp_plan_free(p);
+  /* Every target states its trajectory here (the plan file may leave the
+   * default, "linear", implicit). */
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(plan, "targets"), i, t) {
+    if (!json_object_get(t, "trajectory"))
+      json_object_set_new(t, "trajectory", json_string("linear"));
+  }
   *out = json_pack("{s:o, s:O, s:O}", "mission", mission, "metrics",
                    json_object_get(plan, "metrics"), "targets", json_object_get(plan, "targets"));
   json_decref(plan);
@@ -206,8 +214,19 @@ static void gp_csv_put(FILE *f, const char *s, char sep) {
 }
 
 typedef struct gp_csv_ctx {
-  FILE *out;   /* destination */
+  FILE *out;      /* destination */
+  int nkinds;     /* breakdown kinds the metric has (0, 1, or more) */
+  char kind[16];  /* the first kind seen */
 } gp_csv_ctx;
+
+static void gp_kind_cb(void *ctx, const char *kind, const char *value) {
+  (void)value;
+  gp_csv_ctx *c = ctx;
+  if (c->nkinds == 0 || strcmp(c->kind, kind)) {
+    if (c->nkinds == 0) snprintf(c->kind, sizeof c->kind, "%s", kind);
+    c->nkinds++;
+  }
+}
 
 static void gp_obs_csv_cb(void *ctx, const gp_observation *o, bool is_revision) {
   gp_csv_ctx *c = ctx;
@@ -223,8 +242,8 @@ static void gp_obs_csv_cb(void *ctx, const gp_observation *o, bool is_revision) 
   gp_csv_put(c->out, o->has_lower ? num[1] : NULL, ',');
   gp_csv_put(c->out, o->has_upper ? num[2] : NULL, ',');
   gp_csv_put(c->out, o->has_n ? num[3] : NULL, ',');
-  gp_csv_put(c->out, gp_breakdown_kind_name(o->kind), ',');
-  gp_csv_put(c->out, o->breakdown, ',');
+  if (c->nkinds > 1) gp_csv_put(c->out, gp_breakdown_kind_name(o->kind), ',');
+  if (c->nkinds > 0) gp_csv_put(c->out, o->breakdown, ',');
   gp_csv_put(c->out, o->source, ',');
   gp_csv_put(c->out, o->recorded_at, '\n');
 }
@@ -239,7 +258,13 @@ gp_code gp_app_observations_csv(gp_store *s, const gp_obs_query *q, FILE *out, g
   gp_obs_filter f;
   gp_obs_filter_of(q, &f);
   f.history = false;
-  fputs("period,value,lower,upper,n,breakdown_kind,breakdown,source,recorded_at\n", out);
-  gp_csv_ctx c = {out};
+  /* The breakdown column is named after its kind (place, group or unit), as
+   * in `import observations`; a metric with several kinds gets two columns. */
+  gp_csv_ctx c = {.out = out};
+  if ((rc = gp_store_metric_breakdowns(s, q->metric_id, gp_kind_cb, &c, err))) return rc;
+  fputs("period,value,lower,upper,n,", out);
+  if (c.nkinds == 1) fprintf(out, "%s,", c.kind);
+  if (c.nkinds > 1) fputs("breakdown_kind,breakdown,", out);
+  fputs("source,recorded_at\n", out);
   return gp_store_obs_list(s, q->metric_id, &f, gp_obs_csv_cb, &c, err);
 }

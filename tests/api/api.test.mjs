@@ -141,14 +141,15 @@ test('observations import, then a revision keeps the old value', async () => {
   assert.equal(o.revisions[0].value, 17);
   assert.equal(o.revisions[0].source, 'first');
   // Put the straight line back for the status test (a second revision).
-  r = await req('POST', '/api/v1/metrics/api-rate/observations', { body: 'period,value\n2023,17\n', token: true });
+  r = await req('POST', '/api/v1/metrics/api-rate/observations?source=revised-back', { body: 'period,value\n2023,17\n', token: true });
   assert.equal(r.json.revised, 1);
   const m = await req('GET', '/api/v1/metrics/api-rate');
   assert.deepEqual(m.json.breakdowns, [{ kind: 'place', values: ['North', 'South'] }]);
   const c = await req('GET', '/api/v1/metrics/api-rate/observations.csv');
   assert.equal(c.status, 200);
   assert.match(c.headers.get('content-type'), /text\/csv/);
-  assert.equal(c.text.split('\n')[0], 'period,value,lower,upper,n,breakdown_kind,breakdown,source,recorded_at');
+  assert.equal(c.text.split('\n')[0], 'period,value,lower,upper,n,place,source,recorded_at');
+  assert.match(c.text, /\n2023,17,,,,,revised-back,/);
 });
 
 test('status: a perfect straight line is forecast exactly, with a zero-width interval', async () => {
