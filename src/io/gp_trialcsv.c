@@ -140,8 +140,59 @@ gp_code gp_trialcsv_scan_mem(const char *name, const char *buf, size_t len, gp_t
   return gp_scan_run(&sc, gp_read_mem, &m);
 }
 
+/* Exact powers of ten (all representable in a double). */
+static const double gp_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Clinger's fast path: a plain decimal [-+]digits[.digits][e[-+]digits] whose
+ * significand has at most 15 digits (< 2^53) and whose decimal exponent is
+ * within ±22 is one correctly rounded multiplication or division, the same
+ * double strtod gives. Returns false when the fast path does not apply. */
+static bool gp_fast_number(const char *s, double *out) {
+  const char *p = s;
+  bool neg = false;
+  if (*p == '-' || *p == '+') neg = (*p++ == '-');
+  uint64_t m = 0;
+  int digits = 0, exp10 = 0;
+  bool any = false;
+  for (; *p >= '0' && *p <= '9'; p++, any = true) {
+    if (m == 0 && *p == '0') continue;
+    if (++digits > 15) return false;
+    m = m * 10 + (uint64_t)(*p - '0');
+  }
+  if (*p == '.') {
+    for (p++; *p >= '0' && *p <= '9'; p++, any = true) {
+      exp10--;
+      if (m == 0 && *p == '0') continue;
+      if (++digits > 15) return false;
+      m = m * 10 + (uint64_t)(*p - '0');
+    }
+  }
+  if (!any) return false;
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    bool eneg = false;
+    if (*p == '-' || *p == '+') eneg = (*p++ == '-');
+    if (!(*p >= '0' && *p <= '9')) return false;
+    int e = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+      if (e > 1000) return false;
+      e = e * 10 + (*p - '0');
+    }
+    exp10 += eneg ? -e : e;
+  }
+  if (*p) return false;
+  if (exp10 < -22 || exp10 > 22) return m == 0 ? (*out = neg ? -0.0 : 0.0, true) : false;
+  double v = (double)m;
+  v = exp10 < 0 ? v / gp_pow10[-exp10] : v * gp_pow10[exp10];
+  *out = neg ? -v : v;
+  return true;
+}
+
 bool gp_trialcsv_number(const char *s, double *out) {
   if (!s || !*s) return false;
+  if (gp_fast_number(s, out)) return true;
   char *end;
   errno = 0;
   double v = strtod(s, &end);
@@ -239,6 +290,8 @@ typedef struct gp_actx {
   gp_map arms, strata, clusters; /* labels */
   double *y, *z;      /* parsed values */
   gp_trial_acc acc;   /* the engine */
+  FILE *spool;        /* pass 1 writes each row's numbers here for pass 2 (NULL: re-read CSV) */
+  double *rec;        /* one spooled record: arm, stratum, z, y */
 } gp_actx;
 
 static gp_code gp_need_col(const gp_trialcsv_row *h, const char *name, const char *opt,
@@ -251,13 +304,12 @@ static gp_code gp_need_col(const gp_trialcsv_row *h, const char *name, const cha
 static gp_code gp_parse_num(const gp_trialcsv_row *r, int col, const char *what,
                             const char *colname, const char *file, double *out,
                             gp_error *err) {
+  const char *s = r->fields[col];
+  if (gp_trialcsv_number(s, out)) return GP_OK;
   char where[300];
   snprintf(where, sizeof where, "%s:%ld:%d", file, r->line, col + 1);
-  const char *s = r->fields[col];
   if (!*s) return gp_fail(err, GP_EINVAL, where, "%s '%s' is missing", what, colname);
-  if (!gp_trialcsv_number(s, out))
-    return gp_fail(err, GP_EINVAL, where, "%s '%s': '%.40s' is not a number", what, colname, s);
-  return GP_OK;
+  return gp_fail(err, GP_EINVAL, where, "%s '%s': '%.40s' is not a number", what, colname, s);
 }
 
 static gp_code gp_analyse_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
@@ -332,14 +384,51 @@ static gp_code gp_analyse_row(void *vp, const gp_trialcsv_row *r, gp_error *err)
     cl = gp_map_get(&c->clusters, v);
     if (cl < 0) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  if (c->pass == 1) return gp_trial_acc_add(&c->acc, arm, st, cl, c->z, c->y, err);
-  gp_trial_acc_add2(&c->acc, arm, st, c->z, c->y);
+  if (c->pass == 2) {
+    gp_trial_acc_add2(&c->acc, arm, st, c->z, c->y);
+    return GP_OK;
+  }
+  if (c->spool) {
+    int nz = s->n_covariates, ny = s->n_outcomes;
+    c->rec[0] = arm;
+    c->rec[1] = st;
+    memcpy(c->rec + 2, c->z, (size_t)nz * sizeof(double));
+    memcpy(c->rec + 2 + nz, c->y, (size_t)ny * sizeof(double));
+    if (fwrite(c->rec, sizeof(double), (size_t)(2 + nz + ny), c->spool) != (size_t)(2 + nz + ny)) {
+      fclose(c->spool); /* disk full: fall back to reading the CSV again */
+      c->spool = NULL;
+    }
+  }
+  return gp_trial_acc_add(&c->acc, arm, st, cl, c->z, c->y, err);
+}
+
+/* Pass 2 from the spool: the numbers of pass 1, in binary. */
+static gp_code gp_spool_pass(gp_actx *c, gp_error *err) {
+  int nz = c->spec->n_covariates, ny = c->spec->n_outcomes;
+  size_t w = (size_t)(2 + nz + ny), per = 4096;
+  double *buf = malloc(per * w * sizeof(double));
+  if (!buf) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  if (fflush(c->spool) != 0 || fseek(c->spool, 0, SEEK_SET) != 0) {
+    free(buf);
+    return gp_fail(err, GP_EIO, NULL, "temporary file failed");
+  }
+  size_t got;
+  while ((got = fread(buf, w * sizeof(double), per, c->spool)) > 0) {
+    for (size_t i = 0; i < got; i++) {
+      const double *r = buf + i * w;
+      gp_trial_acc_add2(&c->acc, (int)r[0], (int)r[1], r + 2, r + 2 + nz);
+    }
+  }
+  bool bad = ferror(c->spool) != 0;
+  free(buf);
+  if (bad) return gp_fail(err, GP_EIO, NULL, "reading the temporary file failed");
   return GP_OK;
 }
 
 static void gp_actx_free(gp_actx *c) {
   gp_map_free(&c->arms), gp_map_free(&c->strata), gp_map_free(&c->clusters);
-  free(c->y), free(c->z), free(c->y_col), free(c->z_col);
+  free(c->y), free(c->z), free(c->y_col), free(c->z_col), free(c->rec);
+  if (c->spool) fclose(c->spool);
   gp_trial_acc_free(&c->acc);
 }
 
@@ -363,6 +452,10 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
     goto done;
   }
   if ((rc = gp_trial_acc_init(&c.acc, nz, no, s->cluster != NULL, s->binary, err))) goto done;
+  if (!s->cluster) { /* HC2 needs a second pass: spool the parsed numbers to a temporary file */
+    c.rec = calloc((size_t)(2 + nz + no), sizeof(double));
+    if (c.rec) c.spool = tmpfile();
+  }
   if ((rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err))) goto done;
   if (c.acc.n == 0) {
     rc = gp_fail(err, GP_EINVAL, s->path, "no data rows");
@@ -432,7 +525,9 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
   if (rc) goto done;
   if (gp_trial_acc_needs_pass2(&c.acc)) {
     c.pass = 2;
-    if ((rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err))) goto done;
+    if (c.spool) rc = gp_spool_pass(&c, err);
+    else rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err);
+    if (rc) goto done;
   }
   gp_trial_opts o = s->opts;
   o.control = control;
