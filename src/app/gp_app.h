@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "engine/gp_optimise.h"
+#include "engine/gp_sim.h"
 #include "model/gp_plan.h"
 #include "store/gp_store.h"
 
@@ -110,6 +112,57 @@ gp_code gp_app_observations_doc(gp_store *s, const gp_obs_query *q, json_t **out
 /* Writes the observations as CSV (period,value,lower,upper,n,<breakdown
  * kind or "breakdown">,source,recorded_at) to out. */
 gp_code gp_app_observations_csv(gp_store *s, const gp_obs_query *q, FILE *out, gp_error *err);
+
+/* ---- simulations and optimisations (gp_app_sim.c) --------------------------------------- */
+
+/* A simulation request: the engine's options, and the target that
+ * sensitivity and assumptions refer to, by id. */
+typedef struct gp_app_sim_req {
+  gp_sim_options opts;    /* draws, seed, threads, confidence (primary is set from target) */
+  const char *target;     /* target id, or NULL for the engine's default */
+  const char *target_arg; /* how the caller names the target argument in errors ("--target") */
+} gp_app_sim_req;
+
+/* The index of target in p->targets; GP_EINVAL at arg when there is none. */
+gp_code gp_app_target_index(const gp_plan *p, const char *target, const char *arg, long *out,
+                            gp_error *err);
+
+/* Simulates plan p with learning from its tests on. *doc receives the
+ * document of docs/methods/simulation.md (caller decrefs); *result (if
+ * result is non-NULL) the engine's result (caller frees with
+ * gp_sim_result_free). */
+gp_code gp_app_simulate(const gp_plan *p, const gp_app_sim_req *q, gp_sim_result **result,
+                        json_t **doc, gp_error *err);
+
+/* Optimises plan p's portfolio for the target (by id; errors at target_arg).
+ * As gp_app_simulate for *doc and *result (gp_opt_result_free). */
+gp_code gp_app_optimise(const gp_plan *p, const gp_opt_options *opts, const char *target,
+                        const char *target_arg, gp_opt_result **result, json_t **doc,
+                        gp_error *err);
+
+/* A run of a stored mission's plan (the API's POST .../simulate, .../optimise). */
+typedef struct gp_app_run_req {
+  bool optimise;         /* optimise (opt) instead of simulate (sim) */
+  gp_app_sim_req sim;    /* simulation options; sim.target also names the optimised target */
+  gp_opt_options opt;    /* optimisation options (target is set from sim.target) */
+  long version;          /* plan version to run (<= 0: current) */
+  bool authed;           /* the caller may see unpublished missions */
+  bool store_result;     /* keep the document as the mission's last run */
+  const char *actor;     /* who ran it */
+} gp_app_run_req;
+
+/* Runs it; the document gains "mission" and "plan_version". */
+gp_code gp_app_mission_run(gp_store *s, const char *mission_id, const gp_app_run_req *q,
+                           json_t **out, gp_error *err);
+
+/* The last stored run of a kind ("simulate" or "optimise"), with
+ * "stored_at" and "current_plan_version" added. GP_ENOTFOUND if none. */
+gp_code gp_app_last_run(gp_store *s, const char *mission_id, const char *kind, bool authed,
+                        json_t **out, gp_error *err);
+
+/* {"mission", "versions": [{"version", "created_at", "actor", "reason"}]}. */
+gp_code gp_app_plan_versions_doc(gp_store *s, const char *mission_id, bool authed, json_t **out,
+                                 gp_error *err);
 
 /* ---- tokens (gp_app_auth.c) ------------------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /*
  * gp_http_handlers — the API's handlers, one file per resource:
- * gp_http_missions.c, gp_http_metrics.c, gp_http_meta.c. Each parses the
+ * gp_http_missions.c, gp_http_metrics.c, gp_http_meta.c, gp_http_simulation.c. Each parses the
  * request, calls the app/ layer and fills the response (see gp_http.h).
  * Path parameters are in req->params in the order of the route's pattern.
  */
@@ -21,6 +21,12 @@ gp_code gp_h_plan_get(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_plan_put(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_publish(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_unpublish(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
+/* gp_http_simulation.c */
+gp_code gp_h_simulate(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_optimise(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_simulation_last(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_plan_versions(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 
 /* gp_http_metrics.c */
 gp_code gp_h_metric(gp_http_req *req, gp_http_resp *resp, gp_error *err);

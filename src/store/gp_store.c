@@ -141,3 +141,20 @@ gp_code gp_store_token_check(gp_store *s, const unsigned char hash[32], bool *ok
                              gp_error *err) {
   return s->ops->token_check(s, hash, ok, label, err);
 }
+
+gp_code gp_store_plan_versions(gp_store *s, const char *mission_id,
+                               void (*cb)(void *ctx, const gp_plan_version_row *row), void *ctx,
+                               gp_error *err) {
+  return s->ops->plan_versions(s, mission_id, cb, ctx, err);
+}
+
+gp_code gp_store_run_save(gp_store *s, const char *mission_id, const char *kind,
+                          long plan_version, const char *actor, const char *params,
+                          const char *document, gp_error *err) {
+  return s->ops->run_save(s, mission_id, kind, plan_version, actor, params, document, err);
+}
+
+gp_code gp_store_run_last(gp_store *s, const char *mission_id, const char *kind, char **doc,
+                          long *plan_version, char *created_at, gp_error *err) {
+  return s->ops->run_last(s, mission_id, kind, doc, plan_version, created_at, err);
+}

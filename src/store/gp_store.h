@@ -123,6 +123,32 @@ typedef struct gp_rebaseline {
 gp_code gp_store_target_rebaseline(gp_store *s, const char *mission_id, const char *target_id,
                                    gp_rebaseline *out, gp_error *err);
 
+/* One plan version's metadata. */
+typedef struct gp_plan_version_row {
+  long version;           /* 1, 2, ... */
+  const char *created_at; /* when, ISO 8601 UTC */
+  const char *actor;      /* who */
+  const char *reason;     /* why (may be NULL) */
+} gp_plan_version_row;
+
+/* Calls cb for each version of the mission's plan, oldest first. */
+gp_code gp_store_plan_versions(gp_store *s, const char *mission_id,
+                               void (*cb)(void *ctx, const gp_plan_version_row *row), void *ctx,
+                               gp_error *err);
+
+/* ---- stored analysis runs ------------------------------------------------- */
+
+/* Keeps the document of a simulation or optimisation ("simulate" or
+ * "optimise") of a mission's plan version, with its parameters (JSON text). */
+gp_code gp_store_run_save(gp_store *s, const char *mission_id, const char *kind,
+                          long plan_version, const char *actor, const char *params,
+                          const char *document, gp_error *err);
+
+/* The last stored run of that kind: *doc (malloc'd, caller frees), its plan
+ * version and time (created_at: 40 bytes). GP_ENOTFOUND if none. */
+gp_code gp_store_run_last(gp_store *s, const char *mission_id, const char *kind, char **doc,
+                          long *plan_version, char *created_at, gp_error *err);
+
 /* ---- metrics ------------------------------------------------------------- */
 
 /* The metric and the id of the mission that owns it (mission_id: a buffer
@@ -237,6 +263,14 @@ typedef struct gp_store_ops {
                        gp_error *err);
   gp_code (*token_check)(gp_store *s, const unsigned char hash[32], bool *ok, char *label,
                          gp_error *err);
+  gp_code (*plan_versions)(gp_store *s, const char *mission_id,
+                           void (*cb)(void *, const gp_plan_version_row *), void *ctx,
+                           gp_error *err);
+  gp_code (*run_save)(gp_store *s, const char *mission_id, const char *kind, long plan_version,
+                      const char *actor, const char *params, const char *document,
+                      gp_error *err);
+  gp_code (*run_last)(gp_store *s, const char *mission_id, const char *kind, char **doc,
+                      long *plan_version, char *created_at, gp_error *err);
 } gp_store_ops;
 
 /* The common head of every backend's handle. */

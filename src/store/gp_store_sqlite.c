@@ -833,6 +833,66 @@ static gp_code gp_sq_token_check(gp_store *s, const unsigned char hash[32], bool
   return (r == SQLITE_ROW || r == SQLITE_DONE) ? GP_OK : gp_sq_fail(sq, err, "checking a token");
 }
 
+/* ---- plan versions and stored runs ------------------------------------------------ */
+
+static gp_code gp_sq_plan_versions(gp_store *s, const char *mission_id,
+                                   void (*cb)(void *, const gp_plan_version_row *), void *ctx,
+                                   gp_error *err) {
+  gp_sqlite *sq = gp_sq(s);
+  sqlite3_stmt *st;
+  gp_code rc = gp_sq_prepare(sq,
+                             "SELECT version, created_at, actor, reason FROM plan_versions"
+                             " WHERE mission_id = ? ORDER BY version",
+                             &st, err);
+  if (rc) return rc;
+  gp_bind_text(st, 1, mission_id);
+  int r;
+  while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    gp_plan_version_row row = {(long)sqlite3_column_int64(st, 0), gp_col_text(st, 1),
+                               gp_col_text(st, 2), gp_col_text(st, 3)};
+    cb(ctx, &row);
+  }
+  gp_sq_finalize(sq, st);
+  return r == SQLITE_DONE ? GP_OK : gp_sq_fail(sq, err, "listing plan versions");
+}
+
+static gp_code gp_sq_run_save(gp_store *s, const char *mission_id, const char *kind,
+                              long plan_version, const char *actor, const char *params,
+                              const char *document, gp_error *err) {
+  char now[40], ver[24];
+  gp_now(now);
+  snprintf(ver, sizeof ver, "%ld", plan_version);
+  return gp_sq_run(gp_sq(s),
+                   "INSERT INTO analysis_runs (mission_id, kind, plan_version, created_at, actor,"
+                   " params, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   err, NULL, mission_id, kind, ver, now, actor, params, document);
+}
+
+static gp_code gp_sq_run_last(gp_store *s, const char *mission_id, const char *kind, char **doc,
+                              long *plan_version, char *created_at, gp_error *err) {
+  gp_sqlite *sq = gp_sq(s);
+  sqlite3_stmt *st;
+  *doc = NULL;
+  gp_code rc = gp_sq_prepare(sq,
+                             "SELECT document, plan_version, created_at FROM analysis_runs"
+                             " WHERE mission_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+                             &st, err);
+  if (rc) return rc;
+  gp_bind_text(st, 1, mission_id);
+  gp_bind_text(st, 2, kind);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) {
+    *doc = strdup(gp_col_text(st, 0));
+    if (plan_version) *plan_version = (long)sqlite3_column_int64(st, 1);
+    if (created_at) snprintf(created_at, 40, "%s", gp_col_text(st, 2));
+  }
+  gp_sq_finalize(sq, st);
+  if (r == SQLITE_ROW) return *doc ? GP_OK : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "reading a stored run");
+  return gp_fail(err, GP_ENOTFOUND, mission_id, "no stored %s run for mission '%s'", kind,
+                 mission_id);
+}
+
 static const gp_store_ops gp_sqlite_ops = {
     .name = "sqlite",
     .close = gp_sq_close,
@@ -855,6 +915,9 @@ static const gp_store_ops gp_sqlite_ops = {
     .import_end = gp_sq_import_end,
     .token_add = gp_sq_token_add,
     .token_check = gp_sq_token_check,
+    .plan_versions = gp_sq_plan_versions,
+    .run_save = gp_sq_run_save,
+    .run_last = gp_sq_run_last,
 };
 
 /* Process-wide SQLite settings, made once before the library starts:

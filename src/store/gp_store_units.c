@@ -23,12 +23,87 @@ typedef struct gp_units_sqlite_view {
   sqlite3 *db;   /* the connection */
 } gp_units_sqlite_view;
 
+/* The connection last given memory-mapped reads, per thread. */
+static _Thread_local sqlite3 *gp_units_mapped;
+
 static sqlite3 *gp_units_db(gp_store *s, gp_error *err) {
   if (!s || !s->ops || !s->ops->name || strcmp(s->ops->name, "sqlite")) {
     gp_fail(err, GP_EINTERNAL, NULL, "unit data needs the SQLite backend");
     return NULL;
   }
-  return ((gp_units_sqlite_view *)s)->db;
+  sqlite3 *db = ((gp_units_sqlite_view *)s)->db;
+  if (db != gp_units_mapped) {
+    /* memory-mapped reads: a million-unit column is read without a pread per page */
+    sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+    gp_units_mapped = db;
+  }
+  return db;
+}
+
+/* Stores one column blob of a data set (replacing it). */
+static gp_code gp_units_put_column(sqlite3 *db, const char *metric, const char *period,
+                                   const char *name, const void *data, size_t bytes,
+                                   gp_error *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR REPLACE INTO unit_columns (metric_id, period, name, data)"
+                         " VALUES (?, ?, ?, ?)",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column): %s", sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  sqlite3_bind_blob64(st, 4, bytes ? data : "", bytes, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (r != SQLITE_DONE)
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name, sqlite3_errmsg(db));
+  return GP_OK;
+}
+
+/* Reads one column blob into a malloc'd buffer (*out, *bytes; a NUL is
+ * appended after the data). *out is NULL when the column is absent. */
+static gp_code gp_units_get_column(sqlite3 *db, const char *metric, const char *period,
+                                   const char *name, void **out, size_t *bytes, gp_error *err) {
+  *out = NULL;
+  *bytes = 0;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rowid, length(data) FROM unit_columns"
+                         " WHERE metric_id = ? AND period = ? AND name = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column): %s", sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  size_t len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE) return GP_OK;
+  if (r != SQLITE_ROW)
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name, sqlite3_errmsg(db));
+  char *buf = malloc(len + 1);
+  if (!buf) abort();
+  buf[len] = 0;
+  if (len) {
+    sqlite3_blob *b;
+    if (sqlite3_blob_open(db, "main", "unit_columns", "data", rowid, 0, &b) != SQLITE_OK) {
+      free(buf);
+      return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
+                     sqlite3_errmsg(db));
+    }
+    int rr = sqlite3_blob_read(b, buf, (int)len, 0);
+    sqlite3_blob_close(b);
+    if (rr != SQLITE_OK) {
+      free(buf);
+      return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
+                     sqlite3_errmsg(db));
+    }
+  }
+  *out = buf;
+  *bytes = len;
+  return GP_OK;
 }
 
 static gp_code gp_units_fail(sqlite3 *db, gp_error *err, const char *what) {
@@ -59,13 +134,6 @@ static void gp_units_bind_num(sqlite3_stmt *st, int i, const double *a, size_t j
     sqlite3_bind_null(st, i);
 }
 
-static void gp_units_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t bytes) {
-  if (p)
-    sqlite3_bind_blob64(st, i, p, bytes, SQLITE_STATIC);
-  else
-    sqlite3_bind_null(st, i);
-}
-
 void gp_unit_dataset_free(gp_unit_dataset *d) {
   if (!d) return;
   gp_arena_free(&d->arena);
@@ -80,6 +148,8 @@ void gp_unit_dataset_free(gp_unit_dataset *d) {
   free(d->ctx);
   free(d->cov_names);
   free(d->parents);
+  free(d->idbuf);
+  free(d->namebuf);
   memset(d, 0, sizeof *d);
 }
 
@@ -143,8 +213,9 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   sqlite3_finalize(st);
   if (r != SQLITE_DONE) return gp_units_fail(db, err, "delete");
   const char *dels[] = {"DELETE FROM unit_scans WHERE metric_id = ? AND period = ?",
+                        "DELETE FROM unit_columns WHERE metric_id = ? AND period = ?",
                         "DELETE FROM unit_datasets WHERE metric_id = ? AND period = ?"};
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 3; i++) {
     if (sqlite3_prepare_v2(db, dels[i], -1, &st, NULL) != SQLITE_OK)
       return gp_units_fail(db, err, "delete");
     gp_units_bind_text(st, 1, d->metric_id);
@@ -163,9 +234,8 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   char *nmblob = gp_units_join(d->names, d->n, &nmb);
   if (sqlite3_prepare_v2(db,
                          "INSERT INTO unit_datasets (metric_id, period, period_start, kind, n,"
-                         " n_missing, missing_reasons, covariates, source, file, imported_at,"
-                         " ids, names, val, se, den, ctx)"
-                         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         " n_missing, missing_reasons, covariates, source, file, imported_at)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                          -1, &st, NULL) != SQLITE_OK) {
     rc = gp_units_fail(db, err, "data set");
     goto out;
@@ -181,12 +251,6 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   gp_units_bind_text(st, 9, d->source);
   gp_units_bind_text(st, 10, d->file);
   gp_units_bind_text(st, 11, now);
-  gp_units_bind_blob(st, 12, idblob, idb);
-  gp_units_bind_blob(st, 13, nmblob, nmb);
-  gp_units_bind_blob(st, 14, d->val, d->n * sizeof(double));
-  gp_units_bind_blob(st, 15, d->se, d->n * sizeof(double));
-  gp_units_bind_blob(st, 16, d->den, d->n * sizeof(double));
-  gp_units_bind_blob(st, 17, d->k ? d->ctx : NULL, d->n * d->k * sizeof(double));
   r = sqlite3_step(st);
   sqlite3_finalize(st);
   st = NULL;
@@ -194,6 +258,15 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
     rc = gp_units_fail(db, err, "data set");
     goto out;
   }
+  size_t nb = d->n * sizeof(double);
+  if ((rc = gp_units_put_column(db, d->metric_id, d->period, "ids", idblob, idb, err)) ||
+      (rc = gp_units_put_column(db, d->metric_id, d->period, "names", nmblob, nmb, err)) ||
+      (rc = gp_units_put_column(db, d->metric_id, d->period, "val", d->val, nb, err)) ||
+      (d->se && (rc = gp_units_put_column(db, d->metric_id, d->period, "se", d->se, nb, err))) ||
+      (d->den && (rc = gp_units_put_column(db, d->metric_id, d->period, "den", d->den, nb, err))) ||
+      (d->k && (rc = gp_units_put_column(db, d->metric_id, d->period, "ctx", d->ctx, nb * d->k,
+                                         err))))
+    goto out;
   /* units and rows */
   sqlite3_stmt *unit = NULL, *row = NULL;
   if (sqlite3_prepare_v2(db,
@@ -283,42 +356,43 @@ gp_code gp_store_units_save(gp_store *s, const gp_unit_dataset *d, gp_error *err
   return gp_store_run(s, gp_units_save_tx, (void *)d, err);
 }
 
-/* A copy of a blob of n doubles, or NULL when the column is NULL. */
-static double *gp_units_col_doubles(sqlite3_stmt *st, int col, size_t n, bool *bad) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return NULL;
-  const void *p = sqlite3_column_blob(st, col);
-  size_t bytes = (size_t)sqlite3_column_bytes(st, col);
-  if (bytes != n * sizeof(double)) {
-    *bad = true;
-    return NULL;
-  }
-  double *a = malloc(bytes ? bytes : 1);
-  if (!a) abort();
-  if (bytes) memcpy(a, p, bytes);
-  return a;
-}
-
-/* Splits a NUL-separated blob of n strings into the arena. */
-static const char **gp_units_col_strings(gp_arena *ar, sqlite3_stmt *st, int col, size_t n,
-                                         bool empty_null, bool *bad) {
-  const char *p = sqlite3_column_blob(st, col);
-  size_t bytes = (size_t)sqlite3_column_bytes(st, col);
+/* Splits a NUL-separated buffer of n strings into a malloc'd pointer array;
+ * empty strings become NULL when empty_null. Sets *bad when short. */
+static const char **gp_units_split(char *buf, size_t bytes, size_t n, bool empty_null, bool *bad) {
   const char **out = calloc(n ? n : 1, sizeof *out);
   if (!out) abort();
-  char *copy = gp_arena_alloc(ar, bytes + 1);
-  if (bytes) memcpy(copy, p, bytes);
   size_t off = 0;
   for (size_t i = 0; i < n; i++) {
     if (off >= bytes) {
       *bad = true;
       break;
     }
-    out[i] = copy + off;
-    size_t l = strlen(copy + off);
+    char *p = buf + off;
+    char *e = memchr(p, 0, bytes - off);
+    size_t l = e ? (size_t)(e - p) : bytes - off;
+    out[i] = empty_null && l == 0 ? NULL : p;
     off += l + 1;
-    if (empty_null && l == 0) out[i] = NULL;
   }
   return out;
+}
+
+/* Reads a column of `count` doubles; NULL (and no error) when absent. Sets
+ * *bad when present with the wrong size. */
+static gp_code gp_units_get_doubles(sqlite3 *db, const char *metric, const char *period,
+                                    const char *name, size_t count, double **out, bool *bad,
+                                    gp_error *err) {
+  void *buf;
+  size_t bytes;
+  *out = NULL;
+  gp_code rc = gp_units_get_column(db, metric, period, name, &buf, &bytes, err);
+  if (rc) return rc;
+  if (buf && bytes != count * sizeof(double)) {
+    free(buf);
+    *bad = true;
+    return GP_OK;
+  }
+  *out = buf;
+  return GP_OK;
 }
 
 gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *period,
@@ -329,7 +403,7 @@ gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *peri
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db,
                          "SELECT period_start, kind, n, n_missing, missing_reasons, covariates,"
-                         " source, file, imported_at, ids, names, val, se, den, ctx"
+                         " source, file, imported_at"
                          " FROM unit_datasets WHERE metric_id = ? AND period = ?",
                          -1, &st, NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "data set");
@@ -360,14 +434,29 @@ gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *peri
   out->source = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 6));
   out->file = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 7));
   out->imported_at = gp_arena_strdup(a, (const char *)sqlite3_column_text(st, 8));
-  bool bad = false;
-  out->ids = gp_units_col_strings(a, st, 9, out->n, false, &bad);
-  out->names = gp_units_col_strings(a, st, 10, out->n, true, &bad);
-  out->val = gp_units_col_doubles(st, 11, out->n, &bad);
-  out->se = gp_units_col_doubles(st, 12, out->n, &bad);
-  out->den = gp_units_col_doubles(st, 13, out->n, &bad);
-  out->ctx = out->k ? gp_units_col_doubles(st, 14, out->n * out->k, &bad) : NULL;
   sqlite3_finalize(st);
+  bool bad = false;
+  size_t idb = 0, nmb = 0;
+  void *ib = NULL, *nb = NULL;
+  gp_code rc = gp_units_get_column(db, metric_id, period, "ids", &ib, &idb, err);
+  if (!rc) rc = gp_units_get_column(db, metric_id, period, "names", &nb, &nmb, err);
+  out->idbuf = ib;
+  out->namebuf = nb;
+  if (!rc && ib && nb) {
+    out->ids = gp_units_split(ib, idb, out->n, false, &bad);
+    out->names = gp_units_split(nb, nmb, out->n, true, &bad);
+  } else {
+    bad = true;
+  }
+  if (!rc) rc = gp_units_get_doubles(db, metric_id, period, "val", out->n, &out->val, &bad, err);
+  if (!rc) rc = gp_units_get_doubles(db, metric_id, period, "se", out->n, &out->se, &bad, err);
+  if (!rc) rc = gp_units_get_doubles(db, metric_id, period, "den", out->n, &out->den, &bad, err);
+  if (!rc && out->k)
+    rc = gp_units_get_doubles(db, metric_id, period, "ctx", out->n * out->k, &out->ctx, &bad, err);
+  if (rc) {
+    gp_unit_dataset_free(out);
+    return rc;
+  }
   if (bad || !out->val || (out->k && !out->ctx)) {
     gp_unit_dataset_free(out);
     return gp_fail(err, GP_ESTORE, NULL, "the stored data set of %s %s is damaged", metric_id,
@@ -435,7 +524,7 @@ static gp_code gp_units_scan_save_tx(gp_store *s, void *ctx, gp_error *err) {
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db,
                          "INSERT OR REPLACE INTO unit_scans (metric_id, period, created_at,"
-                         " options, summary, flags, indicator) VALUES (?,?,?,?,?,?,?)",
+                         " options, summary) VALUES (?,?,?,?,?)",
                          -1, &st, NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "scan");
   gp_units_bind_text(st, 1, a->metric_id);
@@ -443,11 +532,14 @@ static gp_code gp_units_scan_save_tx(gp_store *s, void *ctx, gp_error *err) {
   gp_units_bind_text(st, 3, now);
   gp_units_bind_text(st, 4, a->options);
   gp_units_bind_text(st, 5, a->summary);
-  sqlite3_bind_blob64(st, 6, a->flags, a->n, SQLITE_STATIC);
-  sqlite3_bind_blob64(st, 7, a->indicator, a->n * sizeof(double), SQLITE_STATIC);
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
-  return r == SQLITE_DONE ? GP_OK : gp_units_fail(db, err, "scan");
+  if (r != SQLITE_DONE) return gp_units_fail(db, err, "scan");
+  gp_code rc = gp_units_put_column(db, a->metric_id, a->period, "scan.flags", a->flags, a->n, err);
+  if (!rc)
+    rc = gp_units_put_column(db, a->metric_id, a->period, "scan.indicator", a->indicator,
+                             a->n * sizeof(double), err);
+  return rc;
 }
 
 gp_code gp_store_units_scan_save(gp_store *s, const char *metric_id, const char *period,
@@ -466,29 +558,38 @@ gp_code gp_store_units_scan_load(gp_store *s, const char *metric_id, const char 
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT flags, indicator, options FROM unit_scans"
-                         " WHERE metric_id = ? AND period = ?",
+  if (sqlite3_prepare_v2(db, "SELECT options FROM unit_scans WHERE metric_id = ? AND period = ?",
                          -1, &st, NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "scan");
   gp_units_bind_text(st, 1, metric_id);
   gp_units_bind_text(st, 2, period);
   int r = sqlite3_step(st);
-  if (r == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) == n &&
-      (size_t)sqlite3_column_bytes(st, 1) == n * sizeof(double)) {
-    if (n) {
-      memcpy(flags, sqlite3_column_blob(st, 0), n);
-      memcpy(indicator, sqlite3_column_blob(st, 1), n * sizeof(double));
-    }
-    if (options) {
-      const char *o = (const char *)sqlite3_column_text(st, 2);
-      *options = strdup(o ? o : "{}");
-    }
-    *found = true;
+  char *opts = NULL;
+  if (r == SQLITE_ROW) {
+    const char *o = (const char *)sqlite3_column_text(st, 0);
+    opts = strdup(o ? o : "{}");
   }
   sqlite3_finalize(st);
-  if (r != SQLITE_ROW && r != SQLITE_DONE) return gp_units_fail(db, err, "scan");
-  return GP_OK;
+  if (r != SQLITE_ROW) return r == SQLITE_DONE ? GP_OK : gp_units_fail(db, err, "scan");
+  void *fb = NULL, *ib = NULL;
+  size_t fl = 0, il = 0;
+  gp_code rc = gp_units_get_column(db, metric_id, period, "scan.flags", &fb, &fl, err);
+  if (!rc) rc = gp_units_get_column(db, metric_id, period, "scan.indicator", &ib, &il, err);
+  if (!rc && fb && ib && fl == n && il == n * sizeof(double)) {
+    if (n) {
+      memcpy(flags, fb, n);
+      memcpy(indicator, ib, n * sizeof(double));
+    }
+    *found = true;
+    if (options) {
+      *options = opts;
+      opts = NULL;
+    }
+  }
+  free(fb);
+  free(ib);
+  free(opts);
+  return rc;
 }
 
 gp_code gp_store_units_get(gp_store *s, const char *unit_id, gp_unit_info *out, gp_error *err) {
@@ -530,8 +631,7 @@ gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *p
   if (!db) return GP_EINTERNAL;
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db,
-                         "SELECT n, covariates, ctx FROM unit_datasets"
-                         " WHERE metric_id = ? AND period = ?",
+                         "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?",
                          -1, &st, NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "context");
   gp_units_bind_text(st, 1, metric_id);
@@ -545,18 +645,22 @@ gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *p
   }
   *n = (size_t)sqlite3_column_int64(st, 0);
   json_t *cov = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+  sqlite3_finalize(st);
   *k = json_is_array(cov) ? json_array_size(cov) : 0;
   *names = calloc(*k ? *k : 1, sizeof **names);
   if (!*names) abort();
   for (size_t j = 0; j < *k; j++) (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
   json_decref(cov);
   bool bad = false;
-  if (*k) *ctx = gp_units_col_doubles(st, 2, *n * *k, &bad);
-  sqlite3_finalize(st);
-  if (bad || (*k && !*ctx)) {
+  gp_code rc = GP_OK;
+  if (*k) rc = gp_units_get_doubles(db, metric_id, period, "ctx", *n * *k, ctx, &bad, err);
+  if (rc || bad || (*k && !*ctx)) {
     gp_store_units_names_free(*names, *k);
+    free(*ctx);
+    *ctx = NULL;
     *names = NULL;
     *k = 0;
+    if (rc) return rc;
     return gp_fail(err, GP_ESTORE, NULL, "the stored context of %s %s is damaged", metric_id,
                    period);
   }

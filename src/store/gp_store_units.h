@@ -61,6 +61,8 @@ typedef struct gp_unit_dataset {
   const char *source;      /* where the data came from, or NULL */
   const char *file;        /* the file imported, or NULL */
   const char *imported_at; /* when (loaded data sets only) */
+  char *idbuf;             /* loaded data sets: the buffer ids point into (malloc'd) */
+  char *namebuf;           /* loaded data sets: the buffer names point into (malloc'd) */
 } gp_unit_dataset;
 
 /* Frees everything *d owns and zeroes it (NULL allowed). */

@@ -11,10 +11,9 @@ CREATE TABLE units (
 );
 
 -- One imported data set: a metric's unit values for one period. Besides the
--- rows in unit_values, the data set keeps a columnar copy of them (arrays of
--- little-endian IEEE doubles, NaN for missing; ids and names as
--- NUL-separated UTF-8), in unit_values.pos order, so that a scan of a
--- million units reads a few blobs instead of a million rows.
+-- rows in unit_values, the data set keeps a columnar copy of them in
+-- unit_columns, in unit_values.pos order, so that a scan of a million
+-- units reads a few blobs instead of a million rows.
 CREATE TABLE unit_datasets (
   metric_id       TEXT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,
   period          TEXT NOT NULL,
@@ -27,13 +26,22 @@ CREATE TABLE unit_datasets (
   source          TEXT,
   file            TEXT,
   imported_at     TEXT NOT NULL,
-  ids             BLOB NOT NULL,      -- n unit ids, NUL-separated
-  names           BLOB NOT NULL,      -- n unit names as imported, NUL-separated ('' if none)
-  val             BLOB NOT NULL,      -- n values (score, numerator or observed)
-  se              BLOB,               -- n standard errors (scores)
-  den             BLOB,               -- n denominators or expected counts
-  ctx             BLOB,               -- n x k covariates, row-major
   PRIMARY KEY (metric_id, period)
+);
+
+-- The columnar copy, one blob a column (a rowid table, read with SQLite's
+-- incremental blob I/O): 'ids' and 'names' (NUL-separated UTF-8, '' for no
+-- name), 'val', 'se', 'den' (n little-endian IEEE doubles, NaN missing),
+-- 'ctx' (n x k doubles, row-major), and the saved scan's 'scan.flags' (n
+-- signed bytes at the first level: 1 high, -1 low, 0) and 'scan.indicator'
+-- (n doubles, NaN where not scanned).
+CREATE TABLE unit_columns (
+  metric_id TEXT NOT NULL,
+  period    TEXT NOT NULL,
+  name      TEXT NOT NULL,
+  data      BLOB NOT NULL,
+  UNIQUE (metric_id, period, name),
+  FOREIGN KEY (metric_id, period) REFERENCES unit_datasets(metric_id, period) ON DELETE CASCADE
 );
 
 -- The same values one row a unit, for queries, history and open data.
@@ -55,17 +63,14 @@ CREATE TABLE unit_values (
 CREATE INDEX unit_values_unit ON unit_values (unit_id, metric_id);
 CREATE INDEX unit_values_pos ON unit_values (metric_id, period, pos);
 
--- The latest scan of a data set: its options, its JSON summary (phi, tau2,
--- counts) and per-unit flags and indicators in pos order (for peers and
--- persistence without rescanning).
+-- The latest scan of a data set: its options and its JSON summary (phi,
+-- tau2, counts); its flags and indicators are in unit_columns.
 CREATE TABLE unit_scans (
   metric_id  TEXT NOT NULL,
   period     TEXT NOT NULL,
   created_at TEXT NOT NULL,
   options    TEXT NOT NULL,            -- JSON: type, adjust, overdispersion, trim, limits, fdr
   summary    TEXT NOT NULL,            -- JSON: target, phi, tau2, flagged counts
-  flags      BLOB NOT NULL,            -- n signed bytes at the first level: 1 high, -1 low, 0
-  indicator  BLOB NOT NULL,            -- n doubles (NaN: not scanned)
   PRIMARY KEY (metric_id, period),
   FOREIGN KEY (metric_id, period) REFERENCES unit_datasets(metric_id, period) ON DELETE CASCADE
 );
