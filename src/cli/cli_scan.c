@@ -17,6 +17,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,12 @@
 #include "store/gp_store.h"
 #include "store/gp_store_units.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #define GP_SCAN_MAX_PERIODS 64 /* periods looked at */
+#define GP_SCAN_THREADS 2      /* workers scanning earlier periods for persistence */
 #define GP_SCAN_MAX_LIST 64    /* covariates in --adjust / --on */
 
 /* Splits a comma-separated list in place into at most max items. */
@@ -182,8 +188,8 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
 }
 
 /* The sort key for mapping ids between periods. */
-static const char *const *gp_scan_sort_ids;
-static const size_t *gp_scan_sort_pos;
+static _Thread_local const char *const *gp_scan_sort_ids;
+static _Thread_local const size_t *gp_scan_sort_pos;
 
 static int gp_scan_cmp(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -229,6 +235,76 @@ static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out 
   free(ord);
 }
 
+/* The earlier periods to scan for persistence, shared by the workers. */
+typedef struct gp_scan_pool {
+  const char *dbpath;             /* each worker opens its own store handle */
+  const char *metric;             /* the metric */
+  const gp_scan_options *opt;     /* the options of the current scan (type fixed) */
+  char **adjust;                  /* covariates */
+  size_t nadjust;                 /* how many */
+  const gp_scan_run_out *now;     /* the current period's scan (read only) */
+  char (*periods)[GP_PERIOD_MAX]; /* the periods to scan */
+  size_t nper;                    /* how many */
+  int8_t *rows;                   /* nper × now->r.n flags, one row a period */
+  bool *ok;                       /* whether each period was scanned */
+  size_t next;                    /* next period to take (under mu) */
+  pthread_mutex_t mu;             /* guards next, err */
+  gp_error err;                   /* the first system error */
+} gp_scan_pool;
+
+static void *gp_scan_worker(void *arg) {
+  gp_scan_pool *p = arg;
+  gp_store *s = NULL;
+  gp_error e;
+  gp_error_clear(&e);
+  if (gp_store_open(p->dbpath, false, &s, &e)) {
+    pthread_mutex_lock(&p->mu);
+    if (p->err.code == GP_OK) p->err = e;
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+  }
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    size_t j = p->next < p->nper && p->err.code == GP_OK ? p->next++ : p->nper;
+    pthread_mutex_unlock(&p->mu);
+    if (j >= p->nper) break;
+    gp_scan_options o2 = *p->opt;
+    gp_scan_run_out old;
+    gp_error_clear(&e);
+    gp_code rc = gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, &old, &e);
+    if (rc == GP_OK) {
+      gp_scan_map_flags(p->now, &old, p->rows + j * p->now->r.n);
+      p->ok[j] = true;
+    } else if (rc != GP_EINVAL) { /* EINVAL: e.g. a covariate absent that year: skip it */
+      pthread_mutex_lock(&p->mu);
+      if (p->err.code == GP_OK) p->err = e;
+      pthread_mutex_unlock(&p->mu);
+    }
+    gp_scan_run_free(&old);
+  }
+  gp_store_close(s);
+  return NULL;
+}
+
+/* Scans the pool's periods with up to GP_SCAN_THREADS workers. */
+static gp_code gp_scan_pool_run(gp_scan_pool *p, gp_error *err) {
+  pthread_mutex_init(&p->mu, NULL);
+  gp_error_clear(&p->err);
+  size_t nt = p->nper < GP_SCAN_THREADS ? p->nper : GP_SCAN_THREADS;
+  pthread_t th[GP_SCAN_THREADS];
+  size_t started = 0;
+  for (size_t t = 0; t < nt; t++)
+    if (pthread_create(&th[t], NULL, gp_scan_worker, p) == 0) started++;
+  if (started == 0 && p->nper) gp_scan_worker(p); /* no threads: do it here */
+  for (size_t t = 0; t < started; t++) pthread_join(th[t], NULL);
+  pthread_mutex_destroy(&p->mu);
+  if (p->err.code != GP_OK) {
+    if (err) *err = p->err;
+    return p->err.code;
+  }
+  return GP_OK;
+}
+
 /* Parses "95,99.8" into fractions. */
 static gp_code gp_scan_parse_limits(char *s, gp_scan_options *o, gp_error *err) {
   char *items[8];
@@ -246,6 +322,21 @@ static gp_code gp_scan_parse_limits(char *s, gp_scan_options *o, gp_error *err) 
   }
   o->nlevels = n;
   return GP_OK;
+}
+
+/* A flagged unit for the readable listing. */
+typedef struct gp_scan_rank {
+  int8_t flag; /* +1 high, -1 low */
+  double z;    /* its z-score */
+  size_t i;    /* its index in the result */
+} gp_scan_rank;
+
+/* Highs before lows; highs by z descending, lows by z ascending; then index. */
+static int gp_scan_rank_cmp(const void *pa, const void *pb) {
+  const gp_scan_rank *x = pa, *y = pb;
+  if (x->flag != y->flag) return x->flag > y->flag ? -1 : 1;
+  if (x->z != y->z) return (x->flag > 0 ? x->z > y->z : x->z < y->z) ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
 }
 
 static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, size_t top) {
@@ -286,23 +377,20 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
   }
   printf("\n");
   if (!nflag) return;
-  /* flagged units by z, highest first, at most top each way */
-  size_t *idx = malloc(nflag * sizeof *idx), m = 0;
-  if (!idx) abort();
-  for (size_t i = 0; i < r->n; i++)
-    if (r->units[i].flag[0]) idx[m++] = i;
   /* highs by z descending, then lows by z ascending (most extreme first) */
-  for (size_t a = 1; a < m; a++) /* insertion sort: flagged units are few */
-    for (size_t b = a; b > 0; b--) {
-      const gp_scan_unit *x = &r->units[idx[b]], *y = &r->units[idx[b - 1]];
-      bool before = x->flag[0] != y->flag[0] ? x->flag[0] > y->flag[0]
-                    : x->flag[0] > 0         ? x->z > y->z
-                                             : x->z < y->z;
-      if (!before) break;
-      size_t t = idx[b];
-      idx[b] = idx[b - 1];
-      idx[b - 1] = t;
+  gp_scan_rank *rk = malloc(nflag * sizeof *rk);
+  size_t *idx = malloc(nflag * sizeof *idx), m = 0;
+  if (!rk || !idx) abort();
+  for (size_t i = 0; i < r->n; i++)
+    if (r->units[i].flag[0]) {
+      rk[m].flag = r->units[i].flag[0];
+      rk[m].z = r->units[i].z;
+      rk[m].i = i;
+      m++;
     }
+  qsort(rk, m, sizeof *rk, gp_scan_rank_cmp);
+  for (size_t a = 0; a < m; a++) idx[a] = rk[a].i;
+  free(rk);
   printf("\n%-12s %-30s %10s %10s %10s %7s %8s %-22s %s\n", "UNIT", "NAME", "OBSERVED", "EXPECTED",
          "INDICATOR", "Z", "Q", "SHRUNK (95%)", "FLAGS / PERSISTENCE");
   size_t shown_hi = 0, shown_lo = 0;
@@ -421,6 +509,11 @@ int gp_cmd_scan(int argc, char **argv) {
     snprintf(lb, sizeof lb, "%s", limits_arg);
     if (gp_scan_parse_limits(lb, &opt, &err)) return gp_cli_report(&err);
   }
+#ifdef __GLIBC__
+  /* keep freed arrays for the next period instead of unmapping and refaulting them */
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
   gp_store *s;
   if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
   int status = 0;
@@ -428,9 +521,8 @@ int gp_cmd_scan(int argc, char **argv) {
   gp_metric met;
   char periods[GP_SCAN_MAX_PERIODS][GP_PERIOD_MAX];
   size_t np = 0, cur = 0;
-  gp_scan_run_out now, old;
+  gp_scan_run_out now;
   memset(&now, 0, sizeof now);
-  memset(&old, 0, sizeof old);
   int8_t *hist = NULL;
   int32_t *persist = NULL;
   if (gp_store_metric_get(s, metric, &a, &met, NULL, &err) ||
@@ -445,20 +537,34 @@ int gp_cmd_scan(int argc, char **argv) {
   persist = malloc((n + 1) * sizeof *persist);
   if (!hist || !persist) abort();
   for (size_t i = 0; i < n; i++) hist[i] = now.r.units[i].flag[0];
-  for (size_t p = cur + 1; p < np && H < (size_t)history; p++) {
-    gp_scan_options o2 = opt;
-    gp_error e2;
-    gp_error_clear(&e2);
-    if (gp_scan_one(s, metric, periods[p], &o2, true, adjust, nadjust, &old, &e2)) {
-      gp_scan_run_free(&old);
-      if (e2.code == GP_EINVAL) continue; /* e.g. covariates absent that year: skip it */
-      err = e2;
+  {
+    size_t nper = 0;
+    for (size_t p = cur + 1; p < np && nper + 1 < (size_t)history; p++) nper++;
+    gp_scan_pool pool;
+    memset(&pool, 0, sizeof pool);
+    pool.dbpath = gp_cli_db_path(db);
+    pool.metric = metric;
+    pool.opt = &opt;
+    pool.adjust = adjust;
+    pool.nadjust = nadjust;
+    pool.now = &now;
+    pool.periods = periods + cur + 1;
+    pool.nper = nper;
+    pool.rows = hist + n;
+    pool.ok = calloc(nper + 1, sizeof *pool.ok);
+    if (!pool.ok) abort();
+    if (gp_scan_pool_run(&pool, &err)) {
+      free(pool.ok);
       status = gp_cli_report(&err);
       goto out;
     }
-    gp_scan_map_flags(&now, &old, hist + H * n);
-    gp_scan_run_free(&old);
-    H++;
+    /* keep the rows of the periods scanned, in order */
+    for (size_t j = 0; j < nper; j++)
+      if (pool.ok[j]) {
+        if (H != j + 1) memmove(hist + H * n, hist + (j + 1) * n, n);
+        H++;
+      }
+    free(pool.ok);
   }
   gp_scan_persistence(hist, H, n, persist);
   /* save the scan for peers and the UI */

@@ -114,6 +114,13 @@ static void gp_scan_limits_at(const gp_scan_ctx *c, double x, size_t l, double *
   double v = s * s;
   if (c->od_applied) v = c->od == GP_SCAN_OD_ADDITIVE ? v + c->tau2 : v * c->phi;
   double h = c->zq[l] * sqrt(v);
+  if (c->as == GP_SCAN_SR || c->as == GP_SCAN_RATIO) {
+    /* exp(theta ± h) as t·e^{±h}: one exp instead of two */
+    double eh = exp(h);
+    *lo = c->t / eh;
+    *hi = c->t * eh;
+    return;
+  }
   *lo = gp_scan_back(c, c->theta - h);
   *hi = gp_scan_back(c, c->theta + h);
 }
@@ -348,9 +355,16 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     for (size_t l = c.nlevels; l < GP_SCAN_MAX_LEVELS; l++) u->lo[l] = u->hi[l] = NAN;
     double B = c.tau2 / (c.tau2 + s2);
     double est = c.theta + B * dev, sd = sqrt(B * s2);
-    u->shrunk = gp_scan_back(&c, est);
-    u->shrunk_lo = gp_scan_back(&c, est - zs * sd);
-    u->shrunk_hi = gp_scan_back(&c, est + zs * sd);
+    if (c.as == GP_SCAN_SR || c.as == GP_SCAN_RATIO) {
+      double e0 = exp(est), eh = exp(zs * sd);
+      u->shrunk = e0;
+      u->shrunk_lo = e0 / eh;
+      u->shrunk_hi = e0 * eh;
+    } else {
+      u->shrunk = gp_scan_back(&c, est);
+      u->shrunk_lo = gp_scan_back(&c, est - zs * sd);
+      u->shrunk_hi = gp_scan_back(&c, est + zs * sd);
+    }
   }
   gp_scan_stats_bh(P, n, Q, order);
   for (size_t i = 0; i < n; i++) {

@@ -1,14 +1,11 @@
 /*
  * gp_scan_model — weighted least squares and IRLS (logistic, Poisson) for
  * the scan's risk adjustment. The normal equations X'WX b = X'Wz are
- * accumulated in one pass over the units and solved by Cholesky (GSL);
+ * accumulated in one pass over the units and solved by Cholesky;
  * covariates are standardised first, so X'WX is well conditioned.
  */
 #include "engine/gp_scan_model.h"
 
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_vector.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,33 +35,55 @@ static void gp_scan_model_accumulate(size_t n, size_t k, const double *xs, const
     for (size_t c = a + 1; c < p; c++) A[a * p + c] = A[c * p + a];
 }
 
-/* Solves A beta = b (A symmetric positive definite, p × p); fills inv with
- * A⁻¹ when non-NULL. Returns false when A is not positive definite. */
+/* Solves A beta = b (A symmetric positive definite, p × p) by Cholesky
+ * decomposition A = L L' (a few lines for p <= 61 instead of GSL, whose
+ * error handler is process-wide state and not safe to switch per thread);
+ * fills inv with A⁻¹ when non-NULL. Returns false when A is not positive
+ * definite. */
 static bool gp_scan_model_solve(size_t p, const double *A, const double *b, double *beta,
                                 double *inv) {
-  gsl_matrix *m = gsl_matrix_alloc(p, p);
-  gsl_vector *v = gsl_vector_alloc(p);
-  gsl_vector *x = gsl_vector_alloc(p);
-  if (!m || !v || !x) abort();
-  memcpy(m->data, A, p * p * sizeof *A);
-  memcpy(v->data, b, p * sizeof *b);
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
-  int rc = gsl_linalg_cholesky_decomp1(m);
-  if (rc == 0) rc = gsl_linalg_cholesky_solve(m, v, x);
-  if (rc == 0) {
-    memcpy(beta, x->data, p * sizeof *beta);
-    if (inv) {
-      rc = gsl_linalg_cholesky_invert(m);
-      if (rc == 0)
-        for (size_t a = 0; a < p; a++)
-          for (size_t c = 0; c < p; c++) inv[a * p + c] = gsl_matrix_get(m, a, c);
+  double L[61 * 61], y[61];
+  memset(L, 0, p * p * sizeof *L);
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j <= i; j++) {
+      double sum = A[i * p + j];
+      for (size_t k = 0; k < j; k++) sum -= L[i * p + k] * L[j * p + k];
+      if (i == j) {
+        if (!(sum > 1e-13 * fabs(A[i * p + i])) || !(sum > 0)) return false;
+        L[i * p + i] = sqrt(sum);
+      } else {
+        L[i * p + j] = sum / L[j * p + j];
+      }
+    }
+  /* L y = b, L' beta = y */
+  for (size_t i = 0; i < p; i++) {
+    double sum = b[i];
+    for (size_t k = 0; k < i; k++) sum -= L[i * p + k] * y[k];
+    y[i] = sum / L[i * p + i];
+  }
+  for (size_t i = p; i-- > 0;) {
+    double sum = y[i];
+    for (size_t k = i + 1; k < p; k++) sum -= L[k * p + i] * beta[k];
+    beta[i] = sum / L[i * p + i];
+  }
+  if (inv) {
+    /* column c of A⁻¹ solves A x = e_c */
+    for (size_t c = 0; c < p; c++) {
+      double e[61], x[61];
+      for (size_t i = 0; i < p; i++) {
+        double sum = i == c ? 1 : 0;
+        for (size_t k = 0; k < i; k++) sum -= L[i * p + k] * e[k];
+        e[i] = sum / L[i * p + i];
+      }
+      for (size_t i = p; i-- > 0;) {
+        double sum = e[i];
+        for (size_t k = i + 1; k < p; k++) sum -= L[k * p + i] * x[k];
+        x[i] = sum / L[i * p + i];
+      }
+      for (size_t i = 0; i < p; i++) inv[i * p + c] = x[i];
     }
   }
-  gsl_set_error_handler(old);
-  gsl_matrix_free(m);
-  gsl_vector_free(v);
-  gsl_vector_free(x);
-  return rc == 0;
+  return true;
 }
 
 void gp_scan_model_free(gp_scan_model_fit *fit) {
@@ -163,14 +182,14 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
       }
       bs[0] = log(r0);
     }
-    double dev_old = INFINITY;
+    /* iterate until no coefficient (standardised scale) moves by more than
+     * 1e-10 (relative to its size); the deviance is computed once, at the end */
     int it;
+    double bn[64];
     for (it = 1; it <= 100; it++) {
-      double dev = 0;
       for (size_t i = 0; i < n; i++) {
         double e = bs[0];
         for (size_t j = 0; j < k; j++) e += bs[j + 1] * xs[i * k + j];
-        eta[i] = e;
         if (fam == GP_SCAN_MODEL_LOGISTIC) {
           double m = extra[i];
           double pr = 1 / (1 + exp(-e));
@@ -178,25 +197,26 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
           if (var < 1e-300) var = 1e-300;
           w[i] = m * var;
           z[i] = e + (y[i] / m - pr) / var;
-          double mu = m * pr;
-          if (y[i] > 0) dev += 2 * y[i] * log(y[i] / mu);
-          if (m - y[i] > 0) dev += 2 * (m - y[i]) * log((m - y[i]) / (m - mu));
         } else {
           double off = extra ? extra[i] : 1;
           double mu = off * exp(e);
           w[i] = mu;
           z[i] = e + (y[i] - mu) / mu;
-          dev += 2 * ((y[i] > 0 ? y[i] * log(y[i] / mu) : 0) - (y[i] - mu));
         }
       }
-      if (fabs(dev - dev_old) <= 1e-10 * (fabs(dev) + 0.1)) break;
-      dev_old = dev;
-      fit->deviance = dev;
       gp_scan_model_accumulate(n, k, xs, w, z, A, b);
-      if (!gp_scan_model_solve(p, A, b, bs, NULL)) {
+      if (!gp_scan_model_solve(p, A, b, bn, NULL)) {
         rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
         goto done;
       }
+      double delta = 0;
+      for (size_t j = 0; j < p; j++) {
+        double d = fabs(bn[j] - bs[j]) / (1 + fabs(bn[j]));
+        if (d > delta) delta = d;
+        bs[j] = bn[j];
+      }
+      if (!isfinite(delta)) it = 101;
+      if (delta <= 1e-10 || it > 100) break;
     }
     if (it > 100) {
       rc = gp_fail(err, GP_EINVAL, "model",
@@ -205,20 +225,28 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
     }
     fit->iterations = it;
     /* final weights at the converged beta for the information matrix */
+    double dev = 0;
     for (size_t i = 0; i < n; i++) {
       double e = bs[0];
       for (size_t j = 0; j < k; j++) e += bs[j + 1] * xs[i * k + j];
       if (fam == GP_SCAN_MODEL_LOGISTIC) {
+        double m = extra[i];
         double pr = 1 / (1 + exp(-e));
-        w[i] = extra[i] * pr * (1 - pr);
-        fit->fitted[i] = extra[i] * pr;
+        w[i] = m * pr * (1 - pr);
+        double mu = m * pr;
+        fit->fitted[i] = mu;
+        if (y[i] > 0) dev += 2 * y[i] * log(y[i] / mu);
+        if (m - y[i] > 0) dev += 2 * (m - y[i]) * log((m - y[i]) / (m - mu));
       } else {
         double off = extra ? extra[i] : 1;
-        w[i] = off * exp(e);
-        fit->fitted[i] = w[i];
+        double mu = off * exp(e);
+        w[i] = mu;
+        fit->fitted[i] = mu;
+        dev += 2 * ((y[i] > 0 ? y[i] * log(y[i] / mu) : 0) - (y[i] - mu));
       }
       z[i] = 0;
     }
+    fit->deviance = dev;
     gp_scan_model_accumulate(n, k, xs, w, z, A, b);
     double dummy[64];
     if (!gp_scan_model_solve(p, A, b, dummy, inv)) {

@@ -40,6 +40,7 @@ typedef struct gp_scan_model_fit {
  * Returns GP_OK with *fit filled (caller frees with gp_scan_model_free), or
  * GP_EINVAL with path "adjust[j]" when covariate j is constant or not finite,
  * or "model" when n <= k + 1 or IRLS does not converge in 100 iterations
+ * (it stops when no standardised coefficient moves by more than 1e-10 relative)
  * (e.g. perfect separation). */
 gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, const double *x,
                               const double *y, const double *extra, gp_scan_model_fit *fit,

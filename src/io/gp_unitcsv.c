@@ -309,7 +309,7 @@ clear:
 }
 
 /* The ids being sorted (qsort has no context argument in C11). */
-static const char **gp_uc_sort_ids;
+static _Thread_local const char **gp_uc_sort_ids;
 
 static int gp_uc_cmp_ids(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;

@@ -675,7 +675,8 @@ gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db,
                          "SELECT v.unit_id, u.name, v.value, v.denominator, v.se"
-                         " FROM unit_values v JOIN units u ON u.id = v.unit_id"
+                         " FROM unit_values v INDEXED BY unit_values_pos"
+                         " CROSS JOIN units u ON u.id = v.unit_id"
                          " WHERE v.metric_id = ? AND v.period = ? AND v.pos = ?",
                          -1, &st, NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "unit row");
