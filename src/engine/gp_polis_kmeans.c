@@ -9,14 +9,22 @@
 #include "engine/gp_polis_par.h"
 #include "engine/gp_polis_pca.h"
 
-/* One Lloyd assignment pass over a chunk of points. */
+/* One assignment pass over a chunk of points, with Hamerly's bounds: a
+ * point is re-examined only when its upper bound on the distance to its own
+ * centre exceeds both half the distance from that centre to the nearest other
+ * centre and its lower bound on the distance to the second-nearest centre.
+ * The assignment is the same as Lloyd's (up to exact ties). */
 typedef struct gp_polis_km {
   const double *xy;      /* points */
   const double *w;       /* weights or NULL */
   size_t n;              /* points */
   size_t k;              /* current clusters */
   const double *centers; /* 2*k */
+  const double *half;    /* k: half the distance to the nearest other centre */
   int *assign;           /* n */
+  double *upper;         /* n: bound on the distance to the own centre */
+  double *lower;         /* n: bound on the distance to the second-nearest centre */
+  bool fresh;            /* bounds not yet valid: scan every point */
   double *partial;       /* n_chunks * 3k: sum w*x, sum w*y, sum w (per cluster) */
   double *cost;          /* n_chunks: weighted squared distances */
   size_t n_chunks;       /* chunks */
@@ -30,24 +38,107 @@ static void gp_polis_km_chunk(void *ctx, size_t c) {
   double cost = 0;
   for (size_t i = i0; i < i1; i++) {
     double x = t->xy[2 * i], y = t->xy[2 * i + 1];
-    size_t best = 0;
-    double bd = INFINITY;
-    for (size_t q = 0; q < t->k; q++) {
-      double dx = x - t->centers[2 * q], dy = y - t->centers[2 * q + 1];
-      double d = dx * dx + dy * dy;
-      if (d < bd) {
-        bd = d;
-        best = q;
+    size_t a = t->fresh ? 0 : (size_t)t->assign[i];
+    bool scan = t->fresh;
+    if (!scan) {
+      double m = t->half[a] > t->lower[i] ? t->half[a] : t->lower[i];
+      if (t->upper[i] > m) {
+        double ex = x - t->centers[2 * a], ey = y - t->centers[2 * a + 1];
+        t->upper[i] = sqrt(ex * ex + ey * ey);
+        scan = t->upper[i] > m;
       }
     }
-    t->assign[i] = (int)best;
+    if (scan) {
+      size_t best = 0;
+      double b1 = INFINITY, b2 = INFINITY;
+      for (size_t q = 0; q < t->k; q++) {
+        double dx = x - t->centers[2 * q], dy = y - t->centers[2 * q + 1];
+        double d = dx * dx + dy * dy;
+        if (d < b1) {
+          b2 = b1;
+          b1 = d;
+          best = q;
+        } else if (d < b2) {
+          b2 = d;
+        }
+      }
+      t->assign[i] = (int)best;
+      t->upper[i] = sqrt(b1);
+      t->lower[i] = sqrt(b2);
+      a = best;
+    }
     double wi = t->w ? t->w[i] : 1.0;
-    acc[3 * best] += wi * x;
-    acc[3 * best + 1] += wi * y;
-    acc[3 * best + 2] += wi;
-    cost += wi * bd;
+    acc[3 * a] += wi * x;
+    acc[3 * a + 1] += wi * y;
+    acc[3 * a + 2] += wi;
+    double dx = x - t->centers[2 * a], dy = y - t->centers[2 * a + 1];
+    cost += wi * (dx * dx + dy * dy);
   }
   t->cost[c] = cost;
+}
+
+/* Lloyd's iterations from the given centres; returns the final weighted inertia. */
+static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, double *centers,
+                             size_t *k_io, double *next, int *remap) {
+  size_t k = *k_io;
+  double cost = 0;
+  double *half = malloc((k + 1) * sizeof *half);
+  if (!half) return INFINITY;
+  t->fresh = true;
+  for (int it = 0;; it++) {
+    t->k = k;
+    t->centers = centers;
+    for (size_t q = 0; q < k; q++) {
+      double best = INFINITY;
+      for (size_t r = 0; r < k; r++)
+        if (r != q) {
+          double d = hypot(centers[2 * q] - centers[2 * r], centers[2 * q + 1] - centers[2 * r + 1]);
+          if (d < best) best = d;
+        }
+      half[q] = best / 2;
+    }
+    t->half = half;
+    gp_polis_par_for(t->n_chunks, o->threads, gp_polis_km_chunk, t);
+    t->fresh = false;
+    cost = 0;
+    for (size_t c = 0; c < t->n_chunks; c++) cost += t->cost[c];
+    /* combine partials in chunk order; drop empty clusters (Pol.is's filter) */
+    size_t kept = 0;
+    double move = 0;
+    for (size_t q = 0; q < k; q++) {
+      double sx = 0, sy = 0, sw = 0;
+      for (size_t c = 0; c < t->n_chunks; c++) {
+        const double *a = t->partial + c * 3 * k + 3 * q;
+        sx += a[0];
+        sy += a[1];
+        sw += a[2];
+      }
+      if (!(sw > 0)) {
+        remap[q] = -1;
+        continue;
+      }
+      next[2 * kept] = sx / sw;
+      next[2 * kept + 1] = sy / sw;
+      double d = hypot(next[2 * kept] - centers[2 * q], next[2 * kept + 1] - centers[2 * q + 1]);
+      half[kept] = d; /* reused: each kept centre's movement */
+      if (d > move) move = d;
+      remap[q] = (int)kept++;
+    }
+    bool dropped = kept != k;
+    /* move the bounds with the centres (a dropped centre only loosens lower bounds) */
+    for (size_t i = 0; i < t->n; i++) {
+      int a = remap[t->assign[i]];
+      t->assign[i] = a;
+      t->upper[i] += half[a];
+      t->lower[i] -= move;
+    }
+    memcpy(centers, next, 2 * kept * sizeof *centers);
+    k = kept;
+    if (it + 1 >= o->max_iters || (!dropped && move < o->tol)) break;
+  }
+  free(half);
+  *k_io = k;
+  return cost;
 }
 
 /* k-means++ start: the first centre drawn by weight, each next by w*D^2. */
@@ -111,49 +202,6 @@ static size_t gp_polis_first_distinct(const double *xy, size_t n, size_t k, doub
   return have;
 }
 
-/* Lloyd's iterations from the given centres; returns the final weighted inertia. */
-static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, double *centers,
-                             size_t *k_io, double *next, int *remap) {
-  size_t k = *k_io;
-  double cost = 0;
-  for (int it = 0;; it++) {
-    t->k = k;
-    t->centers = centers;
-    gp_polis_par_for(t->n_chunks, o->threads, gp_polis_km_chunk, t);
-    cost = 0;
-    for (size_t c = 0; c < t->n_chunks; c++) cost += t->cost[c];
-    /* combine partials in chunk order; drop empty clusters (Pol.is's filter) */
-    size_t kept = 0;
-    double move = 0;
-    for (size_t q = 0; q < k; q++) {
-      double sx = 0, sy = 0, sw = 0;
-      for (size_t c = 0; c < t->n_chunks; c++) {
-        const double *a = t->partial + c * 3 * k + 3 * q;
-        sx += a[0];
-        sy += a[1];
-        sw += a[2];
-      }
-      if (!(sw > 0)) {
-        remap[q] = -1;
-        continue;
-      }
-      next[2 * kept] = sx / sw;
-      next[2 * kept + 1] = sy / sw;
-      double d = hypot(next[2 * kept] - centers[2 * q], next[2 * kept + 1] - centers[2 * q + 1]);
-      if (d > move) move = d;
-      remap[q] = (int)kept++;
-    }
-    bool dropped = kept != k;
-    if (dropped)
-      for (size_t i = 0; i < t->n; i++) t->assign[i] = remap[t->assign[i]];
-    memcpy(centers, next, 2 * kept * sizeof *centers);
-    k = kept;
-    if (it + 1 >= o->max_iters || (!dropped && move < o->tol)) break;
-  }
-  *k_io = k;
-  return cost;
-}
-
 gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
                         const gp_polis_kmeans_opts *o, int *assign, double *centers,
                         size_t *k_out, gp_error *err) {
@@ -163,13 +211,15 @@ gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
   size_t k = o->k;
   gp_polis_km t = {.xy = xy, .w = w, .n = n, .assign = assign,
                    .n_chunks = gp_polis_par_chunks(n, 8192, 64)};
+  t.upper = malloc((n + 1) * sizeof *t.upper);
+  t.lower = malloc((n + 1) * sizeof *t.lower);
   t.partial = malloc(t.n_chunks * 3 * k * sizeof *t.partial);
   t.cost = malloc(t.n_chunks * sizeof *t.cost);
   double *c2 = malloc(2 * k * sizeof *c2), *next = malloc(2 * k * sizeof *next);
   int *remap = malloc(k * sizeof *remap);
   double *d2 = o->init == GP_POLIS_INIT_PLUSPLUS ? malloc(n * sizeof *d2) : NULL;
   int *a2 = o->init == GP_POLIS_INIT_PLUSPLUS ? malloc(n * sizeof *a2) : NULL;
-  if (!t.partial || !t.cost || !c2 || !next || !remap || (o->init == GP_POLIS_INIT_PLUSPLUS && (!d2 || !a2))) {
+  if (!t.partial || !t.cost || !t.upper || !t.lower || !c2 || !next || !remap || (o->init == GP_POLIS_INIT_PLUSPLUS && (!d2 || !a2))) {
     free(t.partial);
     free(t.cost);
     free(c2);
@@ -177,6 +227,8 @@ gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
     free(a2);
     free(next);
     free(remap);
+    free(t.upper);
+    free(t.lower);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory in k-means");
   }
   if (o->init == GP_POLIS_INIT_FIRST) {
@@ -206,6 +258,8 @@ gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
   free(a2);
   free(next);
   free(remap);
+  free(t.upper);
+  free(t.lower);
   return GP_OK;
 }
 
