@@ -197,7 +197,7 @@ bool gp_trialcsv_number(const char *s, double *out) {
   errno = 0;
   double v = strtod(s, &end);
   while (*end == ' ') end++;
-  if (*end || errno == ERANGE || !isfinite(v) || end == s) return false;
+  if (*end || !isfinite(v) || end == s) return false; /* underflow (ERANGE) is a number */
   *out = v;
   return true;
 }

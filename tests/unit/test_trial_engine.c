@@ -423,6 +423,50 @@ static void test_assign_file(void **state) {
   remove(in);
 }
 
+static void test_adapt_file(void **state) {
+  (void)state;
+  static const char *const arms[] = {"A", "B"};
+  gp_trial_arm_data d[2];
+  gp_error e;
+  const char *p = write_tmp("ad.csv", "arm,outcome\nA,1\nB,0\nA,0\nB,1\nB,1\n");
+  assert_int_equal(gp_trialcsv_arm_data(p, "arm", "outcome", true, 2, arms, d, &e), GP_OK);
+  near_abs(d[0].n, 2, 0, "n A");
+  near_abs(d[0].successes, 1, 0, "s A");
+  near_abs(d[1].n, 3, 0, "n B");
+  near_abs(d[1].successes, 2, 0, "s B");
+  p = write_tmp("ad2.csv", "arm,n,mean,sd\nB,40,2.5,1.5\nA,30,2.0,1.0\n");
+  assert_int_equal(gp_trialcsv_arm_data(p, "arm", "outcome", false, 2, arms, d, &e), GP_OK);
+  near_abs(d[1].mean, 2.5, 0, "mean B");
+  near_abs(d[0].sd, 1.0, 0, "sd A");
+  p = write_tmp("ad3.csv", "arm,outcome\nA,1\nC,0\n");
+  assert_int_equal(gp_trialcsv_arm_data(p, "arm", "outcome", true, 2, arms, d, &e), GP_EINVAL);
+  assert_non_null(strstr(e.path, ":3:1"));
+  p = write_tmp("ad4.csv", "arm,outcome\nA,1\nB,2\n");
+  assert_int_equal(gp_trialcsv_arm_data(p, "arm", "outcome", true, 2, arms, d, &e), GP_EINVAL);
+  remove(p);
+}
+
+static void test_fast_numbers(void **state) {
+  (void)state;
+  /* the fast decimal path must give exactly strtod's double */
+  const char *cases[] = {"0", "-0", "1", "3.14159", "-2.5e-3", "123456789012345", "0.1",
+                         "1e22", "1e-22", "9007199254740993", "1.7976931348623157e308",
+                         "4.9e-324", "000123.4500", "+7", "1E5", "12345.678901234567"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    double v = 0;
+    assert_true(gp_trialcsv_number(cases[i], &v));
+    assert_true(v == strtod(cases[i], NULL));
+  }
+  double v;
+  assert_false(gp_trialcsv_number("", &v));
+  assert_false(gp_trialcsv_number("1e", &v));
+  assert_false(gp_trialcsv_number("abc", &v));
+  assert_false(gp_trialcsv_number("1.2.3", &v));
+  assert_false(gp_trialcsv_number("nan", &v));
+  assert_false(gp_trialcsv_number("inf", &v));
+  assert_false(gp_trialcsv_number("1e999", &v));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gb_welch_absolute),
@@ -437,6 +481,8 @@ int main(void) {
       cmocka_unit_test(test_thompson_normal),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_assign_file),
+      cmocka_unit_test(test_adapt_file),
+      cmocka_unit_test(test_fast_numbers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
