@@ -238,3 +238,51 @@ test('the example missions load through the API', async () => {
   const r = await req('PUT', '/api/v1/missions/opioid-deaths/plan', { body: p, token: true });
   assert.equal(r.status, 201, r.text);
 });
+
+test('simulate and optimise a game plan; runs with a token are stored with their plan version', async () => {
+  const plan = readFileSync(`${process.env.EXAMPLES}/../tests/reference/sim_plan.json`, 'utf8');
+  const id = JSON.parse(plan).mission.id;
+  let r = await req('PUT', `/api/v1/missions/${id}/plan`, { body: plan, token: true });
+  assert.ok(r.status === 201 || r.status === 200, r.text);
+  r = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 1000}' });
+  assert.equal(r.status, 404, 'unpublished: visitors cannot run it');
+  r = await req('POST', `/api/v1/missions/${id}/publish`, { token: true });
+  r = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 100000}' });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.path, 'body.draws');
+  r = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 2000, "seed": 3}' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.draws, 2000);
+  assert.equal(r.json.plan_version, 1);
+  for (const t of r.json.targets) {
+    assert.ok(t.p_meet >= 0 && t.p_meet <= 1);
+    assert.ok(t.quantiles.p5 <= t.quantiles.p50 && t.quantiles.p50 <= t.quantiles.p95);
+  }
+  // The same seed gives the same document.
+  const again = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 2000, "seed": 3}' });
+  assert.equal(again.text, r.text);
+  r = await req('GET', `/api/v1/missions/${id}/simulation`);
+  assert.equal(r.status, 404, 'visitor runs are not stored');
+  r = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 3000, "seed": 3}', token: true });
+  assert.equal(r.status, 200);
+  const stored = await req('GET', `/api/v1/missions/${id}/simulation`);
+  assert.equal(stored.status, 200);
+  assert.equal(stored.json.draws, 3000);
+  assert.equal(stored.json.plan_version, 1);
+  assert.equal(stored.json.current_plan_version, 1);
+  r = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 100, "colour": 1}' });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.path, 'body.colour');
+  r = await req('POST', `/api/v1/missions/${id}/simulate`, { body: '{"draws": 0}' });
+  assert.equal(r.status, 422);
+  const target = JSON.parse(plan).targets[0].id;
+  r = await req('POST', `/api/v1/missions/${id}/optimise`, { body: JSON.stringify({ draws: 1000, budget: -1, target }) });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.path, 'body.budget');
+  r = await req('POST', `/api/v1/missions/${id}/optimise`, { body: JSON.stringify({ draws: 1000, budget: 1e9, target }) });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(Array.isArray(r.json.chosen));
+  const v = await req('GET', `/api/v1/missions/${id}/plan/versions`);
+  assert.equal(v.json.versions.length, 1);
+  assert.equal(v.json.versions[0].version, 1);
+});
