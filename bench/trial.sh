@@ -59,9 +59,9 @@ fi
 ls -l "$CSV" | awk '{printf "input: %s, %.0f MB\n", $9, $5 / 1e6}'
 
 # 2. Ours.
-/usr/bin/time -f "%e %M" -o "$OUT/trial-ours.time" "$BIN" trial analyse "$CSV" --outcome y \
+/usr/bin/time -f "%e %U %S %M" -o "$OUT/trial-ours.time" "$BIN" trial analyse "$CSV" --outcome y \
   --arm arm --control control --covariates x1,x2,x3,x4,x5 --json > "$OUT/trial-ours.json"
-read OURS_S OURS_KB < "$OUT/trial-ours.time"
+read OURS_S OURS_U OURS_SYS OURS_KB < "$OUT/trial-ours.time"
 
 # 3. statsmodels on the first PY_N rows.
 cat > "$OUT/trial_sm.py" <<'PY'
@@ -80,23 +80,30 @@ t2 = time.time()
 print(json.dumps({"rows": len(t), "read_s": t1 - t0, "fit_s": t2 - t1,
                   "estimate": float(fit.params[1]), "std_error": float(fit.bse[1])}))
 PY
-/usr/bin/time -f "%e %M" -o "$OUT/trial-sm.time" /usr/bin/python3 "$OUT/trial_sm.py" "$CSV" \
+/usr/bin/time -f "%e %U %S %M" -o "$OUT/trial-sm.time" /usr/bin/python3 "$OUT/trial_sm.py" "$CSV" \
   "$PY_N" > "$OUT/trial-sm.json"
-read SM_S SM_KB < "$OUT/trial-sm.time"
+read SM_S SM_U SM_SYS SM_KB < "$OUT/trial-sm.time"
 
-/usr/bin/python3 - "$OUT" "$N" "$PY_N" "$OURS_S" "$OURS_KB" "$SM_S" "$SM_KB" <<'PY'
+/usr/bin/python3 - "$OUT" "$N" "$PY_N" "$OURS_S" "$OURS_KB" "$SM_S" "$SM_KB" \
+  "$OURS_U" "$OURS_SYS" "$SM_U" "$SM_SYS" <<'PY'
 import json, sys
 out, n, pyn, os_, okb, ss, skb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
     float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
+ocpu = float(sys.argv[8]) + float(sys.argv[9])
+scpu = float(sys.argv[10]) + float(sys.argv[11])
 ours = json.load(open(out + "/trial-ours.json"))
 lin = [c for c in ours["comparisons"] if c["estimator"] == "lin"][0]
 sm = json.load(open(out + "/trial-sm.json"))
 ro, rs = n / os_, pyn / ss
-print("%-28s %12s %10s %14s %12s" % ("", "rows", "seconds", "rows/s", "peak RSS MB"))
-print("%-28s %12d %10.2f %14.0f %12.1f" % ("gameplan trial analyse", n, os_, ro, okb / 1024))
-print("%-28s %12d %10.2f %14.0f %12.1f" % ("statsmodels OLS HC2", pyn, ss, rs, skb / 1024))
+print("%-24s %10s %9s %12s %9s %14s %11s" % ("", "rows", "wall s", "rows/s", "CPU s",
+                                             "rows/CPU-s", "peak RSS MB"))
+print("%-24s %10d %9.2f %12.0f %9.2f %14.0f %11.1f" % ("gameplan trial analyse", n, os_, ro,
+                                                      ocpu, n / ocpu, okb / 1024))
+print("%-24s %10d %9.2f %12.0f %9.2f %14.0f %11.1f" % ("statsmodels OLS HC2", pyn, ss, rs,
+                                                      scpu, pyn / scpu, skb / 1024))
 print("  (statsmodels: read_csv %.2f s, design + fit %.2f s)" % (sm["read_s"], sm["fit_s"]))
-print("ratio (rows/s, ours / statsmodels): %.1fx; memory ratio %.1fx" % (ro / rs, skb / okb))
+print("ratio ours/statsmodels: %.1fx rows per wall second, %.1fx rows per CPU second; "
+      "peak memory %.0fx less" % (ro / rs, (n / ocpu) / (pyn / scpu), skb / okb))
 print("estimate  ours %.12g  statsmodels %.12g" % (lin["estimate"], sm["estimate"]))
 print("std_error ours %.12g  statsmodels %.12g" % (lin["std_error"], sm["std_error"]))
 if pyn == n:

@@ -138,29 +138,40 @@ gp_code gp_trial_ols_solve(gp_trial_ols *o, int *bad_col, gp_error *err) {
 
 void gp_trial_ols_add_hc2(gp_trial_ols *o, const double *x, const double *y) {
   int p = o->p, ny = o->ny;
+  int nzi[256], *nz = nzi, m = 0;
+  if (p > 256) nz = malloc((size_t)p * sizeof *nz);
+  if (!nz) {
+    o->lev_one = true; /* cannot happen in practice; makes the result an error, not wrong */
+    return;
+  }
+  for (int i = 0; i < p; i++)
+    if (x[i] != 0) nz[m++] = i;
+  /* h = x'Mx over the non-zero entries (indicator columns are mostly 0) */
   double h = 0;
-  for (int i = 0; i < p; i++) {
-    if (x[i] == 0) continue;
+  for (int a = 0; a < m; a++) {
+    const double *row = o->minv + (size_t)nz[a] * p;
     double r = 0;
-    for (int j = 0; j < p; j++) r += o->minv[i * p + j] * x[j];
-    h += x[i] * r;
+    for (int b = 0; b < m; b++) r += row[nz[b]] * x[nz[b]];
+    h += x[nz[a]] * r;
   }
   if (!(h < 1.0 - 1e-12)) {
     o->lev_one = true;
+    if (nz != nzi) free(nz);
     return;
   }
   o->hc2_rows += 1;
   for (int k = 0; k < ny; k++) {
     double e = y[k];
-    for (int i = 0; i < p; i++) e -= x[i] * o->beta[i * ny + k];
+    for (int a = 0; a < m; a++) e -= x[nz[a]] * o->beta[nz[a] * ny + k];
     double w = e * e / (1.0 - h);
-    double *m = o->meat + (size_t)k * p * p;
-    for (int i = 0; i < p; i++) {
-      if (x[i] == 0) continue;
-      double wi = w * x[i];
-      for (int j = i; j < p; j++) m[i * p + j] += wi * x[j];
+    double *mt = o->meat + (size_t)k * p * p;
+    for (int a = 0; a < m; a++) {
+      double wi = w * x[nz[a]];
+      double *row = mt + (size_t)nz[a] * p;
+      for (int b = a; b < m; b++) row[nz[b]] += wi * x[nz[b]];
     }
   }
+  if (nz != nzi) free(nz);
 }
 
 /* y = A x for p×p A. */
