@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 /* Ziggurat for the standard normal with 256 layers of equal area V; R is the
  * start of the tail. Constants from Marsaglia and Tsang (2000), 256-layer
@@ -17,6 +18,7 @@
 static double gp_zig_x[GP_ZIG_N + 1];
 static double gp_zig_f[GP_ZIG_N + 1];
 static pthread_once_t gp_zig_once = PTHREAD_ONCE_INIT;
+static atomic_int gp_zig_ready; /* set (release) once the tables are built */
 
 static void gp_zig_init(void) {
   double r = GP_ZIG_R, v = GP_ZIG_V;
@@ -29,10 +31,12 @@ static void gp_zig_init(void) {
   }
   gp_zig_x[GP_ZIG_N] = 0;
   for (int i = 0; i <= GP_ZIG_N; i++) gp_zig_f[i] = exp(-0.5 * gp_zig_x[i] * gp_zig_x[i]);
+  atomic_store_explicit(&gp_zig_ready, 1, memory_order_release);
 }
 
 double gp_dist_std_normal(gp_rng *r) {
-  pthread_once(&gp_zig_once, gp_zig_init);
+  if (!atomic_load_explicit(&gp_zig_ready, memory_order_acquire))
+    pthread_once(&gp_zig_once, gp_zig_init);
   for (;;) {
     uint64_t b = gp_rng_next(r);
     int i = (int)(b & 0xff);

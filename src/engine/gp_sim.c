@@ -27,9 +27,8 @@
 const double gp_sim_qlevels[GP_SIM_NQ] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 const char *const gp_sim_qnames[GP_SIM_NQ] = {"p5", "p10", "p25", "p50", "p75", "p90", "p95"};
 
-#define GP_PILOT 2048 /* pilot draws: bin edges and histogram ranges */
-#define GP_NBINS_MAX 128/* bins per input for the sensitivity estimator */
-#define GP_NH 2048      /* histogram bins per contribution */
+#define GP_PILOT 2048 /* pilot draws: histogram ranges and centring shifts */
+#define GP_NH 256       /* histogram bins per contribution */
 #define GP_HW (GP_NH + 3) /* + under, over, exact zero */
 
 void gp_sim_options_default(gp_sim_options *o) {
@@ -412,10 +411,16 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
 
 /* ---- accumulators ---- */
 
+typedef struct gp_hbin {
+  uint64_t n; /* values in the bin */
+  double mn;  /* the smallest (valid when n > 0) */
+  double mx;  /* the largest (valid when n > 0) */
+} gp_hbin;
+
 typedef struct gp_gacc {
   uint64_t n;         /* draws in the group */
   double sy, syy;     /* Σ(y−y0), Σ(y−y0)² for the primary target */
-  double *cnt, *sum;  /* [nin*B] per input bin: count, Σ(y−y0) */
+  double *sx;         /* [nin*3] per input: Σ(x−x0), Σ(x−x0)², Σ(x−x0)(y−y0) */
   double *ysum;       /* [K] Σ y */
   double *esum;       /* [K] Σ effect */
   double *csum;       /* [ncp*A] Σ contribution */
@@ -428,9 +433,8 @@ typedef struct gp_shared {
   const gp_sim_options *o; /* options */
   uint64_t gstart[GP_SIM_GROUPS + 1]; /* first draw of each group */
   gp_gacc acc[GP_SIM_GROUPS];          /* per-group accumulators */
-  int B;                   /* bins per input */
-  double *edges;           /* [nin*(B-1)] bin edges */
-  double y0;               /* shift for the primary target */
+  double *x0;              /* [nin] centring shift of each input (its pilot mean) */
+  double y0;               /* centring shift of the primary target (its pilot mean) */
   double *hlo, *hw;        /* [ncp*A] histogram origin and width */
   double *ystore;          /* [K*draws] metric at each target */
   double *trstore;         /* [ntm*T*draws] metric along the grid */
@@ -438,28 +442,16 @@ typedef struct gp_shared {
   double *bdraws;          /* [draws] base (keep) */
   pthread_mutex_t lock;    /* guards next and merging histograms */
   int next;                /* next group to take */
-  uint64_t *hist;          /* [ncp*A*GP_HW] merged histograms */
-  double *hmin, *hmax;     /* [ncp*A*GP_HW] merged observed range of each bin */
+  gp_hbin *hist;           /* [ncp*A*GP_HW] merged histograms */
   bool failed;             /* a worker ran out of memory */
 } gp_shared;
 
-static int gp_bin(const double *edges, int B, double x) {
-  int lo = 0, hi = B - 1; /* count of edges < x, in [0, B-1] */
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (edges[mid] < x)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
 
 /* Counts x in histogram h (GP_HW counts) and widens the bin's observed
  * range [mn, mx]: quantiles interpolate between the values actually seen in
  * a bin, so an atom (a value taken with positive probability) comes out
  * exactly. Counts, minima and maxima merge exactly in any order. */
-static void gp_hist_add(uint64_t *h, double *mn, double *mx, double lo, double w, double x) {
+static void gp_hist_add(gp_hbin *h, double lo, double w, double x) {
   size_t b;
   if (x == 0) {
     b = GP_NH + 2;
@@ -467,9 +459,10 @@ static void gp_hist_add(uint64_t *h, double *mn, double *mx, double lo, double w
     double f = (x - lo) / w;
     b = !(f >= 0) ? 0 : f >= GP_NH ? GP_NH + 1 : 1 + (size_t)f;
   }
-  if (!h[b] || x < mn[b]) mn[b] = x;
-  if (!h[b] || x > mx[b]) mx[b] = x;
-  h[b]++;
+  gp_hbin *hb = &h[b];
+  if (!hb->n || x < hb->mn) hb->mn = x;
+  if (!hb->n || x > hb->mx) hb->mx = x;
+  hb->n++;
 }
 
 static void *gp_worker(void *arg) {
@@ -479,11 +472,10 @@ static void *gp_worker(void *arg) {
   gp_work w;
   bool full = !o->light;
   size_t nh = full ? m->ncp * m->A * GP_HW : 0;
-  uint64_t *hist = calloc(nh ? nh : 1, sizeof *hist);
-  double *hmn = calloc(nh ? nh : 1, sizeof *hmn), *hmx = calloc(nh ? nh : 1, sizeof *hmx);
-  if (!gp_work_init(m, &w) || !hist || !hmn || !hmx) {
+  gp_hbin *hist = calloc(nh ? nh : 1, sizeof *hist);
+  if (!gp_work_init(m, &w) || !hist) {
     gp_work_free(&w);
-    free(hist), free(hmn), free(hmx);
+    free(hist);
     pthread_mutex_lock(&s->lock);
     s->failed = true;
     pthread_mutex_unlock(&s->lock);
@@ -528,17 +520,17 @@ static void *gp_worker(void *arg) {
       double y = w.y[m->pk] - s->y0;
       ac->sy += y;
       ac->syy += y * y;
-      int B = s->B;
       for (size_t i = 0; i < m->nin; i++) {
-        int b = gp_bin(s->edges + i * (size_t)(B - 1), B, w.x[i]);
-        ac->cnt[i * (size_t)B + (size_t)b] += 1;
-        ac->sum[i * (size_t)B + (size_t)b] += y;
+        double x = w.x[i] - s->x0[i];
+        double *a3 = ac->sx + 3 * i;
+        a3[0] += x;
+        a3[1] += x * x;
+        a3[2] += x * y;
       }
       /* contributions */
       for (size_t c = 0; c < m->ncp * m->A; c++) {
         ac->csum[c] += w.contrib[c];
-        gp_hist_add(hist + c * GP_HW, hmn + c * GP_HW, hmx + c * GP_HW, s->hlo[c], s->hw[c],
-                    w.contrib[c]);
+        gp_hist_add(hist + c * GP_HW, s->hlo[c], s->hw[c], w.contrib[c]);
       }
       /* failed assumptions */
       for (size_t i = 0; i < m->NA; i++)
@@ -547,13 +539,14 @@ static void *gp_worker(void *arg) {
   }
   pthread_mutex_lock(&s->lock);
   for (size_t i = 0; i < nh; i++) {
-    if (!hist[i]) continue;
-    if (!s->hist[i] || hmn[i] < s->hmin[i]) s->hmin[i] = hmn[i];
-    if (!s->hist[i] || hmx[i] > s->hmax[i]) s->hmax[i] = hmx[i];
-    s->hist[i] += hist[i];
+    gp_hbin *a = &s->hist[i], *b = &hist[i];
+    if (!b->n) continue;
+    if (!a->n || b->mn < a->mn) a->mn = b->mn;
+    if (!a->n || b->mx > a->mx) a->mx = b->mx;
+    a->n += b->n;
   }
   pthread_mutex_unlock(&s->lock);
-  free(hist), free(hmn), free(hmx);
+  free(hist);
   gp_work_free(&w);
   return NULL;
 }
@@ -573,42 +566,32 @@ double gp_sim_quantile_sorted(const double *x, size_t n, double p) {
   return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
 }
 
-/* First-order index from binned sums (correlation ratio with the ANOVA bias
- * correction); NaN when the variance is 0. */
-static double gp_eta2(const double *cnt, const double *sum, int B, double n, double sy,
-                      double syy) {
+/* First-order index of an input whose conditional expectation E[Y|X] is
+ * linear in X: the squared correlation of X and Y, from centred sums
+ * (n, Σx, Σx², Σxy, Σy, Σy²). NaN when either variance is 0. */
+static double gp_rho2(double n, const double *x3, double sy, double syy) {
   if (n < 2) return NAN;
-  double mean = sy / n, V = syy / n - mean * mean;
-  if (!(V > 1e-300 * (1 + mean * mean))) return NAN;
-  double ssb = 0;
-  int beff = 0;
-  for (int b = 0; b < B; b++)
-    if (cnt[b] > 0) {
-      ssb += sum[b] * sum[b] / cnt[b];
-      beff++;
-    }
-  ssb -= n * mean * mean;
-  double ssw = n * V - ssb;
-  double W = n > beff ? ssw / (n - beff) : 0;
-  return (ssb / n - (beff - 1) * W / n) / V;
+  double vx = x3[1] - x3[0] * x3[0] / n, vy = syy - sy * sy / n;
+  double cxy = x3[2] - x3[0] * sy / n;
+  if (!(vx > 0) || !(vy > 0)) return NAN;
+  double r2 = cxy * cxy / (vx * vy);
+  return r2 > 1 ? 1 : r2;
 }
 
 /* Linear interpolation inside one bin's observed range. */
-static double gp_hist_interp(const uint64_t *h, const double *mn, const double *mx, size_t b,
-                             double cum, double target) {
-  double c = (double)h[b];
-  if (c <= 1) return mn[b];
+static double gp_hist_interp(const gp_hbin *hb, double cum, double target) {
+  double c = (double)hb->n;
+  if (c <= 1) return hb->mn;
   double f = (target - cum - 0.5) / (c - 1);
   if (f < 0) f = 0;
   if (f > 1) f = 1;
-  return mn[b] + f * (mx[b] - mn[b]);
+  return hb->mn + f * (hb->mx - hb->mn);
 }
 
 /* The p-quantile from a histogram (see gp_hist_add); n draws in all. The
  * bins are visited in value order: under, those below 0, the zeros, those
  * above 0, over. */
-static double gp_hist_quantile(const uint64_t *h, const double *mn, const double *mx, double lo,
-                               double w, uint64_t n, double p) {
+static double gp_hist_quantile(const gp_hbin *h, double lo, double w, uint64_t n, double p) {
   double target = p * (double)n;
   double cum = 0;
   long j0 = lround(-lo / w); /* bins below zero */
@@ -622,18 +605,17 @@ static double gp_hist_quantile(const uint64_t *h, const double *mn, const double
   order[k++] = GP_NH + 1;
   for (size_t i = 0; i < k; i++) {
     size_t b = order[i];
-    double c = (double)h[b];
-    if (c > 0 && cum + c >= target) return gp_hist_interp(h, mn, mx, b, cum, target);
+    double c = (double)h[b].n;
+    if (c > 0 && cum + c >= target) return gp_hist_interp(&h[b], cum, target);
     cum += c;
   }
   return lo + w * GP_NH;
 }
 
-static bool gp_gacc_init(gp_gacc *a, const gp_model *m, int B) {
+static bool gp_gacc_init(gp_gacc *a, const gp_model *m) {
   bool ok = true;
   memset(a, 0, sizeof *a);
-  a->cnt = gp_xcalloc(m->nin * (size_t)B, sizeof(double), &ok);
-  a->sum = gp_xcalloc(m->nin * (size_t)B, sizeof(double), &ok);
+  a->sx = gp_xcalloc(m->nin * 3, sizeof(double), &ok);
   a->ysum = gp_xcalloc(m->K, sizeof(double), &ok);
   a->esum = gp_xcalloc(m->K, sizeof(double), &ok);
   a->csum = gp_xcalloc(m->ncp * m->A, sizeof(double), &ok);
@@ -643,21 +625,18 @@ static bool gp_gacc_init(gp_gacc *a, const gp_model *m, int B) {
 }
 
 static void gp_gacc_free(gp_gacc *a) {
-  free(a->cnt), free(a->sum), free(a->ysum), free(a->esum), free(a->csum), free(a->meet);
+  free(a->sx), free(a->ysum), free(a->esum), free(a->csum), free(a->meet);
   free(a->fmeet);
 }
 
 /* Runs the pilot: bin edges for every input, histogram ranges, the shift. */
 static bool gp_pilot(const gp_model *m, const gp_sim_options *o, gp_shared *s) {
   size_t P = GP_PILOT, nin = m->nin, nc = m->ncp * m->A;
-  int B = s->B;
   gp_work w;
   bool ok = gp_work_init(m, &w);
-  double *xs = gp_xcalloc(nin * P, sizeof *xs, &ok);
-  double *cs = gp_xcalloc(nc * P, sizeof *cs, &ok);
-  double *col = gp_xcalloc(P, sizeof *col, &ok);
+  double *lo = gp_xcalloc(nc, sizeof *lo, &ok), *hi = gp_xcalloc(nc, sizeof *hi, &ok);
   if (!ok) {
-    gp_work_free(&w), free(xs), free(cs), free(col);
+    gp_work_free(&w), free(lo), free(hi);
     return false;
   }
   gp_rng r;
@@ -667,34 +646,23 @@ static bool gp_pilot(const gp_model *m, const gp_sim_options *o, gp_shared *s) {
   for (size_t d = 0; d < P; d++) {
     gp_draw(m, &r, &w, false);
     ysum += w.y[m->pk];
-    for (size_t i = 0; i < nin; i++) xs[i * P + d] = w.x[i];
-    for (size_t c = 0; c < nc; c++) cs[c * P + d] = w.contrib[c];
+    for (size_t i = 0; i < nin; i++) s->x0[i] += w.x[i];
+    for (size_t c = 0; c < nc; c++) { /* the range always includes 0 */
+      if (w.contrib[c] < lo[c]) lo[c] = w.contrib[c];
+      if (w.contrib[c] > hi[c]) hi[c] = w.contrib[c];
+    }
   }
   s->y0 = ysum / (double)P;
-  for (size_t i = 0; i < nin; i++) {
-    memcpy(col, xs + i * P, P * sizeof *col);
-    qsort(col, P, sizeof *col, gp_cmp_double);
-    for (int j = 1; j < B; j++) s->edges[i * (size_t)(B - 1) + (size_t)(j - 1)] = col[(size_t)j * P / (size_t)B];
-  }
+  for (size_t i = 0; i < nin; i++) s->x0[i] /= (double)P;
   for (size_t c = 0; c < nc; c++) {
-    double lo = 0, hi = 0; /* the range always includes 0 */
-    for (size_t d = 0; d < P; d++) {
-      double v = cs[c * P + d];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    double span = hi - lo;
+    double span = hi[c] - lo[c];
     if (!(span > 0)) span = 1;
-    lo -= 0.25 * span;
-    hi += 0.25 * span;
-    if (lo > 0) lo = 0;
-    if (hi < 0) hi = 0;
-    double wd = (hi - lo) / (GP_NH - 1);
-    double j0 = ceil(-lo / wd);
+    double wd = span / (GP_NH - 1);
+    double j0 = ceil(-lo[c] / wd);
     s->hlo[c] = -j0 * wd; /* zero falls on a bin boundary */
     s->hw[c] = wd;
   }
-  gp_work_free(&w), free(xs), free(cs), free(col);
+  gp_work_free(&w), free(lo), free(hi);
   return true;
 }
 
@@ -733,23 +701,17 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   }
   s->m = &m;
   s->o = opt;
-  int B = (int)sqrt((double)N);
-  if (B > GP_NBINS_MAX) B = GP_NBINS_MAX;
-  if (B < 2) B = 2;
-  s->B = B;
   pthread_mutex_init(&s->lock, NULL);
   for (int g = 0; g <= GP_SIM_GROUPS; g++)
     s->gstart[g] = N / GP_SIM_GROUPS * (uint64_t)g + ((uint64_t)g < N % GP_SIM_GROUPS ? (uint64_t)g : N % GP_SIM_GROUPS);
   for (int g = 0; g < GP_SIM_GROUPS; g++)
-    if (!gp_gacc_init(&s->acc[g], &m, full ? B : 0)) ok = false;
+    if (!gp_gacc_init(&s->acc[g], &m)) ok = false;
   s->ystore = gp_xcalloc(K * N, sizeof(double), &ok);
   if (full) {
-    s->edges = gp_xcalloc(m.nin * (size_t)(B - 1), sizeof(double), &ok);
+    s->x0 = gp_xcalloc(m.nin, sizeof(double), &ok);
     s->hlo = gp_xcalloc(m.ncp * A, sizeof(double), &ok);
     s->hw = gp_xcalloc(m.ncp * A, sizeof(double), &ok);
-    s->hist = gp_xcalloc(m.ncp * A * GP_HW, sizeof(uint64_t), &ok);
-    s->hmin = gp_xcalloc(m.ncp * A * GP_HW, sizeof(double), &ok);
-    s->hmax = gp_xcalloc(m.ncp * A * GP_HW, sizeof(double), &ok);
+    s->hist = gp_xcalloc(m.ncp * A * GP_HW, sizeof(gp_hbin), &ok);
     s->trstore = gp_xcalloc(m.ntm * T * N, sizeof(double), &ok);
   }
   if (opt->keep_contrib) {
@@ -838,14 +800,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     /* sensitivity, with a leave-one-group-out jackknife */
     res->ninputs = m.nin;
     res->inputs = gp_xcalloc(m.nin, sizeof *res->inputs, &ok);
-    double *tc = gp_xcalloc((size_t)B, sizeof(double), &ok);
-    double *ts = gp_xcalloc((size_t)B, sizeof(double), &ok);
-    double *lc = gp_xcalloc((size_t)B, sizeof(double), &ok);
-    double *ls = gp_xcalloc((size_t)B, sizeof(double), &ok);
-    if (!ok) {
-      free(tc), free(ts), free(lc), free(ls);
-      goto nomem;
-    }
+    if (!ok) goto nomem;
     double n = 0, sy = 0, syy = 0;
     int ng = 0;
     for (int g = 0; g < GP_SIM_GROUPS; g++) {
@@ -858,24 +813,17 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     for (size_t i = 0; i < m.nin; i++) {
       gp_sim_input *in = &res->inputs[i];
       *in = m.inputs[i];
-      memset(tc, 0, (size_t)B * sizeof *tc);
-      memset(ts, 0, (size_t)B * sizeof *ts);
+      double tx[3] = {0, 0, 0}, lx[3];
       for (int g = 0; g < GP_SIM_GROUPS; g++)
-        for (int b = 0; b < B; b++) {
-          tc[b] += s->acc[g].cnt[i * (size_t)B + (size_t)b];
-          ts[b] += s->acc[g].sum[i * (size_t)B + (size_t)b];
-        }
-      in->share = gp_eta2(tc, ts, B, n, sy, syy);
+        for (int k = 0; k < 3; k++) tx[k] += s->acc[g].sx[3 * i + (size_t)k];
+      in->share = gp_rho2(n, tx, sy, syy);
       double jk[GP_SIM_GROUPS], jm = 0;
       int nj = 0;
       for (int g = 0; g < GP_SIM_GROUPS && ng > 1; g++) {
         const gp_gacc *a = &s->acc[g];
         if (!a->n) continue;
-        for (int b = 0; b < B; b++) {
-          lc[b] = tc[b] - a->cnt[i * (size_t)B + (size_t)b];
-          ls[b] = ts[b] - a->sum[i * (size_t)B + (size_t)b];
-        }
-        jk[nj] = gp_eta2(lc, ls, B, n - (double)a->n, sy - a->sy, syy - a->syy);
+        for (int k = 0; k < 3; k++) lx[k] = tx[k] - a->sx[3 * i + (size_t)k];
+        jk[nj] = gp_rho2(n - (double)a->n, lx, sy - a->sy, syy - a->syy);
         jm += jk[nj++];
       }
       in->share_se = NAN;
@@ -886,7 +834,6 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
         in->share_se = sqrt((double)(nj - 1) / nj * ss);
       }
     }
-    free(tc), free(ts), free(lc), free(ls);
     /* contributions */
     res->ncontribs = m.ncp * A;
     res->contribs = gp_xcalloc(res->ncontribs, sizeof *res->contribs, &ok);
@@ -902,10 +849,9 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
         ct->metric = (size_t)(gp_plan_metric(plan, tg->metric) - plan->metrics);
         ct->period = m.cp_t[c];
         ct->mean = cs / (double)N;
-        const uint64_t *h = s->hist + ix * GP_HW;
-        const double *hn = s->hmin + ix * GP_HW, *hx = s->hmax + ix * GP_HW;
-        ct->p10 = gp_hist_quantile(h, hn, hx, s->hlo[ix], s->hw[ix], N, 0.10);
-        ct->p90 = gp_hist_quantile(h, hn, hx, s->hlo[ix], s->hw[ix], N, 0.90);
+        const gp_hbin *h = s->hist + ix * GP_HW;
+        ct->p10 = gp_hist_quantile(h, s->hlo[ix], s->hw[ix], N, 0.10);
+        ct->p90 = gp_hist_quantile(h, s->hlo[ix], s->hw[ix], N, 0.90);
       }
     /* assumptions */
     const gp_graph *g = plan->graph;
@@ -957,7 +903,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   }
   /* cleanup */
   for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
-  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->hmin), free(s->hmax), free(s->ystore), free(s->trstore);
+  free(s->x0), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
   free(s->cdraws), free(s->bdraws);
   pthread_mutex_destroy(&s->lock);
   free(s);
@@ -966,7 +912,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   return GP_OK;
 nomem:
   for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
-  free(s->edges), free(s->hlo), free(s->hw), free(s->hist), free(s->hmin), free(s->hmax), free(s->ystore), free(s->trstore);
+  free(s->x0), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
   free(s->cdraws), free(s->bdraws);
   pthread_mutex_destroy(&s->lock);
   free(s);
