@@ -294,6 +294,7 @@ static gp_code gp_mission_status(gp_store *s, const char *mission_id, int32_t un
     gp_obs_filter f = {.all_breakdowns = t->kind == GP_TARGET_FLOOR,
                        .breakdown = NULL,
                        .history = false,
+                       .values_only = true,
                        .until_day = until};
     rc = gp_store_obs_list(s, t->metric, &f, gp_collect, &set, err);
     if (!rc) {

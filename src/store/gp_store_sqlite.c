@@ -591,14 +591,22 @@ static gp_code gp_sq_obs_list(gp_store *s, const char *metric_id, const gp_obs_f
                               gp_error *err) {
   gp_sqlite *sq = gp_sq(s);
   sqlite3_stmt *st, *rv = NULL;
-  gp_code rc = gp_sq_prepare(sq,
-                             "SELECT " GP_OBS_COLS ", o.series_id, o.period_start"
-                             " FROM series s JOIN observations o ON o.series_id = s.id"
-                             " JOIN imports i ON i.id = o.import_id"
-                             " WHERE s.metric_id = ?1 AND (?2 OR s.breakdown = COALESCE(?3, ''))"
-                             " AND o.period_start < ?4"
-                             " ORDER BY s.breakdown_kind, s.breakdown, o.period_start, o.period",
-                             &st, err);
+  static const char *const full =
+      "SELECT " GP_OBS_COLS ", o.series_id, o.period_start"
+      " FROM series s JOIN observations o ON o.series_id = s.id"
+      " JOIN imports i ON i.id = o.import_id"
+      " WHERE s.metric_id = ?1 AND (?2 OR s.breakdown = COALESCE(?3, ''))"
+      " AND o.period_start < ?4"
+      " ORDER BY s.breakdown_kind, s.breakdown, o.period_start, o.period";
+  /* The same rows without the import's source and time: no join per row. */
+  static const char *const lean =
+      "SELECT s.breakdown_kind, s.breakdown, o.period, o.value, o.lower, o.upper, o.n, NULL, NULL,"
+      " o.series_id, o.period_start"
+      " FROM series s JOIN observations o ON o.series_id = s.id"
+      " WHERE s.metric_id = ?1 AND (?2 OR s.breakdown = COALESCE(?3, ''))"
+      " AND o.period_start < ?4"
+      " ORDER BY s.breakdown_kind, s.breakdown, o.period_start, o.period";
+  gp_code rc = gp_sq_prepare(sq, f->values_only && !f->history ? lean : full, &st, err);
   if (rc) return rc;
   if (f->history &&
       (rc = gp_sq_prepare(sq,
