@@ -8,7 +8,10 @@
  * start. Because imputed entries equal the column mean, the centred matrix
  * is zero wherever nobody voted: every step here runs over the votes only
  * (O(votes) per iteration), never over a dense participants x statements
- * array. See docs/methods/deliberation.md.
+ * array. The eigenvectors are found by block subspace iteration (6 vectors,
+ * Rayleigh-Ritz each step), applying Xc'Xc by passes over the votes or,
+ * when cheaper, through the Gram matrix formed once. See
+ * docs/methods/deliberation.md.
  */
 #ifndef GP_POLIS_PCA_H
 #define GP_POLIS_PCA_H
@@ -30,8 +33,8 @@ typedef struct gp_polis_cols {
 /* Options of the PCA. */
 typedef struct gp_polis_pca_opts {
   uint64_t seed; /* seeds the random start vectors */
-  int max_iters; /* power-iteration cap (Pol.is: 100; we default to 1000 with tol) */
-  double tol;    /* stop when no component entry moves by more than tol */
+  int max_iters; /* iteration cap (Pol.is: 100 power iterations; we iterate to tol) */
+  double tol;    /* stop when no entry of the top two Ritz vectors moves by more than tol */
   int threads;   /* worker threads; the result does not depend on it */
 } gp_polis_pca_opts;
 
@@ -43,7 +46,7 @@ typedef struct gp_polis_pca {
   double *center;   /* n_cols: mean vote of each used statement; 0 for unused or zeroed */
   double *comps;    /* 2*n_cols: component c is comps[c*n_cols .. +n_cols); unit length */
   double eigval[2]; /* eigenvalues of the centred X'X for the two components */
-  int iterations;   /* power iterations done */
+  int iterations;   /* subspace iterations done */
   bool converged;   /* whether tol was reached before max_iters */
 } gp_polis_pca;
 
