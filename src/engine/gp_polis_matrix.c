@@ -1,6 +1,8 @@
 /* gp_polis_matrix — see gp_polis_matrix.h. */
 #include "engine/gp_polis_matrix.h"
 
+#include "engine/gp_polis_par.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +22,28 @@ static bool gp_polis_ev_less(const gp_polis_event *ev, size_t a, size_t b) {
   return a < b;
 }
 
-static const gp_polis_event *gp_polis_sort_ev; /* the events being sorted (qsort has no context) */
+/* Heapsort of a row's event indices (thread-safe, no recursion). */
+static void gp_polis_sift(const gp_polis_event *ev, size_t *idx, size_t root, size_t n) {
+  for (;;) {
+    size_t child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && gp_polis_ev_less(ev, idx[child], idx[child + 1])) child++;
+    if (!gp_polis_ev_less(ev, idx[root], idx[child])) return;
+    size_t t = idx[root];
+    idx[root] = idx[child];
+    idx[child] = t;
+    root = child;
+  }
+}
 
-static int gp_polis_ev_cmp(const void *pa, const void *pb) {
-  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-  if (a == b) return 0;
-  return gp_polis_ev_less(gp_polis_sort_ev, a, b) ? -1 : 1;
+static void gp_polis_heapsort(const gp_polis_event *ev, size_t *idx, size_t n) {
+  for (size_t r = n / 2; r-- > 0;) gp_polis_sift(ev, idx, r, n);
+  for (size_t end = n; end-- > 1;) {
+    size_t t = idx[0];
+    idx[0] = idx[end];
+    idx[end] = t;
+    gp_polis_sift(ev, idx, 0, end);
+  }
 }
 
 static void gp_polis_sort_row(const gp_polis_event *ev, size_t *idx, size_t n) {
@@ -44,12 +62,121 @@ static void gp_polis_sort_row(const gp_polis_event *ev, size_t *idx, size_t n) {
     }
     return;
   }
-  gp_polis_sort_ev = ev;
-  qsort(idx, n, sizeof *idx, gp_polis_ev_cmp);
+  gp_polis_heapsort(ev, idx, n);
+}
+
+/* The per-row work of the build, over a chunk of rows. */
+typedef struct gp_polis_build {
+  const gp_polis_event *ev; /* the events */
+  size_t *idx;              /* event indices grouped by row */
+  const size_t *start;      /* row starts in idx */
+  size_t *kept;             /* per row: votes kept (phase 1) */
+  gp_polis_matrix *out;     /* the matrix being filled (phase 2) */
+  size_t n_rows;            /* rows */
+  size_t n_chunks;          /* chunks */
+} gp_polis_build;
+
+/* A row's event as sorted: the key fetched once from the events. */
+typedef struct gp_polis_key {
+  uint32_t statement; /* first key */
+  int64_t time;       /* second key */
+  size_t pos;         /* third key: position in the events */
+} gp_polis_key;
+
+static bool gp_polis_key_less(const gp_polis_key *a, const gp_polis_key *b) {
+  if (a->statement != b->statement) return a->statement < b->statement;
+  if (a->time != b->time) return a->time < b->time;
+  return a->pos < b->pos;
+}
+
+static void gp_polis_key_sift(gp_polis_key *k, size_t root, size_t n) {
+  for (;;) {
+    size_t child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && gp_polis_key_less(&k[child], &k[child + 1])) child++;
+    if (!gp_polis_key_less(&k[root], &k[child])) return;
+    gp_polis_key t = k[root];
+    k[root] = k[child];
+    k[child] = t;
+    root = child;
+  }
+}
+
+/* Sorts keys: insertion sort for short rows, heapsort otherwise. */
+static void gp_polis_key_sort(gp_polis_key *k, size_t n) {
+  if (n <= 48) {
+    for (size_t i = 1; i < n; i++) {
+      gp_polis_key x = k[i];
+      size_t j = i;
+      while (j > 0 && gp_polis_key_less(&x, &k[j - 1])) {
+        k[j] = k[j - 1];
+        j--;
+      }
+      k[j] = x;
+    }
+    return;
+  }
+  for (size_t r = n / 2; r-- > 0;) gp_polis_key_sift(k, r, n);
+  for (size_t end = n; end-- > 1;) {
+    gp_polis_key t = k[0];
+    k[0] = k[end];
+    k[end] = t;
+    gp_polis_key_sift(k, 0, end);
+  }
+}
+
+static void gp_polis_build_sort(void *ctx, size_t c) {
+  gp_polis_build *b = ctx;
+  size_t r0 = b->n_rows * c / b->n_chunks, r1 = b->n_rows * (c + 1) / b->n_chunks;
+  size_t longest = 0;
+  for (size_t i = r0; i < r1; i++)
+    if (b->start[i + 1] - b->start[i] > longest) longest = b->start[i + 1] - b->start[i];
+  gp_polis_key *key = malloc((longest + 1) * sizeof *key);
+  for (size_t i = r0; i < r1; i++) {
+    size_t a = b->start[i], e = b->start[i + 1], n = 0;
+    if (key) {
+      for (size_t k = a; k < e; k++) {
+        const gp_polis_event *x = &b->ev[b->idx[k]];
+        key[k - a] = (gp_polis_key){x->statement, x->time, b->idx[k]};
+      }
+      gp_polis_key_sort(key, e - a);
+      for (size_t k = a; k < e; k++) {
+        b->idx[k] = key[k - a].pos;
+        if (k + 1 == e || key[k + 1 - a].statement != key[k - a].statement) n++;
+      }
+    } else { /* no scratch memory: sort in place through the events */
+      gp_polis_sort_row(b->ev, b->idx + a, e - a);
+      for (size_t k = a; k < e; k++)
+        if (k + 1 == e || b->ev[b->idx[k + 1]].statement != b->ev[b->idx[k]].statement) n++;
+    }
+    b->kept[i] = n;
+  }
+  free(key);
+}
+
+static void gp_polis_build_fill(void *ctx, size_t c) {
+  gp_polis_build *b = ctx;
+  size_t r0 = b->n_rows * c / b->n_chunks, r1 = b->n_rows * (c + 1) / b->n_chunks;
+  for (size_t i = r0; i < r1; i++) {
+    size_t p = b->out->row_ptr[i];
+    for (size_t k = b->start[i]; k < b->start[i + 1]; k++) {
+      if (k + 1 < b->start[i + 1] && b->ev[b->idx[k + 1]].statement == b->ev[b->idx[k]].statement)
+        continue;
+      b->out->col[p] = b->ev[b->idx[k]].statement;
+      b->out->val[p] = b->ev[b->idx[k]].vote;
+      p++;
+    }
+  }
 }
 
 gp_code gp_polis_matrix_from_events(const gp_polis_event *ev, size_t n_events, size_t n_rows,
                                     size_t n_cols, gp_polis_matrix *out, gp_error *err) {
+  return gp_polis_matrix_from_events_mt(ev, n_events, n_rows, n_cols, 1, out, err);
+}
+
+gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events, size_t n_rows,
+                                       size_t n_cols, int threads, gp_polis_matrix *out,
+                                       gp_error *err) {
   memset(out, 0, sizeof *out);
   char path[64];
   for (size_t e = 0; e < n_events; e++) {
@@ -85,32 +212,34 @@ gp_code gp_polis_matrix_from_events(const gp_polis_event *ev, size_t n_events, s
     free(fill);
   }
   /* sort each row by (statement, time, position); keep the last of each statement */
-  size_t nnz = 0;
-  for (size_t i = 0; i < n_rows; i++) {
-    size_t a = start[i], b = start[i + 1];
-    gp_polis_sort_row(ev, idx + a, b - a);
-    for (size_t k = a; k < b; k++)
-      if (k + 1 == b || ev[idx[k + 1]].statement != ev[idx[k]].statement) nnz++;
-  }
+  size_t *kept = malloc((n_rows + 1) * sizeof *kept);
   out->row_ptr = malloc((n_rows + 1) * sizeof *out->row_ptr);
-  out->col = malloc((nnz ? nnz : 1) * sizeof *out->col);
-  out->val = malloc((nnz ? nnz : 1) * sizeof *out->val);
-  if (!out->row_ptr || !out->col || !out->val) {
+  if (!kept || !out->row_ptr) {
+    free(kept);
     free(start);
     free(idx);
     gp_polis_matrix_free(out);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory building the vote matrix");
   }
-  size_t p = 0;
+  gp_polis_build b = {.ev = ev, .idx = idx, .start = start, .kept = kept, .out = out,
+                      .n_rows = n_rows, .n_chunks = gp_polis_par_chunks(n_rows, 4096, 256)};
+  gp_polis_par_for(b.n_chunks, threads, gp_polis_build_sort, &b);
+  size_t nnz = 0;
   for (size_t i = 0; i < n_rows; i++) {
-    out->row_ptr[i] = p;
-    for (size_t k = start[i]; k < start[i + 1]; k++) {
-      if (k + 1 < start[i + 1] && ev[idx[k + 1]].statement == ev[idx[k]].statement) continue;
-      out->col[p] = ev[idx[k]].statement;
-      out->val[p] = ev[idx[k]].vote;
-      p++;
-    }
+    out->row_ptr[i] = nnz;
+    nnz += kept[i];
   }
+  free(kept);
+  out->col = malloc((nnz ? nnz : 1) * sizeof *out->col);
+  out->val = malloc((nnz ? nnz : 1) * sizeof *out->val);
+  if (!out->col || !out->val) {
+    free(start);
+    free(idx);
+    gp_polis_matrix_free(out);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory building the vote matrix");
+  }
+  gp_polis_par_for(b.n_chunks, threads, gp_polis_build_fill, &b);
+  size_t p = nnz;
   out->row_ptr[n_rows] = p;
   out->n_rows = n_rows;
   out->n_cols = n_cols;

@@ -45,6 +45,12 @@ typedef struct gp_polis_matrix {
 gp_code gp_polis_matrix_from_events(const gp_polis_event *ev, size_t n_events, size_t n_rows,
                                     size_t n_cols, gp_polis_matrix *out, gp_error *err);
 
+/* As gp_polis_matrix_from_events on up to `threads` threads (the result
+ * does not depend on the number). */
+gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events, size_t n_rows,
+                                       size_t n_cols, int threads, gp_polis_matrix *out,
+                                       gp_error *err);
+
 /* Builds the matrix from a dense array (row-major, n_rows x n_cols) where
  * `missing` marks "not seen": for tests and small inputs. Same ownership. */
 gp_code gp_polis_matrix_from_dense(const double *dense, size_t n_rows, size_t n_cols,
