@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/gp_cli.h"
+#include "engine/gp_peers.h"
 #include "io/gp_unitcsv.h"
 #include "model/gp_period.h"
 #include "store/gp_store.h"
@@ -128,6 +129,14 @@ int gp_cmd_import_unit_data(int argc, char **argv) {
   gp_period_format(&per, d.period);
   d.period_start = gp_period_start_day(&per);
   d.unit_type = unit_type;
+  if (d.k) {
+    /* the peers index: rows sorted by the first covariate, and the scales */
+    d.ctx_sorted = malloc(d.n * (d.k + 1) * sizeof *d.ctx_sorted);
+    d.ctx_mean = malloc(d.k * sizeof *d.ctx_mean);
+    d.ctx_sd = malloc(d.k * sizeof *d.ctx_sd);
+    if (!d.ctx_sorted || !d.ctx_mean || !d.ctx_sd) abort();
+    gp_peers_index(d.ctx, d.n, d.k, d.ctx_sorted, d.ctx_mean, d.ctx_sd);
+  }
   d.source = source;
   d.file = file;
   gp_store *s;

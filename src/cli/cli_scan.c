@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/gp_cli.h"
 #include "engine/gp_peers.h"
@@ -140,13 +141,9 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
   }
   size_t n = d->n, m = 0;
   o->pos = malloc((n ? n : 1) * sizeof *o->pos);
-  double *obs = malloc((n ? n : 1) * sizeof *obs), *den = malloc((n ? n : 1) * sizeof *den);
-  double *se = malloc((n ? n : 1) * sizeof *se);
-  double *cov = nadjust ? malloc(n * nadjust * sizeof *cov) : NULL;
-  if (!o->pos || !obs || !den || !se || (nadjust && !cov)) abort();
+  if (!o->pos) abort();
   for (size_t i = 0; i < n; i++) {
-    double v = d->val[i];
-    if (isnan(v)) continue;
+    if (isnan(d->val[i])) continue;
     if (opt->type == GP_SCAN_SCORE ? !(d->se && !isnan(d->se[i])) : !(d->den && !isnan(d->den[i])))
       continue;
     bool ok = true;
@@ -155,14 +152,30 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
       o->n_no_cov++;
       continue;
     }
-    obs[m] = v;
-    den[m] = d->den ? d->den[i] : NAN;
-    se[m] = d->se ? d->se[i] : NAN;
-    for (size_t j = 0; j < nadjust; j++) cov[m * nadjust + j] = d->ctx[i * d->k + (size_t)ci[j]];
     o->pos[m++] = i;
   }
-  gp_scan_data sd = {m,          obs, opt->type == GP_SCAN_SCORE ? NULL : den,
-                     opt->type == GP_SCAN_SCORE ? se : NULL, nadjust, cov};
+  /* every row, every covariate in stored order: scan the stored arrays as they are */
+  bool direct = m == n && (nadjust == 0 || nadjust == d->k);
+  for (size_t j = 0; direct && j < nadjust; j++) direct = ci[j] == (long)j;
+  double *obs = NULL, *den = NULL, *se = NULL, *cov = NULL;
+  if (!direct) {
+    obs = malloc((m ? m : 1) * sizeof *obs);
+    den = malloc((m ? m : 1) * sizeof *den);
+    se = malloc((m ? m : 1) * sizeof *se);
+    cov = nadjust ? malloc(m * nadjust * sizeof *cov) : NULL;
+    if (!obs || !den || !se || (nadjust && !cov)) abort();
+    for (size_t r = 0; r < m; r++) {
+      size_t i = o->pos[r];
+      obs[r] = d->val[i];
+      den[r] = d->den ? d->den[i] : NAN;
+      se[r] = d->se ? d->se[i] : NAN;
+      for (size_t j = 0; j < nadjust; j++) cov[r * nadjust + j] = d->ctx[i * d->k + (size_t)ci[j]];
+    }
+  }
+  const double *cobs = direct ? d->val : obs, *cden = direct ? d->den : den;
+  const double *cse = direct ? d->se : se, *ccov = direct ? d->ctx : cov;
+  gp_scan_data sd = {m,       cobs, opt->type == GP_SCAN_SCORE ? NULL : cden,
+                     opt->type == GP_SCAN_SCORE ? cse : NULL, nadjust, nadjust ? ccov : NULL};
   rc = gp_scan_run(&sd, opt, &o->r, err);
   if (rc && !strncmp(err->path, "units[", 6)) {
     /* name the unit instead of the engine's index */
@@ -417,6 +430,41 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
   free(idx);
 }
 
+/* Memory for scans of a million units. A scan touches a few hundred MB of
+ * fresh arrays a period; on Linux, most of its time then goes to faulting
+ * and zeroing 4 KB pages and to TLB misses. So: (1) glibc's malloc is asked,
+ * through its documented tunable, to back large allocations with
+ * transparent huge pages (glibc.malloc.hugetlb=1; tunables are read at
+ * start-up only, so the command re-executes itself once with it set; if
+ * that fails it simply goes on); (2) one arena, no mmap'd chunks and no
+ * trimming, so arrays freed after one period are reused by the next instead
+ * of being unmapped and zeroed again. Same results either way. */
+static void gp_scan_memory(void) {
+#ifdef __GLIBC__
+  const char *t = getenv("GLIBC_TUNABLES");
+  if (!t || !strstr(t, "glibc.malloc.hugetlb")) {
+    char val[1024];
+    snprintf(val, sizeof val, "%s%sglibc.malloc.hugetlb=1", t ? t : "", t && *t ? ":" : "");
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    static char buf[65536];
+    size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    char *args[256];
+    size_t na = 0;
+    for (size_t off = 0; off < len && na < 255; off += strlen(buf + off) + 1) args[na++] = buf + off;
+    args[na] = NULL;
+    if (len > 0 && len < sizeof buf - 1 && na > 0 && na < 255 && setenv("GLIBC_TUNABLES", val, 1) == 0) {
+      execv("/proc/self/exe", args);
+      if (t) setenv("GLIBC_TUNABLES", t, 1); /* exec failed: carry on as we are */
+      else unsetenv("GLIBC_TUNABLES");
+    }
+  }
+  mallopt(M_ARENA_MAX, 1);
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, -1);
+#endif
+}
+
 int gp_cmd_scan(int argc, char **argv) {
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"metric", required_argument, NULL, 'm'},
@@ -509,11 +557,7 @@ int gp_cmd_scan(int argc, char **argv) {
     snprintf(lb, sizeof lb, "%s", limits_arg);
     if (gp_scan_parse_limits(lb, &opt, &err)) return gp_cli_report(&err);
   }
-#ifdef __GLIBC__
-  /* keep freed arrays for the next period instead of unmapping and refaulting them */
-  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-#endif
+  gp_scan_memory();
   gp_store *s;
   if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
   int status = 0;
@@ -642,6 +686,70 @@ out:
   return status;
 }
 
+/* Streaming the context matrix through a peers search, pass by pass. */
+typedef struct gp_peers_stream {
+  gp_peers_search *search; /* the search */
+  int pass;                /* 1: statistics, 2: ranking */
+  size_t k;                /* covariates stored a row */
+  size_t non;              /* covariates used */
+  const long *ci;          /* their columns */
+  double *sel;             /* a chunk's rows, used columns only */
+} gp_peers_stream;
+
+static void gp_peers_chunk(void *ctx, const void *data, size_t bytes, size_t offset) {
+  gp_peers_stream *st = ctx;
+  size_t row = st->k * sizeof(double), rows = bytes / row, first = offset / row;
+  const double *x = data;
+  bool all = st->non == st->k;
+  for (size_t j = 0; all && j < st->non; j++) all = st->ci[j] == (long)j;
+  if (!all) {
+    for (size_t i = 0; i < rows; i++)
+      for (size_t j = 0; j < st->non; j++) st->sel[i * st->non + j] = x[i * st->k + (size_t)st->ci[j]];
+    x = st->sel;
+  }
+  if (st->pass == 1)
+    gp_peers_search_stats(st->search, x, rows);
+  else
+    gp_peers_search_rank(st->search, x, first, rows);
+}
+
+/* Reading the peers index for the slab search. */
+typedef struct gp_peers_slab_src {
+  gp_units_index *index; /* the open index */
+  size_t k;              /* covariates stored a row (the row has k + 1 doubles) */
+  size_t non;            /* covariates used */
+  const long *ci;        /* their columns */
+  double *buf;           /* chunk rows as stored */
+  bool failed;           /* a read failed */
+  gp_error err;          /* why */
+} gp_peers_slab_src;
+
+static size_t gp_peers_slab_read(void *ctx, size_t first, size_t rows, double *x, size_t *units,
+                                 double *key) {
+  gp_peers_slab_src *src = ctx;
+  if (gp_store_units_index_read(src->index, first, rows, src->buf, &src->err)) {
+    src->failed = true;
+    return 0;
+  }
+  for (size_t r = 0; r < rows; r++) {
+    const double *row = src->buf + r * (src->k + 1);
+    for (size_t j = 0; j < src->non; j++) x[r * src->non + j] = row[src->ci[j]];
+    units[r] = (size_t)row[src->k];
+    key[r] = row[0];
+  }
+  return rows;
+}
+
+/* The values of the named covariates in a stored JSON object (NaN if absent). */
+static void gp_peers_parse_ctx(const char *text, char *const *names, size_t k, double *out) {
+  json_t *o = text && *text ? json_loads(text, 0, NULL) : NULL;
+  for (size_t j = 0; j < k; j++) {
+    json_t *v = json_object_get(o, names[j]);
+    out[j] = json_is_number(v) ? json_number_value(v) : NAN;
+  }
+  json_decref(o);
+}
+
 int gp_cmd_peers(int argc, char **argv) {
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"metric", required_argument, NULL, 'm'},
@@ -680,20 +788,27 @@ int gp_cmd_peers(int argc, char **argv) {
   if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
   int status = 0;
   char periods[GP_SCAN_MAX_PERIODS][GP_PERIOD_MAX];
-  size_t np = 0, cur = 0, pos = 0, n = 0, kc = 0, non = 0;
+  size_t np = 0, cur = 0, pos = 0, n = 0, kc = 0, non = 0, m = 0;
   char **cnames = NULL, *on[GP_SCAN_MAX_LIST], onbuf[4096];
-  double *ctx = NULL, *sel = NULL, *ind = NULL;
+  double *all = NULL, *used = NULL, *ind = NULL, *amean = NULL, *asd = NULL;
   int8_t *flags = NULL;
+  size_t *idx = NULL;
+  gp_peers_search *search = NULL;
+  gp_units_index *index = NULL;
+  gp_peers_stream stream;
+  memset(&stream, 0, sizeof stream);
+  gp_peers_slab_src src;
+  memset(&src, 0, sizeof src);
   gp_peers_result pr;
   memset(&pr, 0, sizeof pr);
-  gp_unit_row *rows = NULL;
+  gp_unit_row *rows = NULL, me_row;
   const char *flags_from = "saved scan";
+  long ci[GP_SCAN_MAX_LIST];
   if (gp_scan_pick_period(s, metric, period, periods, &np, &cur, &err) ||
       gp_store_units_pos(s, metric, periods[cur], unit, &pos, &err) ||
-      gp_store_units_context(s, metric, periods[cur], &n, &kc, &cnames, &ctx, &err)) {
-    status = gp_cli_report(&err);
-    goto out;
-  }
+      gp_store_units_covariates(s, metric, periods[cur], &n, &kc, &cnames, &err) ||
+      gp_store_units_at(s, metric, periods[cur], pos, &me_row, &err))
+    goto fail;
   if (on_arg) {
     snprintf(onbuf, sizeof onbuf, "%s", on_arg);
     non = gp_scan_split(onbuf, on, GP_SCAN_MAX_LIST);
@@ -704,97 +819,154 @@ int gp_cmd_peers(int argc, char **argv) {
     gp_fail(&err, GP_EINVAL, "--on",
             "the data for %s has no covariates to compare units on; import some with --covariates",
             periods[cur]);
-    status = gp_cli_report(&err);
-    goto out;
+    goto fail;
   }
-  long ci[GP_SCAN_MAX_LIST];
   for (size_t j = 0; j < non; j++)
     if ((ci[j] = gp_scan_cov_index((const char *const *)cnames, kc, on[j])) < 0) {
       gp_fail(&err, GP_EINVAL, "--on", "no covariate '%s' in the data for %s", on[j], periods[cur]);
-      status = gp_cli_report(&err);
-      goto out;
+      goto fail;
     }
-  bool all = non == kc;
-  for (size_t j = 0; all && j < non; j++) all = ci[j] == (long)j;
-  if (all) {
-    sel = ctx;
-  } else {
-    sel = malloc(n * non * sizeof *sel);
-    if (!sel) abort();
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < non; j++) sel[i * non + j] = ctx[i * kc + (size_t)ci[j]];
-  }
-  flags = malloc(n + 1);
-  ind = malloc((n + 1) * sizeof *ind);
-  if (!flags || !ind) abort();
-  bool found = false;
-  if (gp_store_units_scan_load(s, metric, periods[cur], n, flags, ind, NULL, &found, &err)) {
-    status = gp_cli_report(&err);
-    goto out;
-  }
-  if (!found) {
-    /* no saved scan: flags from a default scan of this period */
-    gp_scan_options opt = gp_scan_options_default();
-    gp_scan_run_out o;
-    if (gp_scan_one(s, metric, periods[cur], &opt, false, NULL, 0, &o, &err)) {
-      gp_scan_run_free(&o);
-      status = gp_cli_report(&err);
-      goto out;
-    }
-    memset(flags, 0, n);
-    for (size_t i = 0; i < n; i++) ind[i] = NAN;
-    for (size_t i = 0; i < o.r.n; i++) {
-      flags[o.pos[i]] = o.r.units[i].flag[0];
-      ind[o.pos[i]] = o.r.units[i].indicator;
-    }
-    gp_scan_run_free(&o);
-    flags_from = "default scan (no saved scan: run 'gameplan scan' to choose the options)";
-  }
-  gp_peers_data pd = {n, non, sel, flags, ind};
-  if (gp_peers_find(&pd, pos, (size_t)k, &pr, &err)) {
+  /* the unit's own context (from its row), the scales kept with the data */
+  all = malloc((kc + 1) * sizeof *all);
+  amean = malloc((kc + 1) * sizeof *amean);
+  asd = malloc((kc + 1) * sizeof *asd);
+  if (!all || !amean || !asd) abort();
+  gp_peers_parse_ctx(me_row.covariates, cnames, kc, all);
+  double me[GP_SCAN_MAX_LIST], smean[GP_SCAN_MAX_LIST], ssd[GP_SCAN_MAX_LIST];
+  for (size_t j = 0; j < non; j++) me[j] = all[ci[j]];
+  if (gp_peers_search_new(non, me, pos, (size_t)k, &search, &err)) {
     if (!strncmp(err.path, "on[", 3)) {
       size_t j = (size_t)strtoul(err.path + 3, NULL, 10);
       snprintf(err.path, sizeof err.path, "--on");
       snprintf(err.message, sizeof err.message, "unit %s has no value for %s", unit,
                j < non ? on[j] : "?");
     }
-    status = gp_cli_report(&err);
-    goto out;
+    goto fail;
   }
-  rows = calloc(pr.npeers + 1, sizeof *rows);
-  if (!rows) abort();
-  for (size_t p = 0; p <= pr.npeers; p++) {
-    size_t at = p < pr.npeers ? pr.peers[p].unit : pos;
-    if (gp_store_units_at(s, metric, periods[cur], at, &rows[p], &err)) {
-      status = gp_cli_report(&err);
-      goto out;
+  bool have_stats = false;
+  if (gp_store_units_ctx_stats(s, metric, periods[cur], kc, amean, asd, &have_stats, &err))
+    goto fail;
+  long key_col = -1;
+  for (size_t j = 0; j < non; j++) {
+    smean[j] = amean[ci[j]];
+    ssd[j] = asd[ci[j]];
+    if (ci[j] == 0 && key_col < 0) key_col = (long)j;
+  }
+  if (have_stats) gp_peers_search_set_scales(search, smean, ssd);
+  enum { GP_PEERS_CHUNK_ROWS = 4096 };
+  gp_code irc = have_stats && key_col >= 0
+                    ? gp_store_units_index_open(s, metric, periods[cur], n, kc, &index, &err)
+                    : GP_ENOTFOUND;
+  if (irc == GP_OK) {
+    /* exact search along the index sorted by the first covariate: a slab around the unit */
+    size_t start;
+    if (gp_store_units_index_find(index, all[0], &start, &err)) goto fail;
+    src.index = index;
+    src.k = kc;
+    src.non = non;
+    src.ci = ci;
+    src.buf = malloc(GP_PEERS_CHUNK_ROWS * (kc + 1) * sizeof *src.buf);
+    if (!src.buf) abort();
+    gp_peers_search_slab(search, n, start, (size_t)key_col, 1024, gp_peers_slab_read, &src);
+    if (src.failed) {
+      err = src.err;
+      goto fail;
     }
+  } else if (irc == GP_ENOTFOUND) {
+    /* no index: stream every unit's context (two passes without kept scales) */
+    stream.search = search;
+    stream.k = kc;
+    stream.non = non;
+    stream.ci = ci;
+    stream.sel = malloc(GP_PEERS_CHUNK_ROWS * non * sizeof *stream.sel);
+    if (!stream.sel) abort();
+    size_t total;
+    for (stream.pass = have_stats ? 2 : 1; stream.pass <= 2; stream.pass++)
+      if (gp_store_units_column_stream(s, metric, periods[cur], "ctx",
+                                       GP_PEERS_CHUNK_ROWS * kc * sizeof(double), gp_peers_chunk,
+                                       &stream, &total, &err))
+        goto fail;
+  } else {
+    goto fail;
   }
-  const gp_unit_row *me = &rows[pr.npeers];
+  gp_peers_search_result(search, &pr);
+  /* flags and indicators of the peers and of the unit (last) */
+  m = pr.npeers + 1;
+  idx = malloc(m * sizeof *idx);
+  flags = calloc(m, 1);
+  ind = malloc(m * sizeof *ind);
+  used = malloc(m * non * sizeof *used);
+  rows = calloc(m, sizeof *rows);
+  if (!idx || !flags || !ind || !used || !rows) abort();
+  for (size_t p = 0; p < pr.npeers; p++) idx[p] = pr.peers[p].unit;
+  idx[pr.npeers] = pos;
+  gp_code rc = gp_store_units_column_gather(s, metric, periods[cur], "scan.flags", 1, idx, m, flags,
+                                            &err);
+  if (rc == GP_OK)
+    rc = gp_store_units_column_gather(s, metric, periods[cur], "scan.indicator", sizeof(double), idx,
+                                      m, ind, &err);
+  if (rc == GP_ENOTFOUND) {
+    /* no saved scan: flags from a default scan of this period */
+    gp_scan_options opt = gp_scan_options_default();
+    gp_scan_run_out o;
+    if (gp_scan_one(s, metric, periods[cur], &opt, false, NULL, 0, &o, &err)) {
+      gp_scan_run_free(&o);
+      goto fail;
+    }
+    int8_t *fl = calloc(n + 1, 1);
+    double *in = malloc((n + 1) * sizeof *in);
+    if (!fl || !in) abort();
+    for (size_t i = 0; i < n; i++) in[i] = NAN;
+    for (size_t i = 0; i < o.r.n; i++) {
+      fl[o.pos[i]] = o.r.units[i].flag[0];
+      in[o.pos[i]] = o.r.units[i].indicator;
+    }
+    for (size_t p = 0; p < m; p++) {
+      flags[p] = fl[idx[p]];
+      ind[p] = in[idx[p]];
+    }
+    free(fl);
+    free(in);
+    gp_scan_run_free(&o);
+    flags_from = "default scan (no saved scan: run 'gameplan scan' to choose the options)";
+  } else if (rc) {
+    goto fail;
+  }
+  for (size_t p = 0; p < pr.npeers; p++) {
+    pr.peers[p].flag = flags[p];
+    pr.peers[p].difference = ind[p] - ind[pr.npeers];
+    pr.nhigh += flags[p] > 0;
+  }
+  for (size_t p = 0; p < m; p++) {
+    if (p < pr.npeers) {
+      if (gp_store_units_at(s, metric, periods[cur], idx[p], &rows[p], &err)) goto fail;
+    } else {
+      rows[p] = me_row;
+    }
+    gp_peers_parse_ctx(rows[p].covariates, cnames, kc, all);
+    for (size_t j = 0; j < non; j++) used[p * non + j] = all[ci[j]];
+  }
   if (json) {
-    const char **pids = malloc((pr.npeers + 1) * sizeof *pids);
-    const char **pnames = malloc((pr.npeers + 1) * sizeof *pnames);
-    double *pctx = malloc((pr.npeers * non + 1) * sizeof *pctx);
-    if (!pids || !pnames || !pctx) abort();
+    const char **pids = malloc(m * sizeof *pids), **pnames = malloc(m * sizeof *pnames);
+    if (!pids || !pnames) abort();
     for (size_t p = 0; p < pr.npeers; p++) {
       pids[p] = rows[p].id;
       pnames[p] = rows[p].name[0] ? rows[p].name : NULL;
-      for (size_t j = 0; j < non; j++) pctx[p * non + j] = sel[pr.peers[p].unit * non + j];
     }
-    gp_peersjson_in in = {metric, periods[cur], unit, me->name[0] ? me->name : NULL, ind[pos],
-                          flags[pos], (const char *const *)on, non, sel + pos * non, pids, pnames,
-                          pctx, flags_from};
+    gp_peersjson_in in = {metric, periods[cur], unit, me_row.name[0] ? me_row.name : NULL,
+                          ind[pr.npeers], flags[pr.npeers], (const char *const *)on, non,
+                          used + pr.npeers * non, pids, pnames, used, flags_from};
     json_t *doc = gp_scanjson_peers(&in, &pr);
     status = gp_cli_print_json(stdout, doc);
     json_decref(doc);
     free(pids);
     free(pnames);
-    free(pctx);
   } else {
-    printf("peers of %s %s in %s, %s, on", unit, me->name, metric, periods[cur]);
-    for (size_t j = 0; j < non; j++) printf("%s %s = %.4g", j ? "," : "", on[j], sel[pos * non + j]);
-    printf("\nits indicator %.4g (%s); flags from the %s\n\n", ind[pos],
-           gp_scan_flag_name(flags[pos]), flags_from);
+    printf("peers of %s %s in %s, %s, on", unit, me_row.name, metric, periods[cur]);
+    for (size_t j = 0; j < non; j++)
+      printf("%s %s = %.4g", j ? "," : "", on[j], used[pr.npeers * non + j]);
+    printf("\nits indicator %.4g (%s); flags from the %s\n\n", ind[pr.npeers],
+           gp_scan_flag_name(flags[pr.npeers]), flags_from);
     printf("%3s %-12s %-32s %9s %-5s %11s\n", "#", "UNIT", "NAME", "DISTANCE", "FLAG", "DIFFERENCE");
     for (size_t p = 0; p < pr.npeers; p++) {
       char nm[33];
@@ -809,11 +981,21 @@ int gp_cmd_peers(int argc, char **argv) {
         printf("  %s %s: indicator %+.4g against this unit's\n", rows[p].id, rows[p].name,
                pr.peers[p].difference);
   }
+  goto out;
+fail:
+  status = gp_cli_report(&err);
 out:
   free(rows);
   gp_peers_free(&pr);
-  if (sel != ctx) free(sel);
-  free(ctx);
+  gp_peers_search_free(search);
+  gp_store_units_index_close(index);
+  free(src.buf);
+  free(stream.sel);
+  free(all);
+  free(amean);
+  free(asd);
+  free(used);
+  free(idx);
   free(flags);
   free(ind);
   gp_store_units_names_free(cnames, kc);

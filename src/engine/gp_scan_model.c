@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Accumulates A = X'WX (p × p, lower triangle) and b = X'Wz over n rows of
- * the standardised design (intercept column implicit). */
-static void gp_scan_model_accumulate(size_t n, size_t k, const double *xs, const double *w,
-                                     const double *z, double *A, double *b) {
+/* Accumulates A = X'WX (p × p) and b = X'Wz over n rows of the
+ * standardised design (intercept column implicit): the covariates x are
+ * standardised on the fly, (x - mean[j+1]) * isd[j+1], to save a copy. */
+static void gp_scan_model_accumulate(size_t n, size_t k, const double *x, const double *mean,
+                                     const double *isd, const double *w, const double *z,
+                                     double *A, double *b) {
   size_t p = k + 1;
   memset(A, 0, p * p * sizeof *A);
   memset(b, 0, p * sizeof *b);
@@ -23,7 +25,7 @@ static void gp_scan_model_accumulate(size_t n, size_t k, const double *xs, const
     double wi = w[i];
     if (wi == 0) continue;
     row[0] = 1;
-    for (size_t j = 0; j < k; j++) row[j + 1] = xs[i * k + j];
+    for (size_t j = 0; j < k; j++) row[j + 1] = (x[i * k + j] - mean[j + 1]) * isd[j + 1];
     double wz = wi * z[i];
     for (size_t a = 0; a < p; a++) {
       double wa = wi * row[a];
@@ -86,6 +88,18 @@ static bool gp_scan_model_solve(size_t p, const double *A, const double *b, doub
   return true;
 }
 
+/* The linear predictor on the raw covariates: b0 + sum b_j (x_j - m_j) s_j =
+ * c0 + sum c_j x_j with c_j = b_j s_j; returns c0 and fills c. */
+static double gp_scan_model_fold(const double *bs, const double *mean, const double *isd, size_t k,
+                                 double *c) {
+  double c0 = bs[0];
+  for (size_t j = 0; j < k; j++) {
+    c[j] = bs[j + 1] * isd[j + 1];
+    c0 -= c[j] * mean[j + 1];
+  }
+  return c0;
+}
+
 void gp_scan_model_free(gp_scan_model_fit *fit) {
   if (!fit) return;
   free(fit->beta);
@@ -103,14 +117,14 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
   if (n <= p) return gp_fail(err, GP_EINVAL, "model", "%zu units cannot fit %zu coefficients", n, p);
   /* standardise covariates */
   double *mean = calloc(p, sizeof *mean), *sd = calloc(p, sizeof *sd);
-  double *xs = k ? malloc(n * k * sizeof *xs) : NULL;
-  double *w = malloc(n * sizeof *w), *z = malloc(n * sizeof *z), *eta = malloc(n * sizeof *eta);
+  double *isd = calloc(p, sizeof *isd);
+  double *w = malloc(n * sizeof *w), *z = malloc(n * sizeof *z);
   double *A = malloc(p * p * sizeof *A), *b = malloc(p * sizeof *b), *bs = calloc(p, sizeof *bs);
   double *inv = malloc(p * p * sizeof *inv);
   fit->beta = calloc(p, sizeof *fit->beta);
   fit->se = calloc(p, sizeof *fit->se);
   fit->fitted = malloc(n * sizeof *fit->fitted);
-  if (!mean || !sd || (k && !xs) || !w || !z || !eta || !A || !b || !bs || !inv || !fit->beta ||
+  if (!mean || !sd || !isd || !w || !z || !A || !b || !bs || !inv || !fit->beta ||
       !fit->se || !fit->fitted)
     abort();
   gp_code rc = GP_OK;
@@ -136,7 +150,7 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
     }
     mean[j + 1] = m;
     sd[j + 1] = sdj;
-    for (size_t i = 0; i < n; i++) xs[i * k + j] = (x[i * k + j] - m) / sdj;
+    isd[j + 1] = 1 / sdj;
   }
 
   if (fam == GP_SCAN_MODEL_LINEAR) {
@@ -144,7 +158,7 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
       w[i] = extra ? extra[i] : 1;
       z[i] = y[i];
     }
-    gp_scan_model_accumulate(n, k, xs, w, z, A, b);
+    gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
     if (!gp_scan_model_solve(p, A, b, bs, inv)) {
       rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
       goto done;
@@ -152,7 +166,7 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
     double rss = 0;
     for (size_t i = 0; i < n; i++) {
       double f = bs[0];
-      for (size_t j = 0; j < k; j++) f += bs[j + 1] * xs[i * k + j];
+      for (size_t j = 0; j < k; j++) f += bs[j + 1] * (x[i * k + j] - mean[j + 1]) * isd[j + 1];
       fit->fitted[i] = f;
       rss += w[i] * (y[i] - f) * (y[i] - f);
     }
@@ -186,10 +200,12 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
      * 1e-10 (relative to its size); the deviance is computed once, at the end */
     int it;
     double bn[64];
+    double cf[64];
     for (it = 1; it <= 100; it++) {
+      double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
       for (size_t i = 0; i < n; i++) {
-        double e = bs[0];
-        for (size_t j = 0; j < k; j++) e += bs[j + 1] * xs[i * k + j];
+        double e = c0;
+        for (size_t j = 0; j < k; j++) e += cf[j] * x[i * k + j];
         if (fam == GP_SCAN_MODEL_LOGISTIC) {
           double m = extra[i];
           double pr = 1 / (1 + exp(-e));
@@ -204,7 +220,7 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
           z[i] = e + (y[i] - mu) / mu;
         }
       }
-      gp_scan_model_accumulate(n, k, xs, w, z, A, b);
+      gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
       if (!gp_scan_model_solve(p, A, b, bn, NULL)) {
         rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
         goto done;
@@ -226,9 +242,10 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
     fit->iterations = it;
     /* final weights at the converged beta for the information matrix */
     double dev = 0;
+    double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
     for (size_t i = 0; i < n; i++) {
-      double e = bs[0];
-      for (size_t j = 0; j < k; j++) e += bs[j + 1] * xs[i * k + j];
+      double e = c0;
+      for (size_t j = 0; j < k; j++) e += cf[j] * x[i * k + j];
       if (fam == GP_SCAN_MODEL_LOGISTIC) {
         double m = extra[i];
         double pr = 1 / (1 + exp(-e));
@@ -247,7 +264,7 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
       z[i] = 0;
     }
     fit->deviance = dev;
-    gp_scan_model_accumulate(n, k, xs, w, z, A, b);
+    gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
     double dummy[64];
     if (!gp_scan_model_solve(p, A, b, dummy, inv)) {
       rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
@@ -280,10 +297,9 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
 done:
   free(mean);
   free(sd);
-  free(xs);
+  free(isd);
   free(w);
   free(z);
-  free(eta);
   free(A);
   free(b);
   free(bs);

@@ -150,6 +150,9 @@ void gp_unit_dataset_free(gp_unit_dataset *d) {
   free(d->parents);
   free(d->idbuf);
   free(d->namebuf);
+  free(d->ctx_sorted);
+  free(d->ctx_mean);
+  free(d->ctx_sd);
   memset(d, 0, sizeof *d);
 }
 
@@ -182,6 +185,30 @@ static char *gp_units_join(const char *const *s, size_t n, size_t *bytes) {
   }
   *bytes = len;
   return b;
+}
+
+#define GP_UNITS_BLOCK 65536 /* rows a block of the peers index */
+
+/* Writes the peers index in blocks, and the first key of each block. */
+static gp_code gp_units_put_index(sqlite3 *db, const gp_unit_dataset *d, gp_error *err) {
+  size_t nblocks = (d->n + GP_UNITS_BLOCK - 1) / GP_UNITS_BLOCK, rw = d->k + 1;
+  double *keys = malloc((nblocks ? nblocks : 1) * sizeof *keys);
+  if (!keys) abort();
+  gp_code rc = GP_OK;
+  for (size_t b = 0; b < nblocks && rc == GP_OK; b++) {
+    size_t first = b * GP_UNITS_BLOCK;
+    size_t rows = d->n - first < GP_UNITS_BLOCK ? d->n - first : GP_UNITS_BLOCK;
+    keys[b] = d->ctx_sorted[first * rw];
+    char name[40];
+    snprintf(name, sizeof name, "ctx.sorted.%zu", b);
+    rc = gp_units_put_column(db, d->metric_id, d->period, name, d->ctx_sorted + first * rw,
+                             rows * rw * sizeof(double), err);
+  }
+  if (rc == GP_OK)
+    rc = gp_units_put_column(db, d->metric_id, d->period, "ctx.sorted.keys", keys,
+                             nblocks * sizeof(double), err);
+  free(keys);
+  return rc;
 }
 
 /* The body of gp_store_units_save, inside a transaction. */
@@ -234,8 +261,8 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   char *nmblob = gp_units_join(d->names, d->n, &nmb);
   if (sqlite3_prepare_v2(db,
                          "INSERT INTO unit_datasets (metric_id, period, period_start, kind, n,"
-                         " n_missing, missing_reasons, covariates, source, file, imported_at)"
-                         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                         " n_missing, missing_reasons, covariates, source, file, imported_at,"
+                         " ctx_stats) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                          -1, &st, NULL) != SQLITE_OK) {
     rc = gp_units_fail(db, err, "data set");
     goto out;
@@ -251,7 +278,20 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   gp_units_bind_text(st, 9, d->source);
   gp_units_bind_text(st, 10, d->file);
   gp_units_bind_text(st, 11, now);
+  char *stats = NULL;
+  if (d->k && d->ctx_mean && d->ctx_sd) {
+    json_t *mj = json_array(), *sj = json_array();
+    for (size_t j = 0; j < d->k; j++) {
+      json_array_append_new(mj, isfinite(d->ctx_mean[j]) ? json_real(d->ctx_mean[j]) : json_null());
+      json_array_append_new(sj, isfinite(d->ctx_sd[j]) ? json_real(d->ctx_sd[j]) : json_null());
+    }
+    json_t *o = json_pack("{s:o,s:o}", "mean", mj, "sd", sj);
+    stats = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(o);
+  }
+  gp_units_bind_text(st, 12, stats);
   r = sqlite3_step(st);
+  free(stats);
   sqlite3_finalize(st);
   st = NULL;
   if (r != SQLITE_DONE) {
@@ -265,7 +305,8 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
       (d->se && (rc = gp_units_put_column(db, d->metric_id, d->period, "se", d->se, nb, err))) ||
       (d->den && (rc = gp_units_put_column(db, d->metric_id, d->period, "den", d->den, nb, err))) ||
       (d->k && (rc = gp_units_put_column(db, d->metric_id, d->period, "ctx", d->ctx, nb * d->k,
-                                         err))))
+                                         err))) ||
+      (d->k && d->ctx_sorted && (rc = gp_units_put_index(db, d, err))))
     goto out;
   /* units and rows */
   sqlite3_stmt *unit = NULL, *row = NULL;
@@ -674,7 +715,7 @@ gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period
   if (!db) return GP_EINTERNAL;
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db,
-                         "SELECT v.unit_id, u.name, v.value, v.denominator, v.se"
+                         "SELECT v.unit_id, u.name, v.value, v.denominator, v.se, v.covariates"
                          " FROM unit_values v INDEXED BY unit_values_pos"
                          " CROSS JOIN units u ON u.id = v.unit_id"
                          " WHERE v.metric_id = ? AND v.period = ? AND v.pos = ?",
@@ -692,9 +733,310 @@ gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period
     out->denominator =
         sqlite3_column_type(st, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 3);
     out->se = sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4);
+    if ((c = (const char *)sqlite3_column_text(st, 5)))
+      snprintf(out->covariates, sizeof out->covariates, "%s", c);
   }
   sqlite3_finalize(st);
   if (r == SQLITE_ROW) return GP_OK;
   if (r != SQLITE_DONE) return gp_units_fail(db, err, "unit row");
   return gp_fail(err, GP_ENOTFOUND, "unit", "no row %zu in %s %s", pos, metric_id, period);
+}
+
+gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char *period,
+                                  size_t *n, size_t *k, char ***names, gp_error *err) {
+  *n = *k = 0;
+  *names = NULL;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "covariates");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  int r = sqlite3_step(st);
+  if (r != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) return gp_units_fail(db, err, "covariates");
+    return gp_fail(err, GP_ENOTFOUND, "--period", "metric '%s' has no unit data for %s", metric_id,
+                   period);
+  }
+  *n = (size_t)sqlite3_column_int64(st, 0);
+  json_t *cov = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+  sqlite3_finalize(st);
+  *k = json_is_array(cov) ? json_array_size(cov) : 0;
+  *names = calloc(*k ? *k : 1, sizeof **names);
+  if (!*names) abort();
+  for (size_t j = 0; j < *k; j++) (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
+  json_decref(cov);
+  return GP_OK;
+}
+
+/* Opens the blob of a column; *blob NULL (GP_ENOTFOUND) when absent. */
+static gp_code gp_units_blob_open(sqlite3 *db, const char *metric, const char *period,
+                                  const char *name, sqlite3_blob **blob, size_t *len,
+                                  gp_error *err) {
+  *blob = NULL;
+  *len = 0;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rowid, length(data) FROM unit_columns"
+                         " WHERE metric_id = ? AND period = ? AND name = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "column");
+  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  *len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE)
+    return gp_fail(err, GP_ENOTFOUND, name, "no column '%s' for %s %s", name, metric, period);
+  if (r != SQLITE_ROW) return gp_units_fail(db, err, "column");
+  if (sqlite3_blob_open(db, "main", "unit_columns", "data", rowid, 0, blob) != SQLITE_OK) {
+    *blob = NULL;
+    return gp_units_fail(db, err, "column");
+  }
+  return GP_OK;
+}
+
+gp_code gp_store_units_column_gather(gp_store *s, const char *metric_id, const char *period,
+                                     const char *name, size_t elem, const size_t *idx, size_t m,
+                                     void *out, gp_error *err) {
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_blob *b;
+  size_t len;
+  gp_code rc = gp_units_blob_open(db, metric_id, period, name, &b, &len, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < m && rc == GP_OK; i++) {
+    size_t off = idx[i] * elem;
+    if (off + elem > len)
+      rc = gp_fail(err, GP_ESTORE, name, "element %zu is beyond the column's %zu bytes", idx[i], len);
+    else if (sqlite3_blob_read(b, (char *)out + i * elem, (int)elem, (int)off) != SQLITE_OK)
+      rc = gp_units_fail(db, err, "column");
+  }
+  sqlite3_blob_close(b);
+  return rc;
+}
+
+gp_code gp_store_units_column_stream(gp_store *s, const char *metric_id, const char *period,
+                                     const char *name, size_t chunk,
+                                     void (*cb)(void *ctx, const void *data, size_t bytes,
+                                                size_t offset),
+                                     void *ctx, size_t *total, gp_error *err) {
+  *total = 0;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_blob *b;
+  size_t len;
+  gp_code rc = gp_units_blob_open(db, metric_id, period, name, &b, &len, err);
+  if (rc) return rc;
+  *total = len;
+  char *buf = malloc(chunk ? chunk : 1);
+  if (!buf) abort();
+  for (size_t off = 0; off < len && rc == GP_OK; off += chunk) {
+    size_t nb = len - off < chunk ? len - off : chunk;
+    if (sqlite3_blob_read(b, buf, (int)nb, (int)off) != SQLITE_OK)
+      rc = gp_units_fail(db, err, "column");
+    else
+      cb(ctx, buf, nb, off);
+  }
+  free(buf);
+  sqlite3_blob_close(b);
+  return rc;
+}
+
+gp_code gp_store_units_ctx_stats(gp_store *s, const char *metric_id, const char *period, size_t k,
+                                 double *mean, double *sd, bool *found, gp_error *err) {
+  *found = false;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT ctx_stats FROM unit_datasets WHERE metric_id = ? AND period = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "statistics");
+  gp_units_bind_text(st, 1, metric_id);
+  gp_units_bind_text(st, 2, period);
+  int r = sqlite3_step(st);
+  json_t *o = r == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL
+                  ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
+                  : NULL;
+  sqlite3_finalize(st);
+  if (r != SQLITE_ROW && r != SQLITE_DONE) return gp_units_fail(db, err, "statistics");
+  json_t *mj = json_object_get(o, "mean"), *sj = json_object_get(o, "sd");
+  if (json_array_size(mj) == k && json_array_size(sj) == k) {
+    for (size_t j = 0; j < k; j++) {
+      json_t *a = json_array_get(mj, j), *b = json_array_get(sj, j);
+      mean[j] = json_is_number(a) ? json_number_value(a) : NAN;
+      sd[j] = json_is_number(b) ? json_number_value(b) : NAN;
+    }
+    *found = true;
+  }
+  json_decref(o);
+  return GP_OK;
+}
+
+struct gp_units_column {
+  sqlite3 *db;        /* the connection */
+  sqlite3_blob *blob; /* the open blob */
+  size_t len;         /* its size */
+};
+
+gp_code gp_store_units_column_open(gp_store *s, const char *metric_id, const char *period,
+                                   const char *name, gp_units_column **out, size_t *bytes,
+                                   gp_error *err) {
+  *out = NULL;
+  *bytes = 0;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_blob *b;
+  size_t len;
+  gp_code rc = gp_units_blob_open(db, metric_id, period, name, &b, &len, err);
+  if (rc) return rc;
+  gp_units_column *c = malloc(sizeof *c);
+  if (!c) abort();
+  c->db = db;
+  c->blob = b;
+  c->len = len;
+  *out = c;
+  *bytes = len;
+  return GP_OK;
+}
+
+gp_code gp_store_units_column_read(gp_units_column *c, size_t offset, size_t bytes, void *buf,
+                                   gp_error *err) {
+  if (offset + bytes > c->len)
+    return gp_fail(err, GP_ESTORE, NULL, "read of %zu bytes at %zu beyond a %zu-byte column", bytes,
+                   offset, c->len);
+  if (sqlite3_blob_read(c->blob, buf, (int)bytes, (int)offset) != SQLITE_OK)
+    return gp_units_fail(c->db, err, "column");
+  return GP_OK;
+}
+
+void gp_store_units_column_close(gp_units_column *c) {
+  if (!c) return;
+  sqlite3_blob_close(c->blob);
+  free(c);
+}
+
+struct gp_units_index {
+  sqlite3 *db;                /* the connection */
+  char metric[65];            /* the data set */
+  char period[GP_PERIOD_MAX]; /* its period */
+  size_t n, k;                /* rows, covariates */
+  size_t nblocks;             /* blocks */
+  double *keys;               /* first key of each block */
+  sqlite3_blob *open[2];      /* two blocks held open (the slab reads up and down) */
+  size_t open_block[2];       /* which blocks */
+  size_t next;                /* which slot to replace next */
+};
+
+gp_code gp_store_units_index_open(gp_store *s, const char *metric_id, const char *period, size_t n,
+                                  size_t k, gp_units_index **out, gp_error *err) {
+  *out = NULL;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  void *kb;
+  size_t bytes;
+  gp_code rc = gp_units_get_column(db, metric_id, period, "ctx.sorted.keys", &kb, &bytes, err);
+  if (rc) return rc;
+  size_t nblocks = (n + GP_UNITS_BLOCK - 1) / GP_UNITS_BLOCK;
+  if (!kb || bytes != nblocks * sizeof(double)) {
+    free(kb);
+    return gp_fail(err, GP_ENOTFOUND, "ctx.sorted", "no peers index for %s %s", metric_id, period);
+  }
+  gp_units_index *x = calloc(1, sizeof *x);
+  if (!x) abort();
+  x->db = db;
+  snprintf(x->metric, sizeof x->metric, "%s", metric_id);
+  snprintf(x->period, sizeof x->period, "%s", period);
+  x->n = n;
+  x->k = k;
+  x->nblocks = nblocks;
+  x->keys = kb;
+  x->open_block[0] = x->open_block[1] = (size_t)-1;
+  *out = x;
+  return GP_OK;
+}
+
+/* The open blob of block b. */
+static gp_code gp_units_index_block(gp_units_index *x, size_t b, sqlite3_blob **blob,
+                                    gp_error *err) {
+  for (int i = 0; i < 2; i++)
+    if (x->open_block[i] == b) {
+      *blob = x->open[i];
+      return GP_OK;
+    }
+  int slot = (int)x->next;
+  x->next ^= 1;
+  if (x->open[slot]) sqlite3_blob_close(x->open[slot]);
+  x->open[slot] = NULL;
+  x->open_block[slot] = (size_t)-1;
+  char name[40];
+  snprintf(name, sizeof name, "ctx.sorted.%zu", b);
+  size_t len;
+  gp_code rc = gp_units_blob_open(x->db, x->metric, x->period, name, &x->open[slot], &len, err);
+  if (rc) return rc;
+  x->open_block[slot] = b;
+  *blob = x->open[slot];
+  return GP_OK;
+}
+
+gp_code gp_store_units_index_read(gp_units_index *x, size_t first, size_t rows, double *out,
+                                  gp_error *err) {
+  size_t rw = (x->k + 1) * sizeof(double);
+  if (first + rows > x->n)
+    return gp_fail(err, GP_ESTORE, "ctx.sorted", "rows %zu..%zu beyond %zu", first,
+                   first + rows, x->n);
+  while (rows > 0) {
+    size_t b = first / GP_UNITS_BLOCK, in = first % GP_UNITS_BLOCK;
+    size_t take = GP_UNITS_BLOCK - in < rows ? GP_UNITS_BLOCK - in : rows;
+    sqlite3_blob *blob;
+    gp_code rc = gp_units_index_block(x, b, &blob, err);
+    if (rc) return rc;
+    if (sqlite3_blob_read(blob, out, (int)(take * rw), (int)(in * rw)) != SQLITE_OK)
+      return gp_units_fail(x->db, err, "ctx.sorted");
+    out += take * (x->k + 1);
+    first += take;
+    rows -= take;
+  }
+  return GP_OK;
+}
+
+gp_code gp_store_units_index_find(gp_units_index *x, double key, size_t *row, gp_error *err) {
+  /* the last block whose first key is below key, then inside it */
+  size_t lo = 0, hi = x->nblocks;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (x->keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  size_t b = lo > 0 ? lo - 1 : 0;
+  size_t first = b * GP_UNITS_BLOCK;
+  size_t end = first + GP_UNITS_BLOCK < x->n ? first + GP_UNITS_BLOCK : x->n;
+  lo = first;
+  hi = end;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    double row_buf[65];
+    if (x->k + 1 > 65) return gp_fail(err, GP_EINVAL, "on", "too many covariates");
+    gp_code rc = gp_store_units_index_read(x, mid, 1, row_buf, err);
+    if (rc) return rc;
+    if (row_buf[0] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  *row = lo;
+  return GP_OK;
+}
+
+void gp_store_units_index_close(gp_units_index *x) {
+  if (!x) return;
+  for (int i = 0; i < 2; i++)
+    if (x->open[i]) sqlite3_blob_close(x->open[i]);
+  free(x->keys);
+  free(x);
 }

@@ -61,6 +61,9 @@ typedef struct gp_unit_dataset {
   const char *source;      /* where the data came from, or NULL */
   const char *file;        /* the file imported, or NULL */
   const char *imported_at; /* when (loaded data sets only) */
+  double *ctx_sorted;      /* for saving: n × (k + 1) peers index (gp_peers_index), or NULL */
+  double *ctx_mean;        /* for saving: k covariate means, or NULL */
+  double *ctx_sd;          /* for saving: k covariate standard deviations, or NULL */
   char *idbuf;             /* loaded data sets: the buffer ids point into (malloc'd) */
   char *namebuf;           /* loaded data sets: the buffer names point into (malloc'd) */
 } gp_unit_dataset;
@@ -113,6 +116,70 @@ gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *p
                                size_t *k, char ***names, double **ctx, gp_error *err);
 void gp_store_units_names_free(char **names, size_t k);
 
+/* The covariate names of a data set and its number of units, without
+ * its values: *names as for gp_store_units_context. */
+gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char *period,
+                                  size_t *n, size_t *k, char ***names, gp_error *err);
+
+/* The covariates' means and standard deviations saved with the data set
+ * into mean and sd (k each); *found false when none were saved. */
+gp_code gp_store_units_ctx_stats(gp_store *s, const char *metric_id, const char *period, size_t k,
+                                 double *mean, double *sd, bool *found, gp_error *err);
+
+/* Reads m elements of elem bytes each, at element indices idx, from a
+ * column of a data set ("val", "se", "den", "ctx" (elem = 8k),
+ * "scan.flags", "scan.indicator") into out (m × elem bytes), with one blob
+ * handle. GP_ENOTFOUND when the column is absent, GP_ESTORE when an index
+ * is out of range. */
+gp_code gp_store_units_column_gather(gp_store *s, const char *metric_id, const char *period,
+                                     const char *name, size_t elem, const size_t *idx, size_t m,
+                                     void *out, gp_error *err);
+
+/* Streams a column to cb in chunks of at most chunk bytes (chunk > 0; each
+ * call gets the data, its size and its byte offset), from one blob handle
+ * and one fixed buffer: memory stays small whatever the size. *total gets
+ * the column's size. GP_ENOTFOUND when absent. */
+gp_code gp_store_units_column_stream(gp_store *s, const char *metric_id, const char *period,
+                                     const char *name, size_t chunk,
+                                     void (*cb)(void *ctx, const void *data, size_t bytes,
+                                                size_t offset),
+                                     void *ctx, size_t *total, gp_error *err);
+
+/* A column held open for reads at any offset (one blob handle). */
+typedef struct gp_units_column gp_units_column;
+
+/* Opens a column of a data set; *bytes gets its size. GP_ENOTFOUND when
+ * absent. Close with gp_store_units_column_close before closing the store. */
+gp_code gp_store_units_column_open(gp_store *s, const char *metric_id, const char *period,
+                                   const char *name, gp_units_column **out, size_t *bytes,
+                                   gp_error *err);
+
+/* Reads bytes at offset into buf. GP_ESTORE beyond the end. */
+gp_code gp_store_units_column_read(gp_units_column *c, size_t offset, size_t bytes, void *buf,
+                                   gp_error *err);
+
+/* Closes the column (NULL allowed). */
+void gp_store_units_column_close(gp_units_column *c);
+
+/* The peers index of a data set (rows of its covariates sorted by the first
+ * one, each followed by its position; see gp_peers_index), read in blocks. */
+typedef struct gp_units_index gp_units_index;
+
+/* Opens the index of a data set of n units and k covariates; GP_ENOTFOUND
+ * when it has none. Close before closing the store. */
+gp_code gp_store_units_index_open(gp_store *s, const char *metric_id, const char *period, size_t n,
+                                  size_t k, gp_units_index **out, gp_error *err);
+
+/* Reads index rows first .. first + rows - 1 into out (rows × (k + 1)). */
+gp_code gp_store_units_index_read(gp_units_index *x, size_t first, size_t rows, double *out,
+                                  gp_error *err);
+
+/* The first index row whose key (first covariate) is not below key. */
+gp_code gp_store_units_index_find(gp_units_index *x, double key, size_t *row, gp_error *err);
+
+/* Closes the index (NULL allowed). */
+void gp_store_units_index_close(gp_units_index *x);
+
 /* One row of a data set, by position. */
 typedef struct gp_unit_row {
   char id[256];          /* unit id */
@@ -120,6 +187,7 @@ typedef struct gp_unit_row {
   double value;          /* value (NaN: missing) */
   double denominator;    /* denominator or expected (NaN: none) */
   double se;             /* standard error (NaN: none) */
+  char covariates[4096]; /* its covariates as stored: JSON object name -> value ("" if none) */
 } gp_unit_row;
 
 /* The row at position pos of the metric's data set for period;

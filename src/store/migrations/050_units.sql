@@ -23,6 +23,7 @@ CREATE TABLE unit_datasets (
   n_missing       INTEGER NOT NULL,   -- rows whose value is missing
   missing_reasons TEXT NOT NULL,      -- JSON object: reason -> count
   covariates      TEXT NOT NULL,      -- JSON array of covariate names (columns of ctx)
+  ctx_stats       TEXT,               -- JSON {"mean": [...], "sd": [...]} of the covariates
   source          TEXT,
   file            TEXT,
   imported_at     TEXT NOT NULL,
@@ -32,7 +33,10 @@ CREATE TABLE unit_datasets (
 -- The columnar copy, one blob a column (a rowid table, read with SQLite's
 -- incremental blob I/O): 'ids' and 'names' (NUL-separated UTF-8, '' for no
 -- name), 'val', 'se', 'den' (n little-endian IEEE doubles, NaN missing),
--- 'ctx' (n x k doubles, row-major), and the saved scan's 'scan.flags' (n
+-- 'ctx' (n x k doubles, row-major), the peers index (the rows of ctx sorted
+-- by the first covariate, each followed by its position, in blocks of 65,536
+-- rows 'ctx.sorted.0', 'ctx.sorted.1', ..., with 'ctx.sorted.keys' the first
+-- key of each block: a look-up reads one small blob), and the saved scan's 'scan.flags' (n
 -- signed bytes at the first level: 1 high, -1 low, 0) and 'scan.indicator'
 -- (n doubles, NaN where not scanned).
 CREATE TABLE unit_columns (
