@@ -51,9 +51,9 @@ static void die(const gp_error *e) {
  * agree probability per group; each participant votes on a skewed random
  * subset (Pol.is shows early statements more), passing 15% of the time. */
 typedef struct synth {
-  size_t P, S;     /* participants, statements */
-  double *pa;      /* 3*S: agree probability given a non-pass vote, per group */
-  uint64_t rng;    /* state */
+  size_t P, S;  /* participants, statements */
+  double *pa;   /* 3*S: agree probability given a non-pass vote, per group */
+  uint64_t rng; /* state */
 } synth;
 
 static void synth_init(synth *s, size_t P, size_t S, uint64_t seed) {
@@ -65,7 +65,8 @@ static void synth_init(synth *s, size_t P, size_t S, uint64_t seed) {
     for (int g = 0; g < 3; g++) {
       double u = gp_polis_rng_uniform(&s->rng);
       /* a third of statements divide the groups sharply; the rest are mild */
-      s->pa[3 * j + (size_t)g] = (j % 3 == 0) ? (g == (int)(j / 3 % 3) ? 0.9 : 0.15) : 0.3 + 0.4 * u;
+      s->pa[3 * j + (size_t)g] =
+          (j % 3 == 0) ? (g == (int)(j / 3 % 3) ? 0.9 : 0.15) : 0.3 + 0.4 * u;
     }
 }
 
@@ -164,8 +165,8 @@ static int cmd_synthetic(size_t P, size_t S, size_t V, int threads, uint64_t see
          "  analysis %.2f s (CPU %.2f s; PCA %d iterations%s; %zu in conversation; %zu base "
          "clusters; %zu groups)\n  total build+analysis %.2f s (CPU %.2f s); peak memory %.0f MB\n",
          t1 - t0, t2 - t1, c2 - c1, t3 - t2, c3 - c2, r.pca_iterations,
-         r.pca_converged ? ", converged" : "", r.n_in_conv, r.n_base, r.n_groups, t3 - t1,
-         c3 - c1, peak_mb());
+         r.pca_converged ? ", converged" : "", r.n_in_conv, r.n_base, r.n_groups, t3 - t1, c3 - c1,
+         peak_mb());
   gp_polis_result_free(&r);
   gp_polis_matrix_free(&m);
   free(s.pa);
@@ -217,7 +218,8 @@ static int cmd_pcakm(const char *file, size_t P, size_t S, int threads) {
   if (gp_polis_matrix_from_events(ev, n, P, S, &m, &err)) die(&err);
   free(ev);
   bool *used = calloc(S, sizeof *used);
-  for (size_t k = 0; k < m.nnz; k++) used[m.col[k]] = true;
+  for (size_t k = 0; k < m.nnz; k++)
+    used[m.col[k]] = true;
   double t0 = now();
   gp_polis_cols cols = {.n_cols = S, .used = used, .zeroed = NULL};
   gp_polis_pca_opts po = {.seed = 1, .max_iters = 1000, .tol = 1e-9, .threads = threads};
@@ -229,8 +231,12 @@ static int cmd_pcakm(const char *file, size_t P, size_t S, int threads) {
   int *assign = malloc(P * sizeof *assign);
   double cent[200];
   size_t k;
-  gp_polis_kmeans_opts ko = {.k = 100, .max_iters = 100, .tol = 0.01,
-                             .init = GP_POLIS_INIT_FIRST, .n_init = 1, .threads = threads};
+  gp_polis_kmeans_opts ko = {.k = 100,
+                             .max_iters = 100,
+                             .tol = 0.01,
+                             .init = GP_POLIS_INIT_FIRST,
+                             .n_init = 1,
+                             .threads = threads};
   if (gp_polis_kmeans(xy, NULL, P, &ko, assign, cent, &k, &err)) die(&err);
   double t2 = now();
   printf("ours: PCA+projection %.3f s (%d iterations), k-means k=100 %.3f s, total %.3f s "

@@ -44,7 +44,8 @@ static void gp_delib_print(FILE *out, const gp_polisio_export *x, const gp_polis
   for (size_t i = 0; i < x->n_summary; i++)
     if (!strcmp(x->summary[i].key, "topic")) topic = x->summary[i].value;
   long votes = 0;
-  for (size_t i = 0; i < r->n_rows; i++) votes += r->n_votes[i];
+  for (size_t i = 0; i < r->n_rows; i++)
+    votes += r->n_votes[i];
   fprintf(out, "Conversation: %s\n", topic ? topic : "(no topic)");
   fprintf(out, "  %zu participants (%zu in the conversation), %zu statements, %ld votes\n",
           r->n_rows, r->n_in_conv, r->n_cols, votes);
@@ -141,9 +142,12 @@ static int gp_delib_analyse(int argc, char **argv) {
       o.threads = (int)v;
     } else if (!strcmp(argv[i], "--init") && i + 1 < argc) {
       const char *s = argv[++i];
-      if (!strcmp(s, "polis")) o.base_init = o.group_init = GP_POLIS_INIT_FIRST;
-      else if (!strcmp(s, "plusplus")) o.base_init = o.group_init = GP_POLIS_INIT_PLUSPLUS;
-      else return gp_cli_usage("deliberation", "--init: '%s' is not polis or plusplus", s);
+      if (!strcmp(s, "polis"))
+        o.base_init = o.group_init = GP_POLIS_INIT_FIRST;
+      else if (!strcmp(s, "plusplus"))
+        o.base_init = o.group_init = GP_POLIS_INIT_PLUSPLUS;
+      else
+        return gp_cli_usage("deliberation", "--init: '%s' is not polis or plusplus", s);
     } else if (argv[i][0] == '-') {
       return gp_cli_usage("deliberation", "unknown option '%s'; usage: %s", argv[i],
                           gp_delib_usage);

@@ -33,7 +33,8 @@ static json_t *gp_syn_run(const gp_polisio_table *t, long text_col, const size_t
     gp_fail(err, GP_ENOMEM, NULL, "out of memory");
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) texts[i] = t->cells[rows[i] * t->n_cols + (size_t)text_col];
+  for (size_t i = 0; i < n; i++)
+    texts[i] = t->cells[rows[i] * t->n_cols + (size_t)text_col];
   gp_text_corpus c;
   gp_text_tfidf x;
   gp_text_result r;
@@ -174,7 +175,8 @@ int gp_cmd_synthesise(int argc, char **argv) {
     goto fail;
   }
   if (gp_text_stemmer_new(lang, &st, &err)) goto fail;
-  for (size_t r = 0; r < t.n_rows; r++) rows[r] = r;
+  for (size_t r = 0; r < t.n_rows; r++)
+    rows[r] = r;
   doc = gp_syn_run(&t, tc, rows, t.n_rows, st, &o, &err);
   if (!doc) goto fail;
   json_object_set_new(doc, "file", json_string(file));

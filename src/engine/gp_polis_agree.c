@@ -19,7 +19,8 @@ int gp_polis_agreement_of(const int *a, const int *b, size_t n, gp_polis_agreeme
   }
   out->n_a = na;
   out->n_b = nb;
-  for (int i = 0; i < 8; i++) out->map[i] = -1;
+  for (int i = 0; i < 8; i++)
+    out->map[i] = -1;
   if (out->n == 0) return 0;
   /* adjusted Rand index */
   double sum_ij = 0, sum_a = 0, sum_b = 0;
@@ -33,7 +34,8 @@ int gp_polis_agreement_of(const int *a, const int *b, size_t n, gp_polis_agreeme
   }
   for (int j = 0; j < nb; j++) {
     double c = 0;
-    for (int i = 0; i < na; i++) c += tab[i][j];
+    for (int i = 0; i < na; i++)
+      c += tab[i][j];
     sum_b += gp_polis_c2(c);
   }
   double total = gp_polis_c2((double)out->n);

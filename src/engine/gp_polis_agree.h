@@ -11,12 +11,12 @@
 
 /* Agreement of labelings a and b over the n items where both are >= 0. */
 typedef struct gp_polis_agreement {
-  size_t n;      /* items labelled in both */
-  double ari;    /* adjusted Rand index (1: identical partitions; ~0: chance) */
-  double share;  /* share of the n items whose labels match after the best relabelling */
-  int map[8];    /* map[label in a] = label in b of the best relabelling (-1: unmatched) */
-  int n_a;       /* distinct labels of a (max label + 1) */
-  int n_b;       /* distinct labels of b (max label + 1) */
+  size_t n;     /* items labelled in both */
+  double ari;   /* adjusted Rand index (1: identical partitions; ~0: chance) */
+  double share; /* share of the n items whose labels match after the best relabelling */
+  int map[8];   /* map[label in a] = label in b of the best relabelling (-1: unmatched) */
+  int n_a;      /* distinct labels of a (max label + 1) */
+  int n_b;      /* distinct labels of b (max label + 1) */
 } gp_polis_agreement;
 
 /* Computes the agreement. Labels must be < 8; items with a negative label

@@ -78,7 +78,8 @@ static gp_code gp_polis_in_conv_replay(gp_polis_result *r, const gp_polis_input 
     free(row);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  for (size_t j = 0; j < nc; j++) col_first[j] = INT64_MAX;
+  for (size_t j = 0; j < nc; j++)
+    col_first[j] = INT64_MAX;
   for (size_t k = 0; k < m->nnz; k++)
     if (in->first[k] < col_first[m->col[k]]) col_first[m->col[k]] = in->first[k];
   size_t n_live = 0;
@@ -94,8 +95,10 @@ static gp_code gp_polis_in_conv_replay(gp_polis_result *r, const gp_polis_input 
       size_t lo = 0, hi = n_live;
       while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (col_first[mid] <= row[k]) lo = mid + 1;
-        else hi = mid;
+        if (col_first[mid] <= row[k])
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       size_t need = o->min_votes < lo ? o->min_votes : lo;
       if (k + 1 >= need) r->in_conv[i] = true;
@@ -156,8 +159,12 @@ static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_e
       pts[2 * p + 1] = r->xy[2 * i + 1];
       p++;
     }
-  gp_polis_kmeans_opts ko = {.k = bk, .max_iters = o->base_iters, .tol = o->kmeans_tol,
-                             .init = o->base_init, .n_init = o->n_init, .seed = o->seed,
+  gp_polis_kmeans_opts ko = {.k = bk,
+                             .max_iters = o->base_iters,
+                             .tol = o->kmeans_tol,
+                             .init = o->base_init,
+                             .n_init = o->n_init,
+                             .seed = o->seed,
                              .threads = o->threads};
   rc = gp_polis_kmeans(pts, NULL, n, &ko, assign, r->base_xy, &r->n_base, err);
   if (rc) goto done;
@@ -188,21 +195,29 @@ static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_e
       r->base_size[r->base[i]]++;
     }
   }
-  for (size_t b = 0; b < nb; b++) w[b] = (double)r->base_size[b];
+  for (size_t b = 0; b < nb; b++)
+    w[b] = (double)r->base_size[b];
   for (size_t a = 0; a < nb; a++)
-    for (size_t b = 0; b < nb; b++)
-      dist[a * nb + b] = hypot(r->base_xy[2 * a] - r->base_xy[2 * b],
-                               r->base_xy[2 * a + 1] - r->base_xy[2 * b + 1]);
+    for (size_t b = 0; b < nb; b++) {
+      double dx = r->base_xy[2 * a] - r->base_xy[2 * b];
+      double dy = r->base_xy[2 * a + 1] - r->base_xy[2 * b + 1];
+      dist[a * nb + b] = sqrt(dx * dx + dy * dy);
+    }
   size_t max_k = 2 + nb / 12;
   if (max_k > o->max_k) max_k = o->max_k;
   if (max_k > GP_POLIS_MAX_GROUPS) max_k = GP_POLIS_MAX_GROUPS;
-  for (size_t k = 0; k <= GP_POLIS_MAX_GROUPS; k++) r->silhouette[k] = NAN;
+  for (size_t k = 0; k <= GP_POLIS_MAX_GROUPS; k++)
+    r->silhouette[k] = NAN;
   double best = -INFINITY;
   size_t best_k = 0;
   for (size_t k = 2; k <= max_k; k++) {
-    gp_polis_kmeans_opts go = {.k = k, .max_iters = o->group_iters, .tol = o->kmeans_tol,
-                               .init = o->group_init, .n_init = o->n_init,
-                               .seed = o->seed + k, .threads = 1};
+    gp_polis_kmeans_opts go = {.k = k,
+                               .max_iters = o->group_iters,
+                               .tol = o->kmeans_tol,
+                               .init = o->group_init,
+                               .n_init = o->n_init,
+                               .seed = o->seed + k,
+                               .threads = 1};
     size_t got = 0;
     double cent[2 * GP_POLIS_MAX_GROUPS];
     rc = gp_polis_kmeans(r->base_xy, w, nb, &go, ga, cent, &got, err);
@@ -229,7 +244,8 @@ static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_e
     r->groups[g].cx = gcent[2 * g];
     r->groups[g].cy = gcent[2 * g + 1];
   }
-  for (size_t b = 0; b < nb; b++) r->groups[best_ga[b]].n_bases++;
+  for (size_t b = 0; b < nb; b++)
+    r->groups[best_ga[b]].n_bases++;
   for (size_t i = 0; i < r->n_rows; i++) {
     r->group[i] = r->base[i] >= 0 ? r->base_group[r->base[i]] : -1;
     if (r->group[i] >= 0) r->groups[r->group[i]].size++;
@@ -273,17 +289,22 @@ static gp_code gp_polis_statements(gp_polis_result *r, const gp_polis_input *in,
       size_t j = m->col[k];
       int v = m->val[k];
       as[j]++;
-      if (v > 0) aa[j]++;
-      else if (v < 0) ad[j]++;
+      if (v > 0)
+        aa[j]++;
+      else if (v < 0)
+        ad[j]++;
       if (g < 0) continue;
       size_t q = (size_t)g * nc + j;
       r->g_seen[q]++;
-      if (v > 0) r->g_agree[q]++;
-      else if (v < 0) r->g_disagree[q]++;
+      if (v > 0)
+        r->g_agree[q]++;
+      else if (v < 0)
+        r->g_disagree[q]++;
     }
   }
   /* consensus (over every participant of the rating matrix) */
-  for (size_t j = 0; j < nc; j++) gp_polis_stat_counts(aa[j], ad[j], as[j], &r->all[j]);
+  for (size_t j = 0; j < nc; j++)
+    gp_polis_stat_counts(aa[j], ad[j], as[j], &r->all[j]);
   r->n_cons_agree = gp_polis_select_consensus(r->all, nc, r->eligible, 1, r->cons_agree);
   r->n_cons_disagree = gp_polis_select_consensus(r->all, nc, r->eligible, -1, r->cons_disagree);
   /* repness per group against the other groups */
@@ -370,7 +391,8 @@ gp_code gp_polis_analyse(const gp_polis_input *in, const gp_polis_opts *o, gp_po
     goto fail;
   }
   /* step 1: columns */
-  for (size_t k = 0; k < m->nnz; k++) out->used[m->col[k]] = true;
+  for (size_t k = 0; k < m->nnz; k++)
+    out->used[m->col[k]] = true;
   size_t n_used = 0;
   for (size_t j = 0; j < nc; j++) {
     if (out->used[j]) n_used++;
@@ -384,8 +406,8 @@ gp_code gp_polis_analyse(const gp_polis_input *in, const gp_polis_opts *o, gp_po
   if ((rc = gp_polis_in_conv(out, in, o, n_used, err))) goto fail;
   /* step 3 */
   gp_polis_cols cols = {.n_cols = nc, .used = out->used, .zeroed = in->mod_out};
-  gp_polis_pca_opts po = {.seed = o->seed, .max_iters = o->pca_max_iters, .tol = o->pca_tol,
-                          .threads = o->threads};
+  gp_polis_pca_opts po = {
+      .seed = o->seed, .max_iters = o->pca_max_iters, .tol = o->pca_tol, .threads = o->threads};
   if ((rc = gp_polis_pca_fit(m, &cols, &po, &out->pca, err))) goto fail;
   out->pca_iterations = out->pca.iterations;
   out->pca_converged = out->pca.converged;
@@ -400,8 +422,8 @@ fail:
   return rc;
 }
 
-gp_code gp_polis_gic_of(const gp_polis_matrix *m, const int *group, size_t n_groups,
-                        double *value, gp_error *err) {
+gp_code gp_polis_gic_of(const gp_polis_matrix *m, const int *group, size_t n_groups, double *value,
+                        gp_error *err) {
   size_t nc = m->n_cols;
   long *a = calloc(n_groups * nc + 1, sizeof *a), *s = calloc(n_groups * nc + 1, sizeof *s);
   if (!a || !s) {

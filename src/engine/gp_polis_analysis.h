@@ -31,20 +31,20 @@
 
 /* Options; gp_polis_opts_default gives Pol.is's values. */
 typedef struct gp_polis_opts {
-  uint64_t seed;          /* seeds the PCA start and k-means++ */
-  int threads;            /* worker threads (>= 1); results do not depend on it */
-  size_t base_k;          /* base clusters (Pol.is: 100) */
-  size_t max_k;           /* most groups (Pol.is: 5) */
-  size_t min_votes;       /* votes to be in the conversation: min(this, columns) (Pol.is: 7) */
-  size_t greedy_n;        /* top up the in-conversation set to this many (Pol.is: 15) */
-  int pca_max_iters;      /* power-iteration cap */
-  double pca_tol;         /* power-iteration tolerance */
-  int base_iters;         /* k-means steps for base clusters (Pol.is: 100) */
-  int group_iters;        /* k-means steps for groups (Pol.is in effect: 20) */
-  double kmeans_tol;      /* centre movement that ends k-means (Pol.is: 0.01) */
+  uint64_t seed;            /* seeds the PCA start and k-means++ */
+  int threads;              /* worker threads (>= 1); results do not depend on it */
+  size_t base_k;            /* base clusters (Pol.is: 100) */
+  size_t max_k;             /* most groups (Pol.is: 5) */
+  size_t min_votes;         /* votes to be in the conversation: min(this, columns) (Pol.is: 7) */
+  size_t greedy_n;          /* top up the in-conversation set to this many (Pol.is: 15) */
+  int pca_max_iters;        /* power-iteration cap */
+  double pca_tol;           /* power-iteration tolerance */
+  int base_iters;           /* k-means steps for base clusters (Pol.is: 100) */
+  int group_iters;          /* k-means steps for groups (Pol.is in effect: 20) */
+  double kmeans_tol;        /* centre movement that ends k-means (Pol.is: 0.01) */
   gp_polis_init base_init;  /* start of the base k-means */
   gp_polis_init group_init; /* start of the group k-means */
-  int n_init;             /* k-means++ restarts */
+  int n_init;               /* k-means++ restarts */
 } gp_polis_opts;
 
 /* Pol.is's defaults with our choices where we depart (see the docs). */
@@ -62,49 +62,50 @@ typedef struct gp_polis_input {
 
 /* One opinion group. */
 typedef struct gp_polis_group {
-  size_t size;                 /* participants in the group */
-  size_t n_bases;              /* base clusters in the group */
-  double cx, cy;               /* the group's centre in the opinion plane */
-  size_t n_rep;                /* representative statements (<= 5) */
-  gp_polis_pick rep[5];        /* Pol.is's selection, agrees before disagrees */
+  size_t size;          /* participants in the group */
+  size_t n_bases;       /* base clusters in the group */
+  double cx, cy;        /* the group's centre in the opinion plane */
+  size_t n_rep;         /* representative statements (<= 5) */
+  gp_polis_pick rep[5]; /* Pol.is's selection, agrees before disagrees */
 } gp_polis_group;
 
 /* The result; every array is owned by the result (gp_polis_result_free). */
 typedef struct gp_polis_result {
-  size_t n_rows;         /* participants (matrix rows) */
-  size_t n_cols;         /* statements (matrix columns) */
-  bool *used;            /* n_cols: statement has a vote (a column of Pol.is's matrix) */
-  bool *eligible;        /* n_cols: used and not moderated out */
-  long *n_votes;         /* n_rows: votes cast (latest per statement) */
-  bool *in_conv;         /* n_rows: in the conversation */
-  size_t n_in_conv;      /* how many are */
-  double *xy;            /* 2*n_rows: projection (x, y) of every participant */
-  gp_polis_pca pca;      /* the fitted PCA */
-  int *base;             /* n_rows: base cluster, -1 if not in the conversation */
-  size_t n_base;         /* base clusters */
-  double *base_xy;       /* 2*n_base: base-cluster centres */
-  long *base_size;       /* n_base: members */
-  int *base_group;       /* n_base: group of each base cluster */
-  double silhouette[GP_POLIS_MAX_GROUPS + 1]; /* [k]: silhouette of k groups (k = 2..max), NAN if not tried */
-  size_t n_groups;       /* groups chosen */
-  int *group;            /* n_rows: group of each participant, -1 if none */
+  size_t n_rows;    /* participants (matrix rows) */
+  size_t n_cols;    /* statements (matrix columns) */
+  bool *used;       /* n_cols: statement has a vote (a column of Pol.is's matrix) */
+  bool *eligible;   /* n_cols: used and not moderated out */
+  long *n_votes;    /* n_rows: votes cast (latest per statement) */
+  bool *in_conv;    /* n_rows: in the conversation */
+  size_t n_in_conv; /* how many are */
+  double *xy;       /* 2*n_rows: projection (x, y) of every participant */
+  gp_polis_pca pca; /* the fitted PCA */
+  int *base;        /* n_rows: base cluster, -1 if not in the conversation */
+  size_t n_base;    /* base clusters */
+  double *base_xy;  /* 2*n_base: base-cluster centres */
+  long *base_size;  /* n_base: members */
+  int *base_group;  /* n_base: group of each base cluster */
+  double silhouette[GP_POLIS_MAX_GROUPS +
+                    1]; /* [k]: silhouette of k groups (k = 2..max), NAN if not tried */
+  size_t n_groups;      /* groups chosen */
+  int *group;           /* n_rows: group of each participant, -1 if none */
   gp_polis_group groups[GP_POLIS_MAX_GROUPS]; /* the groups */
-  long *g_agree;         /* n_groups*n_cols: agrees per group and statement ([g*n_cols+j]) */
-  long *g_disagree;      /* n_groups*n_cols: disagrees */
-  long *g_seen;          /* n_groups*n_cols: any vote */
-  gp_polis_stat *all;    /* n_cols: statistics over every participant */
-  size_t n_cons_agree;   /* consensus statements (agree), <= 5 */
-  gp_polis_pick cons_agree[5];    /* Pol.is's consensus selection, agree */
-  size_t n_cons_disagree;         /* consensus statements (disagree), <= 5 */
+  long *g_agree;               /* n_groups*n_cols: agrees per group and statement ([g*n_cols+j]) */
+  long *g_disagree;            /* n_groups*n_cols: disagrees */
+  long *g_seen;                /* n_groups*n_cols: any vote */
+  gp_polis_stat *all;          /* n_cols: statistics over every participant */
+  size_t n_cons_agree;         /* consensus statements (agree), <= 5 */
+  gp_polis_pick cons_agree[5]; /* Pol.is's consensus selection, agree */
+  size_t n_cons_disagree;      /* consensus statements (disagree), <= 5 */
   gp_polis_pick cons_disagree[5]; /* Pol.is's consensus selection, disagree */
-  double *gic;           /* n_cols: group-informed consensus (NAN for unused statements) */
-  double *extremity;     /* n_cols: comment extremity */
-  double *priority;      /* n_cols: routing priority */
-  double *spread;        /* n_cols: max - min over groups of (agree+1)/(seen+2) (NAN unused) */
-  size_t n_divisive;     /* divisive statements, <= 5 */
-  size_t divisive[5];    /* eligible statements with the largest spread, largest first */
-  int pca_iterations;    /* power iterations run */
-  bool pca_converged;    /* whether the PCA met its tolerance */
+  double *gic;                    /* n_cols: group-informed consensus (NAN for unused statements) */
+  double *extremity;              /* n_cols: comment extremity */
+  double *priority;               /* n_cols: routing priority */
+  double *spread;     /* n_cols: max - min over groups of (agree+1)/(seen+2) (NAN unused) */
+  size_t n_divisive;  /* divisive statements, <= 5 */
+  size_t divisive[5]; /* eligible statements with the largest spread, largest first */
+  int pca_iterations; /* power iterations run */
+  bool pca_converged; /* whether the PCA met its tolerance */
 } gp_polis_result;
 
 /* Runs the analysis. Fails with GP_EINVAL for an empty conversation (no
@@ -118,8 +119,9 @@ void gp_polis_result_free(gp_polis_result *r);
 
 /* Group-informed consensus for any grouping: group[i] in 0..n_groups-1 or
  * -1 (not counted). Writes value[j] for every statement (the formula also
- * where nobody voted on j: 1/2^n_groups). Returns GP_OK, GP_EINVAL for a group out of range, GP_ENOMEM. */
-gp_code gp_polis_gic_of(const gp_polis_matrix *m, const int *group, size_t n_groups,
-                        double *value, gp_error *err);
+ * where nobody voted on j: 1/2^n_groups). Returns GP_OK, GP_EINVAL for a group out of range,
+ * GP_ENOMEM. */
+gp_code gp_polis_gic_of(const gp_polis_matrix *m, const int *group, size_t n_groups, double *value,
+                        gp_error *err);
 
 #endif

@@ -92,7 +92,8 @@ static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, doub
       double best = INFINITY;
       for (size_t r = 0; r < k; r++)
         if (r != q) {
-          double d = hypot(centers[2 * q] - centers[2 * r], centers[2 * q + 1] - centers[2 * r + 1]);
+          double dx = centers[2 * q] - centers[2 * r], dy = centers[2 * q + 1] - centers[2 * r + 1];
+          double d = sqrt(dx * dx + dy * dy);
           if (d < best) best = d;
         }
       half[q] = best / 2;
@@ -101,7 +102,8 @@ static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, doub
     gp_polis_par_for(t->n_chunks, o->threads, gp_polis_km_chunk, t);
     t->fresh = false;
     cost = 0;
-    for (size_t c = 0; c < t->n_chunks; c++) cost += t->cost[c];
+    for (size_t c = 0; c < t->n_chunks; c++)
+      cost += t->cost[c];
     /* combine partials in chunk order; drop empty clusters (Pol.is's filter) */
     size_t kept = 0;
     double move = 0;
@@ -119,7 +121,8 @@ static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, doub
       }
       next[2 * kept] = sx / sw;
       next[2 * kept + 1] = sy / sw;
-      double d = hypot(next[2 * kept] - centers[2 * q], next[2 * kept + 1] - centers[2 * q + 1]);
+      double mx = next[2 * kept] - centers[2 * q], my = next[2 * kept + 1] - centers[2 * q + 1];
+      double d = sqrt(mx * mx + my * my);
       half[kept] = d; /* reused: each kept centre's movement */
       if (d > move) move = d;
       remap[q] = (int)kept++;
@@ -145,7 +148,8 @@ static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, doub
 static size_t gp_polis_plusplus(const double *xy, const double *w, size_t n, size_t k,
                                 uint64_t *rng, double *centers, double *d2) {
   double tot = 0;
-  for (size_t i = 0; i < n; i++) tot += w ? w[i] : 1.0;
+  for (size_t i = 0; i < n; i++)
+    tot += w ? w[i] : 1.0;
   double r = gp_polis_rng_uniform(rng) * tot;
   size_t pick = n - 1;
   for (size_t i = 0; i < n; i++) {
@@ -164,7 +168,8 @@ static size_t gp_polis_plusplus(const double *xy, const double *w, size_t n, siz
   size_t have = 1;
   while (have < k) {
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += (w ? w[i] : 1.0) * d2[i];
+    for (size_t i = 0; i < n; i++)
+      s += (w ? w[i] : 1.0) * d2[i];
     if (!(s > 0)) break; /* every point sits on a centre: no more distinct points */
     r = gp_polis_rng_uniform(rng) * s;
     pick = n;
@@ -202,15 +207,14 @@ static size_t gp_polis_first_distinct(const double *xy, size_t n, size_t k, doub
   return have;
 }
 
-gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
-                        const gp_polis_kmeans_opts *o, int *assign, double *centers,
-                        size_t *k_out, gp_error *err) {
+gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n, const gp_polis_kmeans_opts *o,
+                        int *assign, double *centers, size_t *k_out, gp_error *err) {
   *k_out = 0;
   if (n == 0) return gp_fail(err, GP_EINVAL, "points", "no points to cluster");
   if (o->k == 0) return gp_fail(err, GP_EINVAL, "k", "k must be at least 1");
   size_t k = o->k;
-  gp_polis_km t = {.xy = xy, .w = w, .n = n, .assign = assign,
-                   .n_chunks = gp_polis_par_chunks(n, 8192, 64)};
+  gp_polis_km t = {
+      .xy = xy, .w = w, .n = n, .assign = assign, .n_chunks = gp_polis_par_chunks(n, 8192, 64)};
   t.upper = malloc((n + 1) * sizeof *t.upper);
   t.lower = malloc((n + 1) * sizeof *t.lower);
   t.partial = malloc(t.n_chunks * 3 * k * sizeof *t.partial);
@@ -219,7 +223,8 @@ gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
   int *remap = malloc(k * sizeof *remap);
   double *d2 = o->init == GP_POLIS_INIT_PLUSPLUS ? malloc(n * sizeof *d2) : NULL;
   int *a2 = o->init == GP_POLIS_INIT_PLUSPLUS ? malloc(n * sizeof *a2) : NULL;
-  if (!t.partial || !t.cost || !t.upper || !t.lower || !c2 || !next || !remap || (o->init == GP_POLIS_INIT_PLUSPLUS && (!d2 || !a2))) {
+  if (!t.partial || !t.cost || !t.upper || !t.lower || !c2 || !next || !remap ||
+      (o->init == GP_POLIS_INIT_PLUSPLUS && (!d2 || !a2))) {
     free(t.partial);
     free(t.cost);
     free(c2);
@@ -272,12 +277,14 @@ double gp_polis_silhouette(const double *dist, size_t n, const int *assign, size
     free(cnt);
     return NAN;
   }
-  for (size_t i = 0; i < n; i++) cnt[assign[i]]++;
+  for (size_t i = 0; i < n; i++)
+    cnt[assign[i]]++;
   double total = 0;
   for (size_t i = 0; i < n; i++) {
     size_t own = (size_t)assign[i];
     if (cnt[own] <= 1) continue; /* alone in its cluster: 0 */
-    for (size_t q = 0; q < k; q++) sum[q] = 0;
+    for (size_t q = 0; q < k; q++)
+      sum[q] = 0;
     for (size_t j = 0; j < n; j++)
       if (j != i) sum[assign[j]] += dist[i * n + j];
     double a = sum[own] / (double)(cnt[own] - 1), b = INFINITY;

@@ -38,9 +38,8 @@ typedef struct gp_polis_kmeans_opts {
  * and *k_out. Cluster numbers follow the start order with empty clusters
  * dropped (Pol.is's ids, renumbered densely). Returns GP_OK, GP_EINVAL if
  * n == 0 or k == 0, GP_ENOMEM. */
-gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n,
-                        const gp_polis_kmeans_opts *o, int *assign, double *centers,
-                        size_t *k_out, gp_error *err);
+gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n, const gp_polis_kmeans_opts *o,
+                        int *assign, double *centers, size_t *k_out, gp_error *err);
 
 /* Pol.is's silhouette of a clustering of n points given their pairwise
  * distances dist[i*n+j]: the unweighted mean over points of

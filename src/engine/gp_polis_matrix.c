@@ -37,7 +37,8 @@ static void gp_polis_sift(const gp_polis_event *ev, size_t *idx, size_t root, si
 }
 
 static void gp_polis_heapsort(const gp_polis_event *ev, size_t *idx, size_t n) {
-  for (size_t r = n / 2; r-- > 0;) gp_polis_sift(ev, idx, r, n);
+  for (size_t r = n / 2; r-- > 0;)
+    gp_polis_sift(ev, idx, r, n);
   for (size_t end = n; end-- > 1;) {
     size_t t = idx[0];
     idx[0] = idx[end];
@@ -116,7 +117,8 @@ static void gp_polis_key_sort(gp_polis_key *k, size_t n) {
     }
     return;
   }
-  for (size_t r = n / 2; r-- > 0;) gp_polis_key_sift(k, r, n);
+  for (size_t r = n / 2; r-- > 0;)
+    gp_polis_key_sift(k, r, n);
   for (size_t end = n; end-- > 1;) {
     gp_polis_key t = k[0];
     k[0] = k[end];
@@ -198,8 +200,10 @@ gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory building the vote matrix");
   }
   /* counting sort of event indices by participant (stable) */
-  for (size_t e = 0; e < n_events; e++) start[ev[e].participant + 1]++;
-  for (size_t i = 0; i < n_rows; i++) start[i + 1] += start[i];
+  for (size_t e = 0; e < n_events; e++)
+    start[ev[e].participant + 1]++;
+  for (size_t i = 0; i < n_rows; i++)
+    start[i + 1] += start[i];
   {
     size_t *fill = malloc((n_rows ? n_rows : 1) * sizeof *fill);
     if (!fill) {
@@ -208,7 +212,8 @@ gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events
       return gp_fail(err, GP_ENOMEM, NULL, "out of memory building the vote matrix");
     }
     memcpy(fill, start, n_rows * sizeof *fill);
-    for (size_t e = 0; e < n_events; e++) idx[fill[ev[e].participant]++] = e;
+    for (size_t e = 0; e < n_events; e++)
+      idx[fill[ev[e].participant]++] = e;
     free(fill);
   }
   /* sort each row by (statement, time, position); keep the last of each statement */
@@ -221,8 +226,13 @@ gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events
     gp_polis_matrix_free(out);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory building the vote matrix");
   }
-  gp_polis_build b = {.ev = ev, .idx = idx, .start = start, .kept = kept, .out = out,
-                      .n_rows = n_rows, .n_chunks = gp_polis_par_chunks(n_rows, 4096, 256)};
+  gp_polis_build b = {.ev = ev,
+                      .idx = idx,
+                      .start = start,
+                      .kept = kept,
+                      .out = out,
+                      .n_rows = n_rows,
+                      .n_chunks = gp_polis_par_chunks(n_rows, 4096, 256)};
   gp_polis_par_for(b.n_chunks, threads, gp_polis_build_sort, &b);
   size_t nnz = 0;
   for (size_t i = 0; i < n_rows; i++) {
@@ -297,21 +307,26 @@ void gp_polis_matrix_col_counts(const gp_polis_matrix *m, const bool *rows, long
     for (size_t k = m->row_ptr[i]; k < m->row_ptr[i + 1]; k++) {
       uint32_t j = m->col[k];
       seen[j]++;
-      if (m->val[k] > 0) agree[j]++;
-      else if (m->val[k] < 0) disagree[j]++;
+      if (m->val[k] > 0)
+        agree[j]++;
+      else if (m->val[k] < 0)
+        disagree[j]++;
     }
   }
 }
 
 void gp_polis_matrix_first_times(const gp_polis_matrix *m, const gp_polis_event *ev,
                                  size_t n_events, int64_t *first) {
-  for (size_t k = 0; k < m->nnz; k++) first[k] = INT64_MAX;
+  for (size_t k = 0; k < m->nnz; k++)
+    first[k] = INT64_MAX;
   for (size_t e = 0; e < n_events; e++) {
     size_t lo = m->row_ptr[ev[e].participant], hi = m->row_ptr[ev[e].participant + 1];
     while (lo < hi) {
       size_t mid = lo + (hi - lo) / 2;
-      if (m->col[mid] < ev[e].statement) lo = mid + 1;
-      else hi = mid;
+      if (m->col[mid] < ev[e].statement)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     if (lo < m->row_ptr[ev[e].participant + 1] && m->col[lo] == ev[e].statement &&
         ev[e].time < first[lo])

@@ -34,7 +34,8 @@ void gp_polis_par_for(size_t n_chunks, int threads, void (*fn)(void *ctx, size_t
     started++;
   }
   gp_polis_par_worker(&job);
-  for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  for (int t = 0; t < started; t++)
+    pthread_join(tid[t], NULL);
 }
 
 size_t gp_polis_par_chunks(size_t n, size_t min_per_chunk, size_t max_chunks) {

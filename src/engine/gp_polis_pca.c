@@ -84,7 +84,8 @@ static void gp_polis_dense_chunk(void *ctx, size_t c) {
         s2 += g[k + 2] * vq[k + 2];
         s3 += g[k + 3] * vq[k + 3];
       }
-      for (; k < n; k++) s0 += g[k] * vq[k];
+      for (; k < n; k++)
+        s0 += g[k] * vq[k];
       t->out[j * B + (size_t)q] = (s0 + s1) + (s2 + s3);
     }
   }
@@ -105,13 +106,15 @@ static void gp_polis_xtx_chunk(void *ctx, size_t c) {
       uint32_t j = m->col[k];
       double x = t->tab[3 * (size_t)j + (size_t)(m->val[k] + 1)];
       const double *vj = t->v + (size_t)j * B;
-      for (int q = 0; q < B; q++) y[q] += x * vj[q];
+      for (int q = 0; q < B; q++)
+        y[q] += x * vj[q];
     }
     for (size_t k = a; k < b; k++) {
       uint32_t j = m->col[k];
       double x = t->tab[3 * (size_t)j + (size_t)(m->val[k] + 1)];
       double *wj = w + (size_t)j * B;
-      for (int q = 0; q < B; q++) wj[q] += x * y[q];
+      for (int q = 0; q < B; q++)
+        wj[q] += x * y[q];
     }
   }
 }
@@ -122,7 +125,8 @@ static void gp_polis_xtx_apply(gp_polis_xtx *t, int threads, double *w) {
   if (t->gram) {
     size_t nc = t->m->n_cols;
     for (size_t j = 0; j < nc; j++)
-      for (size_t q = 0; q < GP_POLIS_BLOCK; q++) t->vt[q * nc + j] = t->v[j * GP_POLIS_BLOCK + q];
+      for (size_t q = 0; q < GP_POLIS_BLOCK; q++)
+        t->vt[q * nc + j] = t->v[j * GP_POLIS_BLOCK + q];
     t->out = w;
     gp_polis_par_for(t->n_chunks, threads, gp_polis_dense_chunk, t);
     return;
@@ -131,14 +135,16 @@ static void gp_polis_xtx_apply(gp_polis_xtx *t, int threads, double *w) {
   memcpy(w, t->partial, n * sizeof *w);
   for (size_t c = 1; c < t->n_chunks; c++) {
     const double *p = t->partial + c * n;
-    for (size_t j = 0; j < n; j++) w[j] += p[j];
+    for (size_t j = 0; j < n; j++)
+      w[j] += p[j];
   }
 }
 
 /* Column q of a block (stride B). */
 static double gp_polis_bdot(const double *a, int qa, const double *b, int qb, size_t n) {
   double s = 0;
-  for (size_t j = 0; j < n; j++) s += a[j * GP_POLIS_BLOCK + (size_t)qa] * b[j * GP_POLIS_BLOCK + (size_t)qb];
+  for (size_t j = 0; j < n; j++)
+    s += a[j * GP_POLIS_BLOCK + (size_t)qa] * b[j * GP_POLIS_BLOCK + (size_t)qb];
   return s;
 }
 
@@ -149,10 +155,12 @@ static void gp_polis_borth(double *v, size_t n) {
   for (int q = 0; q < B; q++) {
     for (int p = 0; p < q; p++) {
       double d = gp_polis_bdot(v, p, v, q, n);
-      for (size_t j = 0; j < n; j++) v[j * B + (size_t)q] -= d * v[j * B + (size_t)p];
+      for (size_t j = 0; j < n; j++)
+        v[j * B + (size_t)q] -= d * v[j * B + (size_t)p];
     }
     double nq = sqrt(gp_polis_bdot(v, q, v, q, n));
-    for (size_t j = 0; j < n; j++) v[j * B + (size_t)q] = nq > 1e-300 ? v[j * B + (size_t)q] / nq : 0;
+    for (size_t j = 0; j < n; j++)
+      v[j * B + (size_t)q] = nq > 1e-300 ? v[j * B + (size_t)q] / nq : 0;
   }
 }
 
@@ -163,11 +171,13 @@ static void gp_polis_jacobi(double h[GP_POLIS_BLOCK][GP_POLIS_BLOCK], double *ev
                             double u[GP_POLIS_BLOCK][GP_POLIS_BLOCK]) {
   enum { B = GP_POLIS_BLOCK };
   for (int i = 0; i < B; i++)
-    for (int j = 0; j < B; j++) u[i][j] = i == j;
+    for (int j = 0; j < B; j++)
+      u[i][j] = i == j;
   for (int sweep = 0; sweep < 100; sweep++) {
     double off = 0;
     for (int i = 0; i < B; i++)
-      for (int j = i + 1; j < B; j++) off += h[i][j] * h[i][j];
+      for (int j = i + 1; j < B; j++)
+        off += h[i][j] * h[i][j];
     if (off < 1e-30) break;
     for (int p = 0; p < B; p++)
       for (int q = p + 1; q < B; q++) {
@@ -193,7 +203,8 @@ static void gp_polis_jacobi(double h[GP_POLIS_BLOCK][GP_POLIS_BLOCK], double *ev
       }
   }
   int idx[B];
-  for (int i = 0; i < B; i++) idx[i] = i;
+  for (int i = 0; i < B; i++)
+    idx[i] = i;
   for (int i = 1; i < B; i++) { /* sort descending, stable */
     int x = idx[i], k = i;
     while (k > 0 && h[idx[k - 1]][idx[k - 1]] < h[x][x]) {
@@ -205,7 +216,8 @@ static void gp_polis_jacobi(double h[GP_POLIS_BLOCK][GP_POLIS_BLOCK], double *ev
   double us[B][B];
   for (int i = 0; i < B; i++) {
     ev[i] = h[idx[i]][idx[i]];
-    for (int k = 0; k < B; k++) us[k][i] = u[k][idx[i]];
+    for (int k = 0; k < B; k++)
+      us[k][i] = u[k][idx[i]];
   }
   memcpy(u, us, sizeof us);
 }
@@ -217,7 +229,8 @@ static void gp_polis_brot(const double *v, double u[GP_POLIS_BLOCK][GP_POLIS_BLO
   for (size_t j = 0; j < n; j++)
     for (int q = 0; q < B; q++) {
       double s = 0;
-      for (int p = 0; p < B; p++) s += v[j * B + (size_t)p] * u[p][q];
+      for (int p = 0; p < B; p++)
+        s += v[j * B + (size_t)p] * u[p][q];
       out[j * B + (size_t)q] = s;
     }
 }
@@ -228,7 +241,8 @@ static void gp_polis_sign(double *v, size_t n) {
   for (size_t j = 1; j < n; j++)
     if (fabs(v[j]) > fabs(v[best])) best = j;
   if (n && v[best] < 0)
-    for (size_t j = 0; j < n; j++) v[j] = -v[j];
+    for (size_t j = 0; j < n; j++)
+      v[j] = -v[j];
 }
 
 gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
@@ -266,7 +280,8 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
     /* column mean of the imputed column = mean of the votes cast */
     double mu = cnt[j] ? (double)sum[j] / (double)cnt[j] : 0.0;
     out->center[j] = mu;
-    for (int x = -1; x <= 1; x++) tab[3 * j + (size_t)(x + 1)] = (double)x - mu;
+    for (int x = -1; x <= 1; x++)
+      tab[3 * j + (size_t)(x + 1)] = (double)x - mu;
     n_live++;
   }
   if (out->n_used == 0) {
@@ -293,11 +308,11 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
           double f = 1.0 - sqrt(1.0 - (double)c / (double)gc);
           cut[c] = c == gc ? n : (size_t)(f * (double)n);
         }
-        gp_polis_xtx g = {.m = m, .tab = tab, .gram_w = gram, .gram_cut = cut,
-                          .gram_chunks = gc};
+        gp_polis_xtx g = {.m = m, .tab = tab, .gram_w = gram, .gram_cut = cut, .gram_chunks = gc};
         gp_polis_par_for(gc, o->threads, gp_polis_gram_chunk, &g);
         for (size_t j = 0; j < n; j++)
-          for (size_t k = j + 1; k < n; k++) gram[k * n + j] = gram[j * n + k];
+          for (size_t k = j + 1; k < n; k++)
+            gram[k * n + j] = gram[j * n + k];
       } else {
         free(gram);
         gram = NULL;
@@ -313,8 +328,8 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
       v[j * B + (size_t)q] = live ? r : 0.0;
     }
   gp_polis_borth(v, n);
-  gp_polis_xtx t = {.m = m, .tab = tab, .v = v, .partial = partial, .n_chunks = n_chunks,
-                    .gram = gram};
+  gp_polis_xtx t = {
+      .m = m, .tab = tab, .v = v, .partial = partial, .n_chunks = n_chunks, .gram = gram};
   if (gram) {
     t.n_chunks = gp_polis_par_chunks(n, 16, 64);
     t.vt = gram + n * n;
@@ -329,15 +344,18 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
     it++;
     /* Rayleigh-Ritz: H = V'AV, its eigenvectors U; Ritz vectors V U */
     for (int p = 0; p < B; p++)
-      for (int q = 0; q < B; q++) h[p][q] = gp_polis_bdot(v, p, w, q, n);
+      for (int q = 0; q < B; q++)
+        h[p][q] = gp_polis_bdot(v, p, w, q, n);
     for (int p = 0; p < B; p++)
-      for (int q = p + 1; q < B; q++) h[p][q] = h[q][p] = (h[p][q] + h[q][p]) / 2;
+      for (int q = p + 1; q < B; q++)
+        h[p][q] = h[q][p] = (h[p][q] + h[q][p]) / 2;
     gp_polis_jacobi(h, ev, u);
     gp_polis_brot(v, u, n, ritz);
     double move = 0;
     for (int c = 0; c < 2; c++) {
       double d = 0;
-      for (size_t j = 0; j < n; j++) d += ritz[j * B + (size_t)c] * prev[c * n + j];
+      for (size_t j = 0; j < n; j++)
+        d += ritz[j * B + (size_t)c] * prev[c * n + j];
       double sgn = d < 0 ? -1.0 : 1.0;
       for (size_t j = 0; j < n; j++) {
         double x = ritz[j * B + (size_t)c];
@@ -417,7 +435,10 @@ static void gp_polis_proj_chunk(void *ctx, size_t c) {
 
 void gp_polis_pca_project(const gp_polis_matrix *m, const gp_polis_cols *cols,
                           const gp_polis_pca *p, int threads, double *xy) {
-  gp_polis_proj t = {.m = m, .cols = cols, .p = p, .xy = xy,
+  gp_polis_proj t = {.m = m,
+                     .cols = cols,
+                     .p = p,
+                     .xy = xy,
                      .n_chunks = gp_polis_par_chunks(m->n_rows, 4096, 256)};
   gp_polis_par_for(t.n_chunks, threads, gp_polis_proj_chunk, &t);
 }

@@ -104,8 +104,10 @@ size_t gp_polis_select_rep(const gp_polis_stat *stats, size_t n_cols, const bool
   if (have_agree) best_agree.best_agree = true;
   size_t n = 0;
   if (n_suff == 0) {
-    if (have_agree) out[n++] = best_agree;
-    else if (have_best) out[n++] = best;
+    if (have_agree)
+      out[n++] = best_agree;
+    else if (have_best)
+      out[n++] = best;
     free(suff);
     return n;
   }
@@ -126,7 +128,8 @@ size_t gp_polis_select_rep(const gp_polis_stat *stats, size_t n_cols, const bool
   gp_polis_pick top[5];
   size_t t = 0;
   if (have_agree) top[t++] = best_agree;
-  for (size_t i = 0; i < m && t < 5; i++) top[t++] = suff[i];
+  for (size_t i = 0; i < m && t < 5; i++)
+    top[t++] = suff[i];
   for (size_t i = 0; i < t; i++)
     if (top[i].direction > 0) out[n++] = top[i];
   for (size_t i = 0; i < t; i++)
@@ -143,8 +146,13 @@ size_t gp_polis_select_consensus(const gp_polis_stat *stats, size_t n_cols, cons
     const gp_polis_stat *s = &stats[j];
     double p = direction > 0 ? s->pa : s->pd, z = direction > 0 ? s->pat : s->pdt;
     if (!(p > 0.5 && gp_polis_sig90(z))) continue;
-    gp_polis_pick c = {.statement = j, .direction = direction, .n_success = direction > 0 ? s->na : s->nd,
-                       .n_trials = s->ns, .p_success = p, .p_test = z, .stat = *s};
+    gp_polis_pick c = {.statement = j,
+                       .direction = direction,
+                       .n_success = direction > 0 ? s->na : s->nd,
+                       .n_trials = s->ns,
+                       .p_success = p,
+                       .p_test = z,
+                       .stat = *s};
     /* keep the top 5 by p*z, ties in statement order (a stable sort) */
     size_t k = n < 5 ? n : 5;
     while (k > 0 && out[k - 1].p_success * out[k - 1].p_test < p * z) {
@@ -161,7 +169,8 @@ size_t gp_polis_select_consensus(const gp_polis_stat *stats, size_t n_cols, cons
 
 double gp_polis_gic(const long *agree, const long *seen, size_t n_groups) {
   double v = 1.0;
-  for (size_t g = 0; g < n_groups; g++) v *= ((double)agree[g] + 1.0) / ((double)seen[g] + 2.0);
+  for (size_t g = 0; g < n_groups; g++)
+    v *= ((double)agree[g] + 1.0) / ((double)seen[g] + 2.0);
   return v;
 }
 

@@ -13,11 +13,11 @@ typedef const unsigned char *(*gp_sb_stem)(struct sb_stemmer *, const unsigned c
 typedef int (*gp_sb_length)(struct sb_stemmer *);
 
 struct gp_text_stemmer {
-  void *lib;              /* the dlopen handle */
-  struct sb_stemmer *st;  /* libstemmer's stemmer */
-  gp_sb_delete del;       /* sb_stemmer_delete */
-  gp_sb_stem stem;        /* sb_stemmer_stem */
-  gp_sb_length length;    /* sb_stemmer_length */
+  void *lib;             /* the dlopen handle */
+  struct sb_stemmer *st; /* libstemmer's stemmer */
+  gp_sb_delete del;      /* sb_stemmer_delete */
+  gp_sb_stem stem;       /* sb_stemmer_stem */
+  gp_sb_length length;   /* sb_stemmer_length */
 };
 
 gp_code gp_text_stemmer_new(const char *language, gp_text_stemmer **out, gp_error *err) {

@@ -33,7 +33,8 @@ gp_code gp_text_tfidf_build(const gp_text_corpus *c, long min_df, gp_text_tfidf 
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
   double N = (double)c->n_docs;
-  for (size_t t = 0; t < c->n_terms; t++) out->idf[t] = log((1 + N) / (1 + (double)c->df[t])) + 1;
+  for (size_t t = 0; t < c->n_terms; t++)
+    out->idf[t] = log((1 + N) / (1 + (double)c->df[t])) + 1;
   size_t p = 0;
   for (size_t d = 0; d < c->n_docs; d++) {
     size_t start = p;
@@ -48,7 +49,8 @@ gp_code gp_text_tfidf_build(const gp_text_corpus *c, long min_df, gp_text_tfidf 
       p++;
     }
     double nrm = sqrt(ss);
-    for (size_t k = start; k < p; k++) out->w[k] /= nrm;
+    for (size_t k = start; k < p; k++)
+      out->w[k] /= nrm;
     out->ptr[d + 1] = p;
   }
   return GP_OK;
@@ -62,7 +64,8 @@ void gp_text_result_free(gp_text_result *r) {
 
 static double gp_text_dot(const gp_text_tfidf *x, size_t d, const double *c) {
   double s = 0;
-  for (size_t k = x->ptr[d]; k < x->ptr[d + 1]; k++) s += x->w[k] * c[x->term[k]];
+  for (size_t k = x->ptr[d]; k < x->ptr[d + 1]; k++)
+    s += x->w[k] * c[x->term[k]];
   return s;
 }
 
@@ -77,10 +80,12 @@ static double gp_text_skmeans(const gp_text_tfidf *x, const size_t *docs, size_t
   if (first >= n) first = n - 1;
   for (size_t q = x->ptr[docs[first]]; q < x->ptr[docs[first] + 1]; q++)
     cent[x->term[q]] = x->w[q];
-  for (size_t i = 0; i < n; i++) dist[i] = fmax(0, 1 - gp_text_dot(x, docs[i], cent));
+  for (size_t i = 0; i < n; i++)
+    dist[i] = fmax(0, 1 - gp_text_dot(x, docs[i], cent));
   for (size_t c = 1; c < k; c++) {
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += dist[i] * dist[i];
+    for (size_t i = 0; i < n; i++)
+      s += dist[i] * dist[i];
     size_t pick = (size_t)(gp_polis_rng_uniform(rng) * (double)n);
     if (pick >= n) pick = n - 1;
     if (s > 0) {
@@ -94,7 +99,8 @@ static double gp_text_skmeans(const gp_text_tfidf *x, const size_t *docs, size_t
       }
     }
     double *cc = cent + c * T;
-    for (size_t q = x->ptr[docs[pick]]; q < x->ptr[docs[pick] + 1]; q++) cc[x->term[q]] = x->w[q];
+    for (size_t q = x->ptr[docs[pick]]; q < x->ptr[docs[pick] + 1]; q++)
+      cc[x->term[q]] = x->w[q];
     for (size_t i = 0; i < n; i++) {
       double dd = fmax(0, 1 - gp_text_dot(x, docs[i], cc));
       if (dd < dist[i]) dist[i] = dd;
@@ -122,18 +128,22 @@ static double gp_text_skmeans(const gp_text_tfidf *x, const size_t *docs, size_t
     /* centroids: normalised sums; an empty cluster keeps its centre */
     for (size_t c = 0; c < k; c++) {
       bool any = false;
-      for (size_t i = 0; i < n && !any; i++) any = assign[i] == (int)c;
+      for (size_t i = 0; i < n && !any; i++)
+        any = assign[i] == (int)c;
       if (!any) continue;
       double *cc = cent + c * T;
       memset(cc, 0, T * sizeof *cc);
       for (size_t i = 0; i < n; i++)
         if (assign[i] == (int)c)
-          for (size_t q = x->ptr[docs[i]]; q < x->ptr[docs[i] + 1]; q++) cc[x->term[q]] += x->w[q];
+          for (size_t q = x->ptr[docs[i]]; q < x->ptr[docs[i] + 1]; q++)
+            cc[x->term[q]] += x->w[q];
       double ss = 0;
-      for (size_t t = 0; t < T; t++) ss += cc[t] * cc[t];
+      for (size_t t = 0; t < T; t++)
+        ss += cc[t] * cc[t];
       ss = sqrt(ss);
       if (ss > 0)
-        for (size_t t = 0; t < T; t++) cc[t] /= ss;
+        for (size_t t = 0; t < T; t++)
+          cc[t] /= ss;
     }
   }
   return total;
@@ -156,7 +166,8 @@ static double gp_text_silhouette(const gp_text_tfidf *x, const size_t *docs, siz
     for (size_t a = 0; a < m; a++) {
       memset(dense, 0, T * sizeof *dense);
       size_t da = docs[pick[a]];
-      for (size_t q = x->ptr[da]; q < x->ptr[da + 1]; q++) dense[x->term[q]] = x->w[q];
+      for (size_t q = x->ptr[da]; q < x->ptr[da + 1]; q++)
+        dense[x->term[q]] = x->w[q];
       for (size_t b = 0; b < m; b++)
         dist[a * m + b] = a == b ? 0 : fmax(0, 1 - gp_text_dot(x, docs[pick[b]], dense));
     }
@@ -171,16 +182,17 @@ static double gp_text_silhouette(const gp_text_tfidf *x, const size_t *docs, siz
 gp_code gp_text_themes(const gp_text_tfidf *x, const gp_text_opts *o, gp_text_result *out,
                        gp_error *err) {
   memset(out, 0, sizeof *out);
-  if (o->k > GP_TEXT_MAX_K)
-    return gp_fail(err, GP_EINVAL, "k", "at most %d themes", GP_TEXT_MAX_K);
+  if (o->k > GP_TEXT_MAX_K) return gp_fail(err, GP_EINVAL, "k", "at most %d themes", GP_TEXT_MAX_K);
   size_t N = x->n_docs, T = x->n_terms;
   out->n_docs = N;
-  for (size_t k = 0; k <= GP_TEXT_MAX_K; k++) out->silhouette[k] = NAN;
+  for (size_t k = 0; k <= GP_TEXT_MAX_K; k++)
+    out->silhouette[k] = NAN;
   out->assign = malloc((N + 1) * sizeof *out->assign);
   size_t *docs = malloc((N + 1) * sizeof *docs);
   size_t maxk = o->k ? o->k : (o->max_k ? o->max_k : 10);
   if (maxk > GP_TEXT_MAX_K) maxk = GP_TEXT_MAX_K;
-  double *cent = malloc((maxk * T + 1) * sizeof *cent), *best_cent = malloc((maxk * T + 1) * sizeof *best_cent);
+  double *cent = malloc((maxk * T + 1) * sizeof *cent),
+         *best_cent = malloc((maxk * T + 1) * sizeof *best_cent);
   int *a = malloc((N + 1) * sizeof *a), *best_a = malloc((N + 1) * sizeof *best_a);
   double *dist = malloc((N + 1) * sizeof *dist), *dense = malloc((T + 1) * sizeof *dense);
   gp_code rc = GP_OK;
@@ -206,15 +218,18 @@ gp_code gp_text_themes(const gp_text_tfidf *x, const gp_text_opts *o, gp_text_re
     double best_total = -INFINITY;
     int runs = o->n_init > 0 ? o->n_init : 1;
     for (int r = 0; r < runs; r++) {
-      for (size_t i = 0; i < n; i++) a[i] = -1;
-      double tot = gp_text_skmeans(x, docs, n, k, &rng, o->max_iters > 0 ? o->max_iters : 100,
-                                   cent, a, dist);
+      for (size_t i = 0; i < n; i++)
+        a[i] = -1;
+      double tot = gp_text_skmeans(x, docs, n, k, &rng, o->max_iters > 0 ? o->max_iters : 100, cent,
+                                   a, dist);
       if (tot > best_total) {
         best_total = tot;
-        for (size_t i = 0; i < n; i++) out->assign[docs[i]] = a[i];
+        for (size_t i = 0; i < n; i++)
+          out->assign[docs[i]] = a[i];
       }
     }
-    for (size_t i = 0; i < n; i++) a[i] = out->assign[docs[i]];
+    for (size_t i = 0; i < n; i++)
+      a[i] = out->assign[docs[i]];
     if (o->k || k == 1) {
       best_k = k;
       memcpy(best_a, a, n * sizeof *a);
@@ -233,19 +248,23 @@ gp_code gp_text_themes(const gp_text_tfidf *x, const gp_text_opts *o, gp_text_re
   memset(best_cent, 0, best_k * T * sizeof *best_cent);
   for (size_t i = 0; i < n; i++) {
     double *cc = best_cent + (size_t)best_a[i] * T;
-    for (size_t q = x->ptr[docs[i]]; q < x->ptr[docs[i] + 1]; q++) cc[x->term[q]] += x->w[q];
+    for (size_t q = x->ptr[docs[i]]; q < x->ptr[docs[i] + 1]; q++)
+      cc[x->term[q]] += x->w[q];
   }
   for (size_t c = 0; c < best_k; c++) {
     double *cc = best_cent + c * T, ss = 0;
-    for (size_t t = 0; t < T; t++) ss += cc[t] * cc[t];
+    for (size_t t = 0; t < T; t++)
+      ss += cc[t] * cc[t];
     ss = sqrt(ss);
     if (ss > 0)
-      for (size_t t = 0; t < T; t++) cc[t] /= ss;
+      for (size_t t = 0; t < T; t++)
+        cc[t] /= ss;
   }
   /* themes: size, top terms, representative documents */
   gp_text_theme th[GP_TEXT_MAX_K];
   memset(th, 0, sizeof th);
-  for (size_t i = 0; i < n; i++) th[best_a[i]].size++;
+  for (size_t i = 0; i < n; i++)
+    th[best_a[i]].size++;
   for (size_t c = 0; c < best_k; c++) {
     const double *cc = best_cent + c * T;
     for (size_t t = 0; t < T; t++) {
@@ -285,7 +304,8 @@ gp_code gp_text_themes(const gp_text_tfidf *x, const gp_text_opts *o, gp_text_re
   }
   /* order themes by size (largest first; ties by first document) */
   size_t order[GP_TEXT_MAX_K], rank[GP_TEXT_MAX_K];
-  for (size_t c = 0; c < best_k; c++) order[c] = c;
+  for (size_t c = 0; c < best_k; c++)
+    order[c] = c;
   for (size_t c = 1; c < best_k; c++) {
     size_t v = order[c], p = c;
     while (p > 0 && th[order[p - 1]].size < th[v].size) {
@@ -298,7 +318,8 @@ gp_code gp_text_themes(const gp_text_tfidf *x, const gp_text_opts *o, gp_text_re
     out->themes[c] = th[order[c]];
     rank[order[c]] = c;
   }
-  for (size_t i = 0; i < n; i++) out->assign[docs[i]] = (int)rank[best_a[i]];
+  for (size_t i = 0; i < n; i++)
+    out->assign[docs[i]] = (int)rank[best_a[i]];
 done:
   free(docs);
   free(cent);

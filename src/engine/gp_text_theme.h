@@ -22,12 +22,12 @@
 
 /* The TF-IDF matrix (documents x terms, sparse, rows of unit length). */
 typedef struct gp_text_tfidf {
-  size_t n_docs;   /* documents */
-  size_t n_terms;  /* terms */
-  size_t *ptr;     /* n_docs+1 row offsets */
-  uint32_t *term;  /* term of each entry */
-  double *w;       /* weight of each entry */
-  double *idf;     /* n_terms: ln((1+N)/(1+df)) + 1 */
+  size_t n_docs;  /* documents */
+  size_t n_terms; /* terms */
+  size_t *ptr;    /* n_docs+1 row offsets */
+  uint32_t *term; /* term of each entry */
+  double *w;      /* weight of each entry */
+  double *idf;    /* n_terms: ln((1+N)/(1+df)) + 1 */
 } gp_text_tfidf;
 
 /* Builds the TF-IDF matrix of c: w = (1 + ln tf) idf, rows scaled to unit
@@ -42,12 +42,12 @@ void gp_text_tfidf_free(gp_text_tfidf *x);
 
 /* Options of the theme finder. */
 typedef struct gp_text_opts {
-  size_t k;        /* themes; 0: choose by silhouette from 2 .. max_k */
-  size_t max_k;    /* largest k tried when choosing (<= GP_TEXT_MAX_K) */
-  uint64_t seed;   /* k-means++ seed */
-  int n_init;      /* starts; the best total similarity is kept */
-  int max_iters;   /* Lloyd steps at most */
-  long min_df;     /* terms in fewer documents are dropped */
+  size_t k;      /* themes; 0: choose by silhouette from 2 .. max_k */
+  size_t max_k;  /* largest k tried when choosing (<= GP_TEXT_MAX_K) */
+  uint64_t seed; /* k-means++ seed */
+  int n_init;    /* starts; the best total similarity is kept */
+  int max_iters; /* Lloyd steps at most */
+  long min_df;   /* terms in fewer documents are dropped */
 } gp_text_opts;
 
 /* One theme. */
@@ -63,12 +63,13 @@ typedef struct gp_text_theme {
 
 /* The themes of a corpus. */
 typedef struct gp_text_result {
-  size_t n_docs;                   /* documents */
-  size_t n_themed;                 /* documents with at least one term */
-  size_t k;                        /* themes */
-  int *assign;                     /* n_docs: theme of each document, -1 if it has no term */
+  size_t n_docs;                       /* documents */
+  size_t n_themed;                     /* documents with at least one term */
+  size_t k;                            /* themes */
+  int *assign;                         /* n_docs: theme of each document, -1 if it has no term */
   gp_text_theme themes[GP_TEXT_MAX_K]; /* the themes, largest first */
-  double silhouette[GP_TEXT_MAX_K + 1]; /* [k]: silhouette of k themes when chosen (NAN: not tried) */
+  double
+      silhouette[GP_TEXT_MAX_K + 1]; /* [k]: silhouette of k themes when chosen (NAN: not tried) */
 } gp_text_result;
 
 /* Finds the themes. Fewer than 2 documents with terms give one theme (or

@@ -7,21 +7,27 @@
 /* A compact English stop-word list (after Salton's SMART list and
  * scikit-learn's ENGLISH_STOP_WORDS), sorted for bsearch. */
 static const char *const gp_text_stops[] = {
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-    "are", "aren", "as", "at", "be", "because", "been", "before", "being", "below", "between",
-    "both", "but", "by", "can", "cannot", "could", "couldn", "did", "didn", "do", "does", "doesn",
-    "doing", "don", "down", "during", "each", "etc", "even", "ever", "every", "few", "for",
-    "from", "further", "get", "gets", "got", "had", "hadn", "has", "hasn", "have", "haven",
-    "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however",
-    "i", "if", "in", "into", "is", "isn", "it", "its", "itself", "just", "ll", "may", "me",
-    "might", "more", "most", "much", "must", "my", "myself", "no", "nor", "not", "now", "of",
-    "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours", "ourselves",
-    "out", "over", "own", "re", "same", "shall", "she", "should", "shouldn", "so", "some",
-    "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there",
-    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "us",
-    "ve", "very", "was", "wasn", "we", "were", "weren", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "won", "would", "wouldn", "yet", "you",
-    "your", "yours", "yourself", "yourselves"};
+    "a",        "about",     "above",      "after",   "again",  "against", "all",     "also",
+    "am",       "an",        "and",        "any",     "are",    "aren",    "as",      "at",
+    "be",       "because",   "been",       "before",  "being",  "below",   "between", "both",
+    "but",      "by",        "can",        "cannot",  "could",  "couldn",  "did",     "didn",
+    "do",       "does",      "doesn",      "doing",   "don",    "down",    "during",  "each",
+    "etc",      "even",      "ever",       "every",   "few",    "for",     "from",    "further",
+    "get",      "gets",      "got",        "had",     "hadn",   "has",     "hasn",    "have",
+    "haven",    "having",    "he",         "her",     "here",   "hers",    "herself", "him",
+    "himself",  "his",       "how",        "however", "i",      "if",      "in",      "into",
+    "is",       "isn",       "it",         "its",     "itself", "just",    "ll",      "may",
+    "me",       "might",     "more",       "most",    "much",   "must",    "my",      "myself",
+    "no",       "nor",       "not",        "now",     "of",     "off",     "on",      "once",
+    "one",      "only",      "or",         "other",   "others", "our",     "ours",    "ourselves",
+    "out",      "over",      "own",        "re",      "same",   "shall",   "she",     "should",
+    "shouldn",  "so",        "some",       "such",    "than",   "that",    "the",     "their",
+    "theirs",   "them",      "themselves", "then",    "there",  "these",   "they",    "this",
+    "those",    "through",   "to",         "too",     "under",  "until",   "up",      "us",
+    "ve",       "very",      "was",        "wasn",    "we",     "were",    "weren",   "what",
+    "when",     "where",     "which",      "while",   "who",    "whom",    "why",     "will",
+    "with",     "won",       "would",      "wouldn",  "yet",    "you",     "your",    "yours",
+    "yourself", "yourselves"};
 
 static int gp_text_strcmp(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -34,15 +40,16 @@ bool gp_text_is_stop(const char *w) {
 
 /* ---- a string -> id hash table ---- */
 typedef struct gp_text_map {
-  char **key;     /* slots: the stem, or NULL */
-  uint32_t *id;   /* slots: the id */
-  size_t cap;     /* slots (a power of two) */
-  size_t n;       /* keys */
+  char **key;   /* slots: the stem, or NULL */
+  uint32_t *id; /* slots: the id */
+  size_t cap;   /* slots (a power of two) */
+  size_t n;     /* keys */
 } gp_text_map;
 
 static uint64_t gp_text_hash(const char *s) {
   uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
@@ -61,7 +68,8 @@ static uint32_t gp_text_map_get(gp_text_map *m, const char *key, bool *added) {
     for (size_t i = 0; i < m->cap; i++) {
       if (!m->key[i]) continue;
       size_t h = gp_text_hash(m->key[i]) & (nc - 1);
-      while (nk[h]) h = (h + 1) & (nc - 1);
+      while (nk[h])
+        h = (h + 1) & (nc - 1);
       nk[h] = m->key[i];
       ni[h] = m->id[i];
     }
@@ -89,7 +97,10 @@ static size_t gp_text_utf8(const unsigned char *s, size_t n, uint32_t *cp) {
     *cp = s[0];
     return 1;
   }
-  size_t len = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 1;
+  size_t len = (s[0] & 0xE0) == 0xC0   ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4
+                                       : 1;
   if (len == 1 || len > n) {
     *cp = 0xFFFD;
     return 1;
@@ -138,10 +149,10 @@ static int gp_text_occ_cmp(const void *a, const void *b) {
 
 /* Surface-word counts per term: for the label. */
 typedef struct gp_text_surface {
-  gp_text_map words;  /* surface word -> id */
-  uint32_t *term;     /* per surface word: its term */
-  long *count;        /* per surface word: occurrences */
-  size_t cap;         /* capacity of term/count */
+  gp_text_map words; /* surface word -> id */
+  uint32_t *term;    /* per surface word: its term */
+  long *count;       /* per surface word: occurrences */
+  size_t cap;        /* capacity of term/count */
 } gp_text_surface;
 
 void gp_text_corpus_free(gp_text_corpus *c) {
@@ -217,7 +228,8 @@ gp_code gp_text_tokenise(const char *const *texts, size_t n, gp_text_stemmer *st
           for (size_t b = 0; b < wl; b++)
             if (!(word[b] >= '0' && word[b] <= '9')) digits = false;
           size_t chars = 0;
-          for (size_t b = 0; b < wl; b++) chars += ((unsigned char)word[b] & 0xC0) != 0x80;
+          for (size_t b = 0; b < wl; b++)
+            chars += ((unsigned char)word[b] & 0xC0) != 0x80;
           if (digits || chars < 2 || gp_text_is_stop(word)) continue;
           surface = word;
           if (stemmer) {
@@ -308,7 +320,8 @@ gp_code gp_text_tokenise(const char *const *texts, size_t n, gp_text_stemmer *st
     out->df[occ[k].term]++;
     p++;
   }
-  for (size_t d = 0; d < n; d++) out->ptr[d + 1] += out->ptr[d];
+  for (size_t d = 0; d < n; d++)
+    out->ptr[d + 1] += out->ptr[d];
   for (size_t h = 0; h < terms.cap; h++)
     if (terms.key[h]) {
       out->stem[terms.id[h]] = terms.key[h];
@@ -330,10 +343,12 @@ gp_code gp_text_tokenise(const char *const *texts, size_t n, gp_text_stemmer *st
   }
   free(best);
 done:
-  for (size_t h = 0; h < terms.cap; h++) free(terms.key[h]);
+  for (size_t h = 0; h < terms.cap; h++)
+    free(terms.key[h]);
   free(terms.key);
   free(terms.id);
-  for (size_t h = 0; h < sf.words.cap; h++) free(sf.words.key[h]);
+  for (size_t h = 0; h < sf.words.cap; h++)
+    free(sf.words.key[h]);
   free(sf.words.key);
   free(sf.words.id);
   free(sf.term);

@@ -16,14 +16,14 @@
 
 /* Documents as sparse term counts, and the vocabulary. */
 typedef struct gp_text_corpus {
-  size_t n_docs;   /* documents */
-  size_t *ptr;     /* n_docs+1: document d's terms are [ptr[d], ptr[d+1]) */
-  uint32_t *term;  /* term ids, ascending within a document */
-  double *count;   /* occurrences of each term in the document */
-  size_t n_terms;  /* vocabulary size */
-  char **stem;     /* n_terms: each term (a stem, or a CJK bigram) */
-  char **label;    /* n_terms: the surface word seen most often for it */
-  long *df;        /* n_terms: documents containing the term */
+  size_t n_docs;  /* documents */
+  size_t *ptr;    /* n_docs+1: document d's terms are [ptr[d], ptr[d+1]) */
+  uint32_t *term; /* term ids, ascending within a document */
+  double *count;  /* occurrences of each term in the document */
+  size_t n_terms; /* vocabulary size */
+  char **stem;    /* n_terms: each term (a stem, or a CJK bigram) */
+  char **label;   /* n_terms: the surface word seen most often for it */
+  long *df;       /* n_terms: documents containing the term */
 } gp_text_corpus;
 
 /* Tokenises n texts. stemmer may be NULL (no stemming). *out owns its

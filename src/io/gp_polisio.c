@@ -12,25 +12,25 @@
 
 /* One field of the current record. */
 typedef struct gp_csv_field {
-  char *s;     /* unescaped text, NUL-terminated (points into the reader's buffer) */
-  size_t len;  /* its length */
-  long line;   /* line where the field starts (1-based) */
-  long col;    /* column (characters, 1-based) */
+  char *s;    /* unescaped text, NUL-terminated (points into the reader's buffer) */
+  size_t len; /* its length */
+  long line;  /* line where the field starts (1-based) */
+  long col;   /* column (characters, 1-based) */
 } gp_csv_field;
 
 /* The reader's state. */
 typedef struct gp_csv {
-  const char *name;     /* file name for errors */
-  const char *p;        /* next byte */
-  const char *end;      /* end of the text */
-  long line;            /* current line */
-  long col;             /* current column (characters) */
-  char *buf;            /* unescaped text of the record */
-  size_t buf_cap;       /* its capacity */
-  gp_csv_field *f;      /* fields of the record */
-  size_t nf;            /* how many */
-  size_t f_cap;         /* capacity */
-  long rec_line;        /* line where the record starts */
+  const char *name; /* file name for errors */
+  const char *p;    /* next byte */
+  const char *end;  /* end of the text */
+  long line;        /* current line */
+  long col;         /* current column (characters) */
+  char *buf;        /* unescaped text of the record */
+  size_t buf_cap;   /* its capacity */
+  gp_csv_field *f;  /* fields of the record */
+  size_t nf;        /* how many */
+  size_t f_cap;     /* capacity */
+  long rec_line;    /* line where the record starts */
 } gp_csv;
 
 static void gp_csv_adv(gp_csv *c) {
@@ -70,7 +70,8 @@ static gp_code gp_csv_next(gp_csv *c, bool *got, gp_error *err) {
       char *nb = realloc(c->buf, nc);
       if (!nb) return gp_fail(err, GP_ENOMEM, c->name, "out of memory");
       /* re-point earlier fields into the new buffer */
-      for (size_t i = 0; i < c->nf; i++) c->f[i].s = nb + (c->f[i].s - c->buf);
+      for (size_t i = 0; i < c->nf; i++)
+        c->f[i].s = nb + (c->f[i].s - c->buf);
       c->buf = nb;
       c->buf_cap = nc;
     }
@@ -118,7 +119,8 @@ static gp_code gp_csv_next(gp_csv *c, bool *got, gp_error *err) {
     }
     if (*c->p == '\r') {
       gp_csv_adv(c);
-      if (c->p < c->end && *c->p == '\n') gp_csv_adv(c);
+      if (c->p < c->end && *c->p == '\n')
+        gp_csv_adv(c);
       else if (c->p < c->end)
         return gp_csv_fail(c, c->line, c->col, err, "carriage return without a line feed");
       break;
@@ -433,8 +435,8 @@ done:
   return GP_OK;
 }
 
-static gp_code gp_read_summary(const char *text, size_t len, const char *name,
-                               gp_polisio_export *x, gp_error *err) {
+static gp_code gp_read_summary(const char *text, size_t len, const char *name, gp_polisio_export *x,
+                               gp_error *err) {
   gp_csv c = {.name = name, .p = text, .end = text + len, .line = 1, .col = 1};
   bool got;
   gp_polisio_kv *v = NULL;
@@ -445,7 +447,8 @@ static gp_code gp_read_summary(const char *text, size_t len, const char *name,
     if (!got) break;
     if (c.nf == 1 && c.f[0].len == 0) continue;
     if (c.nf > 2) {
-      rc = gp_field_fail(&c, &c.f[2], GP_ESYNTAX, err, "%s", "a summary line has a key and a value");
+      rc =
+          gp_field_fail(&c, &c.f[2], GP_ESYNTAX, err, "%s", "a summary line has a key and a value");
       break;
     }
     v = gp_grow(v, &cap, n, sizeof *v);
@@ -491,8 +494,8 @@ static gp_code gp_parse_named(const gp_polisio_files *f, const char *dir, gp_pol
   if ((rc = gp_read_comments(f->comments, f->comments_len, nc, out, err))) goto fail;
   if ((rc = gp_read_votes(f->votes, f->votes_len, nv, out, err))) goto fail;
   if (f->participants) {
-    if ((rc = gp_read_ptpts(f->participants, f->participants_len, np, out, &pid, &pgrp, &np_n,
-                            err)))
+    if ((rc =
+             gp_read_ptpts(f->participants, f->participants_len, np, out, &pid, &pgrp, &np_n, err)))
       goto fail;
     out->has_groups = true;
   }
@@ -504,8 +507,10 @@ static gp_code gp_parse_named(const gp_polisio_files *f, const char *dir, gp_pol
     rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
     goto fail;
   }
-  for (size_t i = 0; i < out->n_votes; i++) all[i] = out->votes[i].voter_id;
-  for (size_t i = 0; i < np_n; i++) all[out->n_votes + i] = pid[i];
+  for (size_t i = 0; i < out->n_votes; i++)
+    all[i] = out->votes[i].voter_id;
+  for (size_t i = 0; i < np_n; i++)
+    all[out->n_votes + i] = pid[i];
   qsort(all, n_all, sizeof *all, gp_cmp_i64);
   size_t u = 0;
   for (size_t i = 0; i < n_all; i++)
@@ -521,8 +526,7 @@ static gp_code gp_parse_named(const gp_polisio_files *f, const char *dir, gp_pol
     if (out->participants[k].group_id != -1 && pgrp[i] != out->participants[k].group_id) {
       char msg[32];
       snprintf(msg, sizeof msg, "%lld", (long long)pid[i]);
-      rc = gp_fail(err, GP_EINVAL, np, "participant %s is listed twice with different groups",
-                   msg);
+      rc = gp_fail(err, GP_EINVAL, np, "participant %s is listed twice with different groups", msg);
       goto fail;
     }
     out->participants[k].group_id = pgrp[i];
@@ -547,8 +551,7 @@ gp_code gp_polisio_parse(const gp_polisio_files *f, gp_polisio_export *out, gp_e
   return gp_parse_named(f, NULL, out, err);
 }
 
-static gp_code gp_slurp(const char *path, bool required, char **data, size_t *len,
-                        gp_error *err) {
+static gp_code gp_slurp(const char *path, bool required, char **data, size_t *len, gp_error *err) {
   *data = NULL;
   *len = 0;
   FILE *fp = fopen(path, "rb");
@@ -604,7 +607,8 @@ gp_code gp_polisio_read_dir(const char *dir, gp_polisio_export *out, gp_error *e
     gp_polisio_files f = {data[0], len[0], data[1], len[1], data[2], len[2], data[3], len[3]};
     rc = gp_parse_named(&f, dir, out, err);
   }
-  for (int i = 0; i < 4; i++) free(data[i]);
+  for (int i = 0; i < 4; i++)
+    free(data[i]);
   return rc;
 }
 
@@ -618,8 +622,10 @@ long gp_polisio_comment_index(const gp_polisio_export *x, int64_t id) {
   size_t lo = 0, hi = x->n_comments;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (x->comments[mid].id < id) lo = mid + 1;
-    else hi = mid;
+    if (x->comments[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < x->n_comments && x->comments[lo].id == id ? (long)lo : -1;
 }
@@ -628,8 +634,10 @@ long gp_polisio_participant_index(const gp_polisio_export *x, int64_t id) {
   size_t lo = 0, hi = x->n_participants;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (x->participants[mid].id < id) lo = mid + 1;
-    else hi = mid;
+    if (x->participants[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < x->n_participants && x->participants[lo].id == id ? (long)lo : -1;
 }
@@ -669,7 +677,8 @@ gp_code gp_polisio_matrix_history(const gp_polisio_export *x, gp_polis_matrix *m
       if (first) free(*first);
       return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
     }
-    for (size_t j = 0; j < x->n_comments; j++) (*mod_out)[j] = x->comments[j].moderated < 0;
+    for (size_t j = 0; j < x->n_comments; j++)
+      (*mod_out)[j] = x->comments[j].moderated < 0;
   }
   return GP_OK;
 }
@@ -708,8 +717,10 @@ static gp_code gp_write_files(const char *dir, const gp_polisio_export *x, const
   for (size_t i = 0; i < x->n_votes; i++) {
     long k = gp_polisio_comment_index(x, x->votes[i].comment_id);
     if (k < 0) continue;
-    if (x->votes[i].vote > 0) ag[k]++;
-    else if (x->votes[i].vote < 0) dis[k]++;
+    if (x->votes[i].vote > 0)
+      ag[k]++;
+    else if (x->votes[i].vote < 0)
+      dis[k]++;
   }
   fprintf(fp, "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n");
   for (size_t k = x->n_comments; k-- > 0;) {
@@ -738,7 +749,8 @@ static gp_code gp_write_files(const char *dir, const gp_polisio_export *x, const
   /* participants-votes.csv: one row a participant, latest votes */
   if (!(fp = fopen(tmp[2], "w"))) return gp_fail(err, GP_EIO, tmp[2], "%s", strerror(errno));
   fprintf(fp, "participant,group-id,n-comments,n-votes,n-agree,n-disagree");
-  for (size_t j = 0; j < x->n_comments; j++) fprintf(fp, ",%lld", (long long)x->comments[j].id);
+  for (size_t j = 0; j < x->n_comments; j++)
+    fprintf(fp, ",%lld", (long long)x->comments[j].id);
   fputc('\n', fp);
   int8_t *row = malloc(x->n_comments + 1);
   if (!row) {
@@ -760,8 +772,10 @@ static gp_code gp_write_files(const char *dir, const gp_polisio_export *x, const
     if (g >= 0) fprintf(fp, "%d", g);
     fprintf(fp, ",%ld,%ld,%ld,%ld", p->n_comments, nv, na, nd);
     for (size_t j = 0; j < x->n_comments; j++) {
-      if (row[j] == 2) fputc(',', fp);
-      else fprintf(fp, ",%d", row[j]);
+      if (row[j] == 2)
+        fputc(',', fp);
+      else
+        fprintf(fp, ",%d", row[j]);
     }
     fputc('\n', fp);
   }
@@ -785,7 +799,8 @@ gp_code gp_polisio_write_dir(const char *dir, const gp_polisio_export *x, const 
   struct stat st;
   bool made = false;
   if (stat(dir, &st) != 0) {
-    if (mkdir(dir, 0777) != 0) return gp_fail(err, GP_EIO, dir, "cannot create: %s", strerror(errno));
+    if (mkdir(dir, 0777) != 0)
+      return gp_fail(err, GP_EIO, dir, "cannot create: %s", strerror(errno));
     made = true;
   } else if (!S_ISDIR(st.st_mode)) {
     return gp_fail(err, GP_EINVAL, dir, "not a directory");
@@ -807,7 +822,8 @@ gp_code gp_polisio_write_dir(const char *dir, const gp_polisio_export *x, const 
   for (int i = 0; i < 4 && !rc; i++)
     if (rename(tmp[i], fin[i]) != 0) rc = gp_fail(err, GP_EIO, fin[i], "%s", strerror(errno));
   if (rc) {
-    for (int i = 0; i < 4; i++) unlink(tmp[i]);
+    for (int i = 0; i < 4; i++)
+      unlink(tmp[i]);
     if (made) rmdir(dir);
   }
   return rc;
@@ -815,8 +831,8 @@ gp_code gp_polisio_write_dir(const char *dir, const gp_polisio_export *x, const 
 
 /* ---- any CSV table ---- */
 
-gp_code gp_polisio_table_read(const char *path, const char *data, size_t len,
-                              gp_polisio_table *t, gp_error *err) {
+gp_code gp_polisio_table_read(const char *path, const char *data, size_t len, gp_polisio_table *t,
+                              gp_error *err) {
   memset(t, 0, sizeof *t);
   char *owned = NULL;
   if (!data) {
@@ -834,7 +850,8 @@ gp_code gp_polisio_table_read(const char *path, const char *data, size_t len,
   if (!rc) {
     t->n_cols = c.nf;
     t->header = gp_arena_alloc(&t->arena, c.nf * sizeof *t->header);
-    for (size_t i = 0; i < c.nf; i++) t->header[i] = gp_arena_strndup(&t->arena, c.f[i].s, c.f[i].len);
+    for (size_t i = 0; i < c.nf; i++)
+      t->header[i] = gp_arena_strndup(&t->arena, c.f[i].s, c.f[i].len);
   }
   while (!rc) {
     if ((rc = gp_csv_next(&c, &got, err)) || !got) break;

@@ -59,16 +59,16 @@ typedef struct gp_polisio_kv {
 
 /* A whole export. Statements are sorted by id; participants by id. */
 typedef struct gp_polisio_export {
-  gp_arena arena;                   /* owns every string and array below */
-  size_t n_comments;                /* statements */
-  gp_polisio_comment *comments;     /* sorted by id */
-  size_t n_votes;                   /* vote events */
-  gp_polisio_vote *votes;           /* in file order */
-  size_t n_participants;            /* participants (voters and listed participants) */
+  gp_arena arena;                       /* owns every string and array below */
+  size_t n_comments;                    /* statements */
+  gp_polisio_comment *comments;         /* sorted by id */
+  size_t n_votes;                       /* vote events */
+  gp_polisio_vote *votes;               /* in file order */
+  size_t n_participants;                /* participants (voters and listed participants) */
   gp_polisio_participant *participants; /* sorted by id */
-  bool has_groups;                  /* participants-votes.csv was read */
-  size_t n_summary;                 /* summary lines */
-  gp_polisio_kv *summary;           /* in file order */
+  bool has_groups;                      /* participants-votes.csv was read */
+  size_t n_summary;                     /* summary lines */
+  gp_polisio_kv *summary;               /* in file order */
 } gp_polisio_export;
 
 /* The text of the four files, for reading from memory (data NULL: absent). */
@@ -132,8 +132,8 @@ typedef struct gp_polisio_table {
 /* Reads path (or, when data is non-NULL, data/len named path). Rows with
  * another number of fields than the header are an error naming
  * "path:LINE:1". On success t owns everything (gp_polisio_table_free). */
-gp_code gp_polisio_table_read(const char *path, const char *data, size_t len,
-                              gp_polisio_table *t, gp_error *err);
+gp_code gp_polisio_table_read(const char *path, const char *data, size_t len, gp_polisio_table *t,
+                              gp_error *err);
 
 /* Frees t. NULL is allowed. */
 void gp_polisio_table_free(gp_polisio_table *t);

@@ -50,7 +50,8 @@ json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result 
   json_object_set_new(conv, "statements", json_integer((json_int_t)r->n_cols));
   json_object_set_new(conv, "vote_events", json_integer((json_int_t)x->n_votes));
   long votes = 0;
-  for (size_t i = 0; i < r->n_rows; i++) votes += r->n_votes[i];
+  for (size_t i = 0; i < r->n_rows; i++)
+    votes += r->n_votes[i];
   json_object_set_new(conv, "votes", json_integer(votes));
   json_object_set_new(conv, "seed", json_integer((json_int_t)o->seed));
   json_object_set_new(doc, "conversation", conv);
@@ -73,8 +74,8 @@ json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result 
     json_t *go = json_object();
     json_object_set_new(go, "id", json_integer((json_int_t)g));
     json_object_set_new(go, "size", json_integer((json_int_t)r->groups[g].size));
-    json_object_set_new(go, "center", json_pack("[oo]", gp_num(r->groups[g].cx),
-                                                 gp_num(r->groups[g].cy)));
+    json_object_set_new(go, "center",
+                        json_pack("[oo]", gp_num(r->groups[g].cx), gp_num(r->groups[g].cy)));
     json_t *rep = json_array();
     for (size_t k = 0; k < r->groups[g].n_rep; k++)
       json_array_append_new(rep, gp_pick_json(x, &r->groups[g].rep[k], true));
@@ -145,8 +146,8 @@ json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result 
   json_object_set_new(doc, "statements", st);
 
   json_t *pca = json_object(), *sil = json_object();
-  json_object_set_new(pca, "eigenvalues", json_pack("[oo]", gp_num(r->pca.eigval[0]),
-                                                    gp_num(r->pca.eigval[1])));
+  json_object_set_new(pca, "eigenvalues",
+                      json_pack("[oo]", gp_num(r->pca.eigval[0]), gp_num(r->pca.eigval[1])));
   json_object_set_new(pca, "iterations", json_integer(r->pca_iterations));
   json_object_set_new(pca, "converged", json_boolean(r->pca_converged));
   json_object_set_new(doc, "pca", pca);

@@ -128,7 +128,8 @@ static void test_vtaiwan_pca(void **state) {
   conv c;
   conv_load("vtaiwan.uberx", &c);
   bool used[REF_VT_STATEMENTS] = {0};
-  for (size_t k = 0; k < c.m.nnz; k++) used[c.m.col[k]] = true;
+  for (size_t k = 0; k < c.m.nnz; k++)
+    used[c.m.col[k]] = true;
   gp_polis_cols cols = {.n_cols = c.m.n_cols, .used = used, .zeroed = c.mod_out};
   gp_polis_pca_opts o = {.seed = 7, .max_iters = 5000, .tol = 1e-12, .threads = 2};
   gp_polis_pca p;
@@ -159,14 +160,20 @@ static void check_kmeans(size_t k, const double *centers, const int *labels, dou
   int assign[REF_KM_N];
   double cent[2 * 4];
   size_t got;
-  gp_polis_kmeans_opts o = {.k = k, .max_iters = 1000, .tol = 1e-12,
-                            .init = GP_POLIS_INIT_FIRST, .n_init = 1, .threads = 2};
+  gp_polis_kmeans_opts o = {.k = k,
+                            .max_iters = 1000,
+                            .tol = 1e-12,
+                            .init = GP_POLIS_INIT_FIRST,
+                            .n_init = 1,
+                            .threads = 2};
   gp_error err;
   assert_int_equal(gp_polis_kmeans(ref_km_points, NULL, REF_KM_N, &o, assign, cent, &got, &err),
                    GP_OK);
   assert_int_equal(got, k);
-  for (size_t q = 0; q < 2 * k; q++) assert_true(fabs(cent[q] - centers[q]) < 1e-9);
-  for (size_t i = 0; i < REF_KM_N; i++) assert_int_equal(assign[i], labels[i]);
+  for (size_t q = 0; q < 2 * k; q++)
+    assert_true(fabs(cent[q] - centers[q]) < 1e-9);
+  for (size_t i = 0; i < REF_KM_N; i++)
+    assert_int_equal(assign[i], labels[i]);
   double *dist = malloc(REF_KM_N * REF_KM_N * sizeof *dist);
   for (size_t i = 0; i < REF_KM_N; i++)
     for (size_t j = 0; j < REF_KM_N; j++)
@@ -242,11 +249,13 @@ static void check_gic(const char *name, size_t n_groups, const double *ref, size
   conv_load(name, &c);
   assert_int_equal(c.m.n_cols, n_ref);
   int *grp = malloc(c.m.n_rows * sizeof *grp);
-  for (size_t i = 0; i < c.m.n_rows; i++) grp[i] = c.x.participants[i].group_id;
+  for (size_t i = 0; i < c.m.n_rows; i++)
+    grp[i] = c.x.participants[i].group_id;
   double *v = malloc(c.m.n_cols * sizeof *v);
   gp_error err;
   assert_int_equal(gp_polis_gic_of(&c.m, grp, n_groups, v, &err), GP_OK);
-  for (size_t j = 0; j < n_ref; j++) close_rel(v[j], ref[j], 1e-14);
+  for (size_t j = 0; j < n_ref; j++)
+    close_rel(v[j], ref[j], 1e-14);
   /* and the one-statement formula itself, from the group counts */
   long A[8], S[8], a[256], d[256], s[256];
   for (size_t j = 0; j < n_ref && j < 256; j++) {
@@ -293,7 +302,8 @@ static void analyse(const char *name, conv *c, gp_polis_result *r, int threads) 
 
 static gp_polis_agreement agreement(const conv *c, const gp_polis_result *r) {
   int *theirs = malloc(c->m.n_rows * sizeof *theirs);
-  for (size_t i = 0; i < c->m.n_rows; i++) theirs[i] = c->x.participants[i].group_id;
+  for (size_t i = 0; i < c->m.n_rows; i++)
+    theirs[i] = c->x.participants[i].group_id;
   gp_polis_agreement ag;
   assert_int_equal(gp_polis_agreement_of(r->group, theirs, c->m.n_rows, &ag), 0);
   free(theirs);
@@ -320,8 +330,7 @@ static void test_vtaiwan_groups(void **state) {
     assert_int_equal(c.x.comments[r.cons_agree[k].statement].id, ref_vt_consensus_agree[k]);
   assert_int_equal(r.n_cons_disagree, sizeof ref_vt_consensus_disagree / sizeof(long));
   for (size_t k = 0; k < r.n_cons_disagree; k++)
-    assert_int_equal(c.x.comments[r.cons_disagree[k].statement].id,
-                     ref_vt_consensus_disagree[k]);
+    assert_int_equal(c.x.comments[r.cons_disagree[k].statement].id, ref_vt_consensus_disagree[k]);
   /* every group has representative statements, agrees first */
   for (size_t g = 0; g < r.n_groups; g++) {
     assert_true(r.groups[g].n_rep >= 1 && r.groups[g].n_rep <= 5);
@@ -359,8 +368,8 @@ static void test_scoop_groups(void **state) {
 /* ---- bad input ---- */
 
 static gp_code parse(const char *comments, const char *votes, const char *ptpts, gp_error *err) {
-  gp_polisio_files f = {comments, strlen(comments), votes, strlen(votes), ptpts,
-                        ptpts ? strlen(ptpts) : 0, NULL, 0};
+  gp_polisio_files f = {comments, strlen(comments),          votes, strlen(votes),
+                        ptpts,    ptpts ? strlen(ptpts) : 0, NULL,  0};
   gp_polisio_export x;
   gp_code rc = gp_polisio_parse(&f, &x, err);
   if (!rc) gp_polisio_free(&x);

@@ -95,8 +95,10 @@ static void test_tfidf(void **state) {
   assert_int_equal(gp_text_tfidf_build(&c, 1, &x, &err), GP_OK);
   for (size_t d = 0; d < 5; d++) {
     double row[6] = {0};
-    for (size_t k = x.ptr[d]; k < x.ptr[d + 1]; k++) row[x.term[k]] = x.w[k];
-    for (size_t t = 0; t < 6; t++) assert_true(fabs(row[t] - ref_text_tfidf[d * 6 + t]) < 1e-14);
+    for (size_t k = x.ptr[d]; k < x.ptr[d + 1]; k++)
+      row[x.term[k]] = x.w[k];
+    for (size_t t = 0; t < 6; t++)
+      assert_true(fabs(row[t] - ref_text_tfidf[d * 6 + t]) < 1e-14);
   }
   gp_text_tfidf_free(&x);
 }
