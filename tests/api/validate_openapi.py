@@ -14,7 +14,10 @@ Static checks (standard library only):
     that also allow visitors, like simulate, list {} too; the live checks
     send them without a token);
   - with openapi_spec_validator installed (the machine's pip Python has it;
-    Debian has no package of it), the document validates as OpenAPI 3.0.
+    Debian has no package of it), the document validates as OpenAPI 3.0;
+  - the human docs keep up: docs/api.md names every route, and docs/cli.md has
+    a section for every command registered in src/main.c and mentions every
+    --option that src/cli/*.c parses.
 
 Live checks (--live BIN; needs openapi_schema_validator, which comes with
 openapi_spec_validator): make a fresh database with `BIN init`, run `BIN serve`
@@ -42,6 +45,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 DOC_PATH = os.path.join(ROOT, "docs", "openapi.json")
 ROUTES_PATH = os.path.join(ROOT, "src", "http", "gp_http_routes.c")
+MAIN_PATH = os.path.join(ROOT, "src", "main.c")
+CLI_DIR = os.path.join(ROOT, "src", "cli")
+API_MD = os.path.join(ROOT, "docs", "api.md")
+CLI_MD = os.path.join(ROOT, "docs", "cli.md")
 
 passed = 0
 failed = 0
@@ -145,6 +152,32 @@ def static_checks(doc):
         check(True, "valid OpenAPI 3.0 (openapi_spec_validator)")
     except Exception as e:  # the validator's own error types
         check(False, "valid OpenAPI 3.0 (openapi_spec_validator)", str(e).splitlines()[0])
+
+
+def docs_checks():
+    """docs/api.md and docs/cli.md against the route table and the CLI sources."""
+    api = open(API_MD, encoding="utf-8").read()
+    missing = sorted({"%s %s" % (m.upper(), p) for m, p in routes()
+                      if "%s %s" % (m.upper(), p) not in api})
+    check(not missing, "docs/api.md has a section for every route", ", ".join(missing))
+    cli = open(CLI_MD, encoding="utf-8").read()
+    main = open(MAIN_PATH, encoding="utf-8").read()
+    table = main[main.find("gp_commands[] = {"):]
+    commands = re.findall(r'\{"([a-z][a-z0-9-]*)",\s*gp_cmd_', table)
+    check(len(commands) >= 9, "the command table of src/main.c was read (%d)" % len(commands))
+    missing = [c for c in commands
+               if not re.search(r"^### gameplan %s\b" % re.escape(c), cli, re.M)]
+    check(not missing, "docs/cli.md has a section for every command", ", ".join(missing))
+    options = set()
+    for name in sorted(os.listdir(CLI_DIR)):
+        if name.endswith(".c"):
+            text = open(os.path.join(CLI_DIR, name), encoding="utf-8").read()
+            options |= set(re.findall(
+                r'\{"([a-z][a-z0-9-]*)",\s*(?:required|no|optional)_argument', text))
+            options |= set(re.findall(r'"--([a-z][a-z0-9-]+)"', text))
+    missing = sorted("--" + o for o in options if "--" + o not in cli)
+    check(not missing, "docs/cli.md mentions every option (%d)" % len(options),
+          ", ".join(missing))
 
 
 # ---- live checks ------------------------------------------------------------------------
@@ -376,6 +409,7 @@ def main(argv):
     if doc is not None:
         check(True, "docs/openapi.json parses")
         static_checks(doc)
+        docs_checks()
         if binary:
             live_checks(doc, binary)
     print("%d passed, %d failed" % (passed, failed))
