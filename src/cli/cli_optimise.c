@@ -22,7 +22,8 @@
 
 static const char *gp_usage_opt =
     "usage: gameplan optimise (MISSION | FILE) --budget B --target ID [--draws N] [--seed S]\n"
-    "                         [--threads T] [--search auto|exhaustive|heuristic] [--json] [--db DB]";
+    "                         [--threads T] [--search auto|exhaustive|heuristic] [--json] [--db "
+    "DB]";
 
 static gp_code gp_opt_load(const char *arg, const char *db, gp_plan **out, gp_error *err) {
   struct stat st;

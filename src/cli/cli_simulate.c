@@ -89,12 +89,13 @@ static void gp_print_sim(const gp_plan *p, const gp_sim_result *r, json_t *doc) 
       int len = (int)llround(50.0 * (double)st->hist[b] / (double)mx);
       bool mark = pt->target.value >= lo && pt->target.value < hi;
       printf("  %12.5g .. %-12.5g %c ", lo, hi, mark ? '|' : ' ');
-      for (int c = 0; c < len; c++) putchar('#');
+      for (int c = 0; c < len; c++)
+        putchar('#');
       printf(" %.1f%%\n", 100.0 * (double)st->hist[b] / (double)r->draws);
     }
   }
-  printf("\nSIMULATED TRAJECTORY\n%-16s %-8s %11s %11s %11s %11s %11s\n", "METRIC", "PERIOD",
-         "p5", "p25", "p50", "p75", "p95");
+  printf("\nSIMULATED TRAJECTORY\n%-16s %-8s %11s %11s %11s %11s %11s\n", "METRIC", "PERIOD", "p5",
+         "p25", "p50", "p75", "p95");
   json_array_foreach(json_object_get(doc, "trajectory"), i, t) {
     printf("%-16s %-8s %11.5g %11.5g %11.5g %11.5g %11.5g\n", gp_js(t, "metric"),
            gp_js(t, "period"), gp_j(t, "p5"), gp_j(t, "p25"), gp_j(t, "p50"), gp_j(t, "p75"),

@@ -30,7 +30,8 @@ static void gp_zig_init(void) {
     gp_zig_x[i + 1] = sqrt(-2 * log(fi + v / gp_zig_x[i]));
   }
   gp_zig_x[GP_ZIG_N] = 0;
-  for (int i = 0; i <= GP_ZIG_N; i++) gp_zig_f[i] = exp(-0.5 * gp_zig_x[i] * gp_zig_x[i]);
+  for (int i = 0; i <= GP_ZIG_N; i++)
+    gp_zig_f[i] = exp(-0.5 * gp_zig_x[i] * gp_zig_x[i]);
   atomic_store_explicit(&gp_zig_ready, 1, memory_order_release);
 }
 

@@ -26,25 +26,28 @@ void gp_opt_result_free(gp_opt_result *r) {
 }
 
 typedef struct gp_ctx {
-  size_t n;          /* candidate activities */
-  uint64_t N;        /* draws */
-  const double *c;   /* [n*N] contributions of the candidates */
+  size_t n;           /* candidate activities */
+  uint64_t N;         /* draws */
+  const double *c;    /* [n*N] contributions of the candidates */
   const double *base; /* [N] the metric without any activity */
   const double *cost; /* [n] costs */
-  double target;     /* target value */
-  gp_direction dir;  /* direction */
-  double budget;     /* budget */
-  double *y;         /* [N] scratch: metric of the current set */
+  double target;      /* target value */
+  gp_direction dir;   /* direction */
+  double budget;      /* budget */
+  double *y;          /* [N] scratch: metric of the current set */
 } gp_ctx;
 
 /* Sets y to the metric of set S and returns the meets. */
 static uint64_t gp_eval(gp_ctx *x, const bool *S) {
   uint64_t m = 0;
-  for (uint64_t d = 0; d < x->N; d++) x->y[d] = x->base[d];
+  for (uint64_t d = 0; d < x->N; d++)
+    x->y[d] = x->base[d];
   for (size_t a = 0; a < x->n; a++)
     if (S[a])
-      for (uint64_t d = 0; d < x->N; d++) x->y[d] += x->c[a * x->N + d];
-  for (uint64_t d = 0; d < x->N; d++) m += gp_meets(x->y[d], x->target, x->dir);
+      for (uint64_t d = 0; d < x->N; d++)
+        x->y[d] += x->c[a * x->N + d];
+  for (uint64_t d = 0; d < x->N; d++)
+    m += gp_meets(x->y[d], x->target, x->dir);
   return m;
 }
 
@@ -111,7 +114,8 @@ static uint64_t gp_local(gp_ctx *x, bool *S) {
 
 /* Greedy removal from the full set until within budget (least loss per cost). */
 static void gp_greedy_remove(gp_ctx *x, bool *S) {
-  for (size_t a = 0; a < x->n; a++) S[a] = true;
+  for (size_t a = 0; a < x->n; a++)
+    S[a] = true;
   gp_eval(x, S);
   double cost = gp_set_cost(x, S);
   uint64_t m = gp_eval(x, S);
@@ -133,7 +137,8 @@ static void gp_greedy_remove(gp_ctx *x, bool *S) {
 
 /* Greedy addition from the empty set (free activities first, then best gain per cost). */
 static void gp_greedy_add(gp_ctx *x, bool *S) {
-  for (size_t a = 0; a < x->n; a++) S[a] = x->cost[a] <= 0;
+  for (size_t a = 0; a < x->n; a++)
+    S[a] = x->cost[a] <= 0;
   uint64_t m = gp_eval(x, S);
   double cost = gp_set_cost(x, S);
   for (;;) {
@@ -157,10 +162,12 @@ static void gp_exhaustive(gp_ctx *x, bool *S) {
   size_t n = x->n;
   bool *cur = calloc(n + 1, sizeof *cur);
   if (!cur) return;
-  for (uint64_t d = 0; d < x->N; d++) x->y[d] = x->base[d];
+  for (uint64_t d = 0; d < x->N; d++)
+    x->y[d] = x->base[d];
   uint64_t bm = 0;
   double bc = 0, cost = 0;
-  for (uint64_t d = 0; d < x->N; d++) bm += gp_meets(x->y[d], x->target, x->dir);
+  for (uint64_t d = 0; d < x->N; d++)
+    bm += gp_meets(x->y[d], x->target, x->dir);
   memset(S, 0, n * sizeof *S);
   for (uint64_t i = 1; i < (UINT64_C(1) << n); i++) {
     size_t a = (size_t)__builtin_ctzll(i); /* the bit that changes from gray(i-1) to gray(i) */
@@ -228,15 +235,24 @@ gp_code gp_optimise_run(const gp_plan *plan, const gp_opt_options *opt, gp_opt_r
   S = calloc(n + 1, sizeof *S);
   T = calloc(n + 1, sizeof *T);
   if (!cand || !S || !T) goto nomem;
-  for (size_t i = 0; i < n; i++) memcpy(cand + i * N, sr->contrib_draws + idx[i] * N, N * sizeof *cand);
+  for (size_t i = 0; i < n; i++)
+    memcpy(cand + i * N, sr->contrib_draws + idx[i] * N, N * sizeof *cand);
   const gp_target *tg = &plan->targets[opt->target];
-  gp_ctx x = {n, N, cand, sr->base_draws, cost, tg->target.value,
-              gp_plan_metric(plan, tg->metric)->direction, opt->budget, y};
+  gp_ctx x = {n,
+              N,
+              cand,
+              sr->base_draws,
+              cost,
+              tg->target.value,
+              gp_plan_metric(plan, tg->metric)->direction,
+              opt->budget,
+              y};
   r->target = (size_t)opt->target;
   r->draws = N;
   r->seed = opt->seed;
   r->budget = opt->budget;
-  for (size_t i = 0; i < n; i++) T[i] = true;
+  for (size_t i = 0; i < n; i++)
+    T[i] = true;
   uint64_t m_all = gp_eval(&x, T);
   r->cost_before = gp_set_cost(&x, T);
   r->p_before = (double)m_all / (double)N;
@@ -272,7 +288,8 @@ gp_code gp_optimise_run(const gp_plan *plan, const gp_opt_options *opt, gp_opt_r
     a->delta_p = S[i] ? ((double)m - (double)mm) / (double)N : ((double)mm - (double)m) / (double)N;
     a->per_cost = cost[i] > 0 ? a->delta_p / cost[i] : NAN;
   }
-  for (size_t i = 0; i < n; i++) T[i] = true;
+  for (size_t i = 0; i < n; i++)
+    T[i] = true;
   gp_eval(&x, T);
   for (size_t i = 0; i < n; i++) {
     gp_opt_weak *w = &r->weak[i];

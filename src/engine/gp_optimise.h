@@ -36,11 +36,11 @@ typedef enum gp_opt_search {
 } gp_opt_search;
 
 typedef struct gp_opt_options {
-  uint64_t draws;      /* draws, >= 1 */
-  uint64_t seed;       /* seed */
-  int threads;         /* threads, >= 1 */
-  double budget;       /* money available, >= 0 */
-  long target;         /* index of the target in plan->targets */
+  uint64_t draws;       /* draws, >= 1 */
+  uint64_t seed;        /* seed */
+  int threads;          /* threads, >= 1 */
+  double budget;        /* money available, >= 0 */
+  long target;          /* index of the target in plan->targets */
   gp_opt_search search; /* how to search */
 } gp_opt_options;
 
@@ -60,21 +60,21 @@ typedef struct gp_opt_weak {
 } gp_opt_weak;
 
 typedef struct gp_opt_result {
-  size_t target;          /* index of the target */
-  uint64_t draws;         /* draws */
-  uint64_t seed;          /* seed */
-  double budget;          /* the budget */
-  double cost_before;     /* cost of the plan as written (every activity not stopped) */
-  double p_before;        /* p_meet of the plan as written */
-  double p_before_se;     /* its standard error */
-  double cost_after;      /* cost of the chosen portfolio */
-  double p_after;         /* p_meet of the chosen portfolio */
-  double p_after_se;      /* its standard error */
-  bool exhaustive;        /* whether the search was exhaustive (so the optimum on these draws) */
-  gp_opt_activity *acts;  /* every activity not stopped, in plan order */
-  size_t nacts;           /*   and how many */
-  gp_opt_weak *weak;      /* the same activities, weakest first */
-  size_t nweak;           /*   and how many */
+  size_t target;         /* index of the target */
+  uint64_t draws;        /* draws */
+  uint64_t seed;         /* seed */
+  double budget;         /* the budget */
+  double cost_before;    /* cost of the plan as written (every activity not stopped) */
+  double p_before;       /* p_meet of the plan as written */
+  double p_before_se;    /* its standard error */
+  double cost_after;     /* cost of the chosen portfolio */
+  double p_after;        /* p_meet of the chosen portfolio */
+  double p_after_se;     /* its standard error */
+  bool exhaustive;       /* whether the search was exhaustive (so the optimum on these draws) */
+  gp_opt_activity *acts; /* every activity not stopped, in plan order */
+  size_t nacts;          /*   and how many */
+  gp_opt_weak *weak;     /* the same activities, weakest first */
+  size_t nweak;          /*   and how many */
 } gp_opt_result;
 
 /* Defaults: 10000 draws, seed 1, 1 thread, budget 0, target 0, auto search. */

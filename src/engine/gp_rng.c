@@ -14,7 +14,8 @@ static uint64_t gp_splitmix64(uint64_t *x) {
 
 void gp_rng_seed(gp_rng *r, uint64_t seed) {
   uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = gp_splitmix64(&x);
+  for (int i = 0; i < 4; i++)
+    r->s[i] = gp_splitmix64(&x);
 }
 
 static void gp_rng_poly(gp_rng *r, const uint64_t poly[4]) {
@@ -22,10 +23,12 @@ static void gp_rng_poly(gp_rng *r, const uint64_t poly[4]) {
   for (int i = 0; i < 4; i++)
     for (int b = 0; b < 64; b++) {
       if (poly[i] & (UINT64_C(1) << b))
-        for (int k = 0; k < 4; k++) t[k] ^= r->s[k];
+        for (int k = 0; k < 4; k++)
+          t[k] ^= r->s[k];
       gp_rng_next(r);
     }
-  for (int k = 0; k < 4; k++) r->s[k] = t[k];
+  for (int k = 0; k < 4; k++)
+    r->s[k] = t[k];
 }
 
 void gp_rng_jump(gp_rng *r) {
@@ -42,5 +45,6 @@ void gp_rng_long_jump(gp_rng *r) {
 
 void gp_rng_stream(gp_rng *r, uint64_t seed, uint64_t k) {
   gp_rng_seed(r, seed);
-  for (uint64_t i = 0; i < k; i++) gp_rng_jump(r);
+  for (uint64_t i = 0; i < k; i++)
+    gp_rng_jump(r);
 }

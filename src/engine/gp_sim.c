@@ -27,8 +27,8 @@
 const double gp_sim_qlevels[GP_SIM_NQ] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 const char *const gp_sim_qnames[GP_SIM_NQ] = {"p5", "p10", "p25", "p50", "p75", "p90", "p95"};
 
-#define GP_PILOT 2048 /* pilot draws: histogram ranges and centring shifts */
-#define GP_NH 256       /* histogram bins per contribution */
+#define GP_PILOT 2048     /* pilot draws: histogram ranges and centring shifts */
+#define GP_NH 256         /* histogram bins per contribution */
 #define GP_HW (GP_NH + 3) /* + under, over, exact zero */
 
 void gp_sim_options_default(gp_sim_options *o) {
@@ -191,13 +191,16 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   }
   /* incoming edges, CSR */
   m->eff = opt->effects ? opt->effects : NULL;
-  for (size_t e = 0; e < E; e++) m->in_start[g->edges[e].ito + 1]++;
-  for (size_t i = 0; i < N; i++) m->in_start[i + 1] += m->in_start[i];
+  for (size_t e = 0; e < E; e++)
+    m->in_start[g->edges[e].ito + 1]++;
+  for (size_t i = 0; i < N; i++)
+    m->in_start[i + 1] += m->in_start[i];
   {
     size_t *fill = gp_xcalloc(N + 1, sizeof *fill, &ok);
     if (!ok) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
     memcpy(fill, m->in_start, (N + 1) * sizeof *fill);
-    for (size_t e = 0; e < E; e++) m->in_edge[fill[g->edges[e].ito]++] = e;
+    for (size_t e = 0; e < E; e++)
+      m->in_edge[fill[g->edges[e].ito]++] = e;
     free(fill);
   }
   /* uncertain inputs: deliveries, effects, counterfactual */
@@ -335,16 +338,19 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
     if (a >= 0) {
       const double *rp = m->ramp + (size_t)a * T;
       double D = w->D[a];
-      for (size_t t = 0; t < T; t++) vv[t] = D * rp[t];
+      for (size_t t = 0; t < T; t++)
+        vv[t] = D * rp[t];
       continue;
     }
-    for (size_t t = 0; t < T; t++) vv[t] = 0;
+    for (size_t t = 0; t < T; t++)
+      vv[t] = 0;
     for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
       size_t e = m->in_edge[j];
       size_t lag = (size_t)g->edges[e].lag;
       const double *uu = val + g->edges[e].ifrom * T;
       double b = w->beta[e];
-      for (size_t t = lag; t < T; t++) vv[t] += b * uu[t - lag];
+      for (size_t t = lag; t < T; t++)
+        vv[t] += b * uu[t - lag];
     }
   }
   /* targets */
@@ -369,7 +375,8 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
         size_t lag = (size_t)g->edges[e].lag;
         double *gu = adj + g->edges[e].ifrom * T;
         double b = w->beta[e];
-        for (size_t L = 0; L + lag < T; L++) gu[L + lag] += b * gv[L];
+        for (size_t L = 0; L + lag < T; L++)
+          gu[L + lag] += b * gv[L];
       }
     }
   }
@@ -380,7 +387,8 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
     for (size_t a = 0; a < m->A; a++) {
       const double *ga = adj + m->act[a] * T, *va = val + m->act[a] * T;
       double s = 0;
-      for (size_t L = 0; L <= t; L++) s += ga[L] * va[t - L];
+      for (size_t L = 0; L <= t; L++)
+        s += ga[L] * va[t - L];
       w->contrib[c * m->A + a] = s;
     }
   }
@@ -398,11 +406,13 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
         size_t lag = (size_t)e->lag;
         const double *gw = adj + e->ito * T, *vu = val + e->ifrom * T;
         double s = 0;
-        for (size_t L = 0; L + lag <= t; L++) s += gw[L] * vu[t - lag - L];
+        for (size_t L = 0; L + lag <= t; L++)
+          s += gw[L] * vu[t - lag - L];
         d = w->beta[as->on_index] * s;
       } else {
         const double *gv = adj + as->on_index * T, *vv = val + as->on_index * T;
-        for (size_t L = 0; L <= t; L++) d += gv[L] * vv[t - L];
+        for (size_t L = 0; L <= t; L++)
+          d += gv[L] * vv[t - L];
       }
     }
     w->yfail[i] = w->y[pk] - d;
@@ -418,34 +428,33 @@ typedef struct gp_hbin {
 } gp_hbin;
 
 typedef struct gp_gacc {
-  uint64_t n;         /* draws in the group */
-  double sy, syy;     /* Σ(y−y0), Σ(y−y0)² for the primary target */
-  double *sx;         /* [nin*3] per input: Σ(x−x0), Σ(x−x0)², Σ(x−x0)(y−y0) */
-  double *ysum;       /* [K] Σ y */
-  double *esum;       /* [K] Σ effect */
-  double *csum;       /* [ncp*A] Σ contribution */
-  uint64_t *meet;     /* [K] draws meeting */
-  uint64_t *fmeet;    /* [NA] draws meeting the primary target when the assumption fails */
+  uint64_t n;      /* draws in the group */
+  double sy, syy;  /* Σ(y−y0), Σ(y−y0)² for the primary target */
+  double *sx;      /* [nin*3] per input: Σ(x−x0), Σ(x−x0)², Σ(x−x0)(y−y0) */
+  double *ysum;    /* [K] Σ y */
+  double *esum;    /* [K] Σ effect */
+  double *csum;    /* [ncp*A] Σ contribution */
+  uint64_t *meet;  /* [K] draws meeting */
+  uint64_t *fmeet; /* [NA] draws meeting the primary target when the assumption fails */
 } gp_gacc;
 
 typedef struct gp_shared {
-  const gp_model *m;       /* the model */
-  const gp_sim_options *o; /* options */
+  const gp_model *m;                  /* the model */
+  const gp_sim_options *o;            /* options */
   uint64_t gstart[GP_SIM_GROUPS + 1]; /* first draw of each group */
-  gp_gacc acc[GP_SIM_GROUPS];          /* per-group accumulators */
-  double *x0;              /* [nin] centring shift of each input (its pilot mean) */
-  double y0;               /* centring shift of the primary target (its pilot mean) */
-  double *hlo, *hw;        /* [ncp*A] histogram origin and width */
-  double *ystore;          /* [K*draws] metric at each target */
-  double *trstore;         /* [ntm*T*draws] metric along the grid */
-  double *cdraws;          /* [A*draws] contributions at the primary target (keep) */
-  double *bdraws;          /* [draws] base (keep) */
-  pthread_mutex_t lock;    /* guards next and merging histograms */
-  int next;                /* next group to take */
-  gp_hbin *hist;           /* [ncp*A*GP_HW] merged histograms */
-  bool failed;             /* a worker ran out of memory */
+  gp_gacc acc[GP_SIM_GROUPS];         /* per-group accumulators */
+  double *x0;                         /* [nin] centring shift of each input (its pilot mean) */
+  double y0;                          /* centring shift of the primary target (its pilot mean) */
+  double *hlo, *hw;                   /* [ncp*A] histogram origin and width */
+  double *ystore;                     /* [K*draws] metric at each target */
+  double *trstore;                    /* [ntm*T*draws] metric along the grid */
+  double *cdraws;                     /* [A*draws] contributions at the primary target (keep) */
+  double *bdraws;                     /* [draws] base (keep) */
+  pthread_mutex_t lock;               /* guards next and merging histograms */
+  int next;                           /* next group to take */
+  gp_hbin *hist;                      /* [ncp*A*GP_HW] merged histograms */
+  bool failed;                        /* a worker ran out of memory */
 } gp_shared;
-
 
 /* Counts x in histogram h (GP_HW counts) and widens the bin's observed
  * range [mn, mx]: quantiles interpolate between the values actually seen in
@@ -646,14 +655,16 @@ static bool gp_pilot(const gp_model *m, const gp_sim_options *o, gp_shared *s) {
   for (size_t d = 0; d < P; d++) {
     gp_draw(m, &r, &w, false);
     ysum += w.y[m->pk];
-    for (size_t i = 0; i < nin; i++) s->x0[i] += w.x[i];
+    for (size_t i = 0; i < nin; i++)
+      s->x0[i] += w.x[i];
     for (size_t c = 0; c < nc; c++) { /* the range always includes 0 */
       if (w.contrib[c] < lo[c]) lo[c] = w.contrib[c];
       if (w.contrib[c] > hi[c]) hi[c] = w.contrib[c];
     }
   }
   s->y0 = ysum / (double)P;
-  for (size_t i = 0; i < nin; i++) s->x0[i] /= (double)P;
+  for (size_t i = 0; i < nin; i++)
+    s->x0[i] /= (double)P;
   for (size_t c = 0; c < nc; c++) {
     double span = hi[c] - lo[c];
     if (!(span > 0)) span = 1;
@@ -691,6 +702,15 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   }
   const size_t N = opt->draws, T = (size_t)m.T, K = m.K, A = m.A;
   const bool full = !opt->light;
+  /* the per-draw store: refuse rather than exhaust memory (2^28 doubles = 2 GiB) */
+  double per_draw =
+      (double)K + (full ? (double)m.ntm * (double)T : 0) + (opt->keep_contrib ? (double)A + 1 : 0);
+  if (per_draw * (double)N > 268435456.0) {
+    gp_model_free(&m);
+    return gp_fail(err, GP_EINVAL, "--draws",
+                   "%llu draws of a plan with %d periods need %.1f GiB; use fewer draws",
+                   (unsigned long long)N, (int)T, per_draw * (double)N * 8 / 1073741824.0);
+  }
   gp_shared *s = calloc(1, sizeof *s);
   gp_sim_result *res = calloc(1, sizeof *res);
   bool ok = s && res;
@@ -703,7 +723,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   s->o = opt;
   pthread_mutex_init(&s->lock, NULL);
   for (int g = 0; g <= GP_SIM_GROUPS; g++)
-    s->gstart[g] = N / GP_SIM_GROUPS * (uint64_t)g + ((uint64_t)g < N % GP_SIM_GROUPS ? (uint64_t)g : N % GP_SIM_GROUPS);
+    s->gstart[g] = N / GP_SIM_GROUPS * (uint64_t)g +
+                   ((uint64_t)g < N % GP_SIM_GROUPS ? (uint64_t)g : N % GP_SIM_GROUPS);
   for (int g = 0; g < GP_SIM_GROUPS; g++)
     if (!gp_gacc_init(&s->acc[g], &m)) ok = false;
   s->ystore = gp_xcalloc(K * N, sizeof(double), &ok);
@@ -726,7 +747,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     for (int i = 1; i < nt; i++)
       if (pthread_create(&th[started], NULL, gp_worker, s) == 0) started++;
     gp_worker(s);
-    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < started; i++)
+      pthread_join(th[i], NULL);
     if (s->failed) ok = false;
   }
   if (!ok) goto nomem;
@@ -756,7 +778,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     t->effect_mean = es / (double)N;
     double *y = s->ystore + k * N;
     qsort(y, N, sizeof *y, gp_cmp_double);
-    for (int q = 0; q < GP_SIM_NQ; q++) t->q[q] = gp_sim_quantile_sorted(y, N, gp_sim_qlevels[q]);
+    for (int q = 0; q < GP_SIM_NQ; q++)
+      t->q[q] = gp_sim_quantile_sorted(y, N, gp_sim_qlevels[q]);
     t->confidence = C;
     double need = m.t_dir[k] == GP_HIGHER ? m.t_value[k] - gp_sim_quantile_sorted(y, N, 1 - C)
                                           : gp_sim_quantile_sorted(y, N, C) - m.t_value[k];
@@ -815,14 +838,16 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
       *in = m.inputs[i];
       double tx[3] = {0, 0, 0}, lx[3];
       for (int g = 0; g < GP_SIM_GROUPS; g++)
-        for (int k = 0; k < 3; k++) tx[k] += s->acc[g].sx[3 * i + (size_t)k];
+        for (int k = 0; k < 3; k++)
+          tx[k] += s->acc[g].sx[3 * i + (size_t)k];
       in->share = gp_rho2(n, tx, sy, syy);
       double jk[GP_SIM_GROUPS], jm = 0;
       int nj = 0;
       for (int g = 0; g < GP_SIM_GROUPS && ng > 1; g++) {
         const gp_gacc *a = &s->acc[g];
         if (!a->n) continue;
-        for (int k = 0; k < 3; k++) lx[k] = tx[k] - a->sx[3 * i + (size_t)k];
+        for (int k = 0; k < 3; k++)
+          lx[k] = tx[k] - a->sx[3 * i + (size_t)k];
         jk[nj] = gp_rho2(n - (double)a->n, lx, sy - a->sy, syy - a->syy);
         jm += jk[nj++];
       }
@@ -830,7 +855,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
       if (nj > 1) {
         jm /= nj;
         double ss = 0;
-        for (int j = 0; j < nj; j++) ss += (jk[j] - jm) * (jk[j] - jm);
+        for (int j = 0; j < nj; j++)
+          ss += (jk[j] - jm) * (jk[j] - jm);
         in->share_se = sqrt((double)(nj - 1) / nj * ss);
       }
     }
@@ -843,7 +869,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
         size_t ix = c * A + a;
         gp_sim_contrib *ct = &res->contribs[ix];
         double cs = 0;
-        for (int g = 0; g < GP_SIM_GROUPS; g++) cs += s->acc[g].csum[ix];
+        for (int g = 0; g < GP_SIM_GROUPS; g++)
+          cs += s->acc[g].csum[ix];
         const gp_target *tg = &plan->targets[m.cp_target[c]];
         ct->activity = m.act[a];
         ct->metric = (size_t)(gp_plan_metric(plan, tg->metric) - plan->metrics);
@@ -862,7 +889,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
       const gp_assumption *as = &g->assumptions[i];
       gp_sim_assumption *ra = &res->assumptions[i];
       uint64_t fm = 0;
-      for (int gi = 0; gi < GP_SIM_GROUPS; gi++) fm += s->acc[gi].fmeet[i];
+      for (int gi = 0; gi < GP_SIM_GROUPS; gi++)
+        fm += s->acc[gi].fmeet[i];
       ra->assumption = i;
       ra->p_meet_if_fails = (double)fm / (double)N;
       ra->p_meet_if_fails_se = sqrt(ra->p_meet_if_fails * (1 - ra->p_meet_if_fails) / (double)N);
@@ -884,8 +912,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
       }
       ra->share = isfinite(res->y_var) && res->y_var > 0 ? sh : NAN;
       ra->share_se = isfinite(ra->share) ? sqrt(se2) : NAN;
-      ra->score = gp_priority(res->targets[m.pk].p_meet - ra->p_meet_if_fails, ra->share,
-                              ra->evidence);
+      ra->score =
+          gp_priority(res->targets[m.pk].p_meet - ra->p_meet_if_fails, ra->share, ra->evidence);
     }
     for (size_t i = 0; i < m.NA; i++) {
       int rank = 1;
@@ -902,7 +930,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     }
   }
   /* cleanup */
-  for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
+  for (int g = 0; g < GP_SIM_GROUPS; g++)
+    gp_gacc_free(&s->acc[g]);
   free(s->x0), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
   free(s->cdraws), free(s->bdraws);
   pthread_mutex_destroy(&s->lock);
@@ -911,7 +940,8 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
   *out = res;
   return GP_OK;
 nomem:
-  for (int g = 0; g < GP_SIM_GROUPS; g++) gp_gacc_free(&s->acc[g]);
+  for (int g = 0; g < GP_SIM_GROUPS; g++)
+    gp_gacc_free(&s->acc[g]);
   free(s->x0), free(s->hlo), free(s->hw), free(s->hist), free(s->ystore), free(s->trstore);
   free(s->cdraws), free(s->bdraws);
   pthread_mutex_destroy(&s->lock);

@@ -45,19 +45,19 @@ extern const double gp_sim_qlevels[GP_SIM_NQ];
 extern const char *const gp_sim_qnames[GP_SIM_NQ];
 
 typedef struct gp_sim_options {
-  uint64_t draws;        /* number of draws, >= 1 */
-  uint64_t seed;         /* the seed of every stream */
-  int threads;           /* worker threads, >= 1 (the result does not depend on it) */
-  double confidence;     /* confidence for over-programming, in (0, 1); 0 means 0.8 */
-  long primary;          /* index of the target that sensitivity, assumptions and
-                            keep_contrib refer to; -1 means the first committed
-                            target, else the first target */
-  bool learn;            /* also simulate with the tests' posterior effects (gp_graph_learn) */
-  bool light;            /* only p_meet and target quantiles: no sensitivity, trajectory,
-                            contributions, assumptions */
-  bool keep_contrib;     /* store per-draw contributions at the primary target */
+  uint64_t draws;         /* number of draws, >= 1 */
+  uint64_t seed;          /* the seed of every stream */
+  int threads;            /* worker threads, >= 1 (the result does not depend on it) */
+  double confidence;      /* confidence for over-programming, in (0, 1); 0 means 0.8 */
+  long primary;           /* index of the target that sensitivity, assumptions and
+                             keep_contrib refer to; -1 means the first committed
+                             target, else the first target */
+  bool learn;             /* also simulate with the tests' posterior effects (gp_graph_learn) */
+  bool light;             /* only p_meet and target quantiles: no sensitivity, trajectory,
+                             contributions, assumptions */
+  bool keep_contrib;      /* store per-draw contributions at the primary target */
   const gp_dist *effects; /* optional: nedges effects replacing the plan's (not owned) */
-  const bool *off;       /* optional: per node, true switches an activity off (not owned) */
+  const bool *off;        /* optional: per node, true switches an activity off (not owned) */
 } gp_sim_options;
 
 /* Fills o with the defaults: 10000 draws, seed 1, 1 thread, confidence 0.8,
@@ -65,20 +65,20 @@ typedef struct gp_sim_options {
 void gp_sim_options_default(gp_sim_options *o);
 
 typedef struct gp_sim_target {
-  size_t target;         /* index into plan->targets */
-  int period_index;      /* grid index of the target's period (may be outside the grid) */
-  double p_meet;         /* share of draws meeting the target */
-  double p_meet_se;      /* its Monte Carlo standard error, sqrt(p(1-p)/draws) */
-  double q[GP_SIM_NQ];   /* quantiles of the metric at the target's period */
-  double mean;           /* mean of the metric there */
-  double effect_mean;    /* mean of the plan's effect there (the carrying node's value) */
-  double confidence;     /* the over-programming confidence */
-  double extra;          /* extra improvement needed to meet it with that confidence (>= 0) */
-  double extra_share;    /* extra / |effect_mean|; NaN when the effect's mean is 0 */
-  double p_meet_learned; /* p_meet with the tests' posteriors (NaN unless learn) */
-  double p_meet_learned_se; /* its standard error (NaN unless learn) */
-  double hist_lo;        /* histogram of the metric at the target's period: from the */
-  double hist_hi;        /*   0.5th to the 99.5th percentile, in GP_SIM_HBINS equal bins */
+  size_t target;               /* index into plan->targets */
+  int period_index;            /* grid index of the target's period (may be outside the grid) */
+  double p_meet;               /* share of draws meeting the target */
+  double p_meet_se;            /* its Monte Carlo standard error, sqrt(p(1-p)/draws) */
+  double q[GP_SIM_NQ];         /* quantiles of the metric at the target's period */
+  double mean;                 /* mean of the metric there */
+  double effect_mean;          /* mean of the plan's effect there (the carrying node's value) */
+  double confidence;           /* the over-programming confidence */
+  double extra;                /* extra improvement needed to meet it with that confidence (>= 0) */
+  double extra_share;          /* extra / |effect_mean|; NaN when the effect's mean is 0 */
+  double p_meet_learned;       /* p_meet with the tests' posteriors (NaN unless learn) */
+  double p_meet_learned_se;    /* its standard error (NaN unless learn) */
+  double hist_lo;              /* histogram of the metric at the target's period: from the */
+  double hist_hi;              /*   0.5th to the 99.5th percentile, in GP_SIM_HBINS equal bins */
   uint64_t hist[GP_SIM_HBINS]; /*   (draws outside go to the end bins) */
 } gp_sim_target;
 
@@ -102,14 +102,14 @@ typedef struct gp_sim_input {
 } gp_sim_input;
 
 typedef struct gp_sim_assumption {
-  size_t assumption;      /* index into graph->assumptions */
-  double p_meet_if_fails; /* chance of meeting the primary target if it fails */
+  size_t assumption;         /* index into graph->assumptions */
+  double p_meet_if_fails;    /* chance of meeting the primary target if it fails */
   double p_meet_if_fails_se; /* its Monte Carlo standard error */
-  double share;           /* variance share of the input(s) it is about */
-  double share_se;        /* its standard error */
-  int evidence;           /* its evidence level (1 when absent) */
-  double score;           /* priority score (docs/methods/simulation.md) */
-  int rank;               /* 1 = test first */
+  double share;              /* variance share of the input(s) it is about */
+  double share_se;           /* its standard error */
+  int evidence;              /* its evidence level (1 when absent) */
+  double score;              /* priority score (docs/methods/simulation.md) */
+  int rank;                  /* 1 = test first */
 } gp_sim_assumption;
 
 typedef struct gp_sim_contrib {
@@ -122,27 +122,27 @@ typedef struct gp_sim_contrib {
 } gp_sim_contrib;
 
 typedef struct gp_sim_result {
-  uint64_t draws;               /* draws made */
-  uint64_t seed;                /* the seed */
-  gp_grid grid;                 /* the yearly grid */
-  size_t primary;               /* index of the primary target (when ntargets > 0) */
-  gp_sim_target *targets;       /* one per plan target, in plan order */
-  size_t ntargets;              /*   and how many */
-  gp_sim_traj *traj;            /* per metric with a target, per grid period */
-  size_t ntraj;                 /*   and how many */
-  gp_sim_input *inputs;         /* uncertain inputs: deliveries, effects, counterfactual */
-  size_t ninputs;               /*   and how many */
-  double y_var;                 /* variance of the metric at the primary target */
+  uint64_t draws;                 /* draws made */
+  uint64_t seed;                  /* the seed */
+  gp_grid grid;                   /* the yearly grid */
+  size_t primary;                 /* index of the primary target (when ntargets > 0) */
+  gp_sim_target *targets;         /* one per plan target, in plan order */
+  size_t ntargets;                /*   and how many */
+  gp_sim_traj *traj;              /* per metric with a target, per grid period */
+  size_t ntraj;                   /*   and how many */
+  gp_sim_input *inputs;           /* uncertain inputs: deliveries, effects, counterfactual */
+  size_t ninputs;                 /*   and how many */
+  double y_var;                   /* variance of the metric at the primary target */
   gp_sim_assumption *assumptions; /* one per assumption, in plan order */
-  size_t nassumptions;          /*   and how many */
-  gp_sim_contrib *contribs;     /* per activity per distinct (metric, target period) */
-  size_t ncontribs;             /*   and how many */
-  gp_learning *learning;        /* the learning updates (learn only), malloc'd */
-  size_t nlearning;             /*   and how many */
-  size_t *acts;                 /* keep_contrib: node indices of the activities */
-  size_t nacts;                 /*   and how many */
-  double *contrib_draws;        /* keep_contrib: [a * draws + d] contribution of acts[a] */
-  double *base_draws;           /* keep_contrib: [d] primary metric minus all contributions */
+  size_t nassumptions;            /*   and how many */
+  gp_sim_contrib *contribs;       /* per activity per distinct (metric, target period) */
+  size_t ncontribs;               /*   and how many */
+  gp_learning *learning;          /* the learning updates (learn only), malloc'd */
+  size_t nlearning;               /*   and how many */
+  size_t *acts;                   /* keep_contrib: node indices of the activities */
+  size_t nacts;                   /*   and how many */
+  double *contrib_draws;          /* keep_contrib: [a * draws + d] contribution of acts[a] */
+  double *base_draws;             /* keep_contrib: [d] primary metric minus all contributions */
 } gp_sim_result;
 
 /* Simulates the plan. The plan must be valid (parsed or gp_graph_validate'd)

@@ -14,17 +14,16 @@
 #include "io/gp_json.h"
 #include "model/gp_graph.h"
 
-const char *const gp_graphfile_keys[] = {"nodes", "edges", "counterfactual", "assumptions",
-                                         "tests", NULL};
+const char *const gp_graphfile_keys[] = {"nodes",       "edges", "counterfactual",
+                                         "assumptions", "tests", NULL};
 
-static const char *const gp_node_keys[] = {"id",    "kind",  "label",    "cost",   "stage",
-                                           "start", "ramp",  "delivery", "metric", "sources",
-                                           NULL};
-static const char *const gp_edge_keys[] = {"from", "to", "effect", "lag", "evidence", "sources",
-                                           NULL};
+static const char *const gp_node_keys[] = {
+    "id", "kind", "label", "cost", "stage", "start", "ramp", "delivery", "metric", "sources", NULL};
+static const char *const gp_edge_keys[] = {"from",     "to",      "effect", "lag",
+                                           "evidence", "sources", NULL};
 static const char *const gp_cf_keys[] = {"metric", "change_per_year", "sources", NULL};
-static const char *const gp_assumption_keys[] = {"id",         "text",     "on", "importance",
-                                                 "evidence",   "status",   NULL};
+static const char *const gp_assumption_keys[] = {"id",       "text",   "on", "importance",
+                                                 "evidence", "status", NULL};
 static const char *const gp_test_keys[] = {"id",     "assumption", "method", "status",
                                            "result", "estimate",   NULL};
 static const char *const gp_estimate_keys[] = {"mean", "se", "n", NULL};
@@ -54,7 +53,8 @@ static gp_code gp_read_dist(const json_t *v, const char *path, gp_dist *out, gp_
                    "bernoulli");
   const char *keys[5] = {"dist", NULL, NULL, NULL, NULL};
   size_t np = gp_dist_nparams(out->kind);
-  for (size_t i = 0; i < np; i++) keys[i + 1] = gp_dist_param_name(out->kind, i);
+  for (size_t i = 0; i < np; i++)
+    keys[i + 1] = gp_dist_param_name(out->kind, i);
   gp_code rc = gp_json_check_keys(v, keys, path, err);
   if (rc) return rc;
   for (size_t i = 0; i < np; i++)
@@ -154,8 +154,8 @@ static gp_code gp_read_node(const json_t *v, const char *path, gp_plan *plan, gp
     return rc;
   nd->stage = nd->has_stage ? (gp_stage)k : GP_STAGE_EXPLORE;
   if ((rc = gp_json_string(v, "start", false, a, path, &nd->start, err))) return rc;
-  if (nd->start && (rc = gp_period_parse_str(nd->start, &nd->start_p,
-                                             gp_sub(p, sizeof p, path, "start"), err)))
+  if (nd->start &&
+      (rc = gp_period_parse_str(nd->start, &nd->start_p, gp_sub(p, sizeof p, path, "start"), err)))
     return rc;
   if ((rc = gp_json_number(v, "ramp", false, path, &nd->ramp, &nd->has_ramp, err))) return rc;
   json_t *d = json_object_get(v, "delivery");
@@ -241,8 +241,7 @@ static gp_code gp_read_test(const json_t *v, const char *path, gp_plan *plan, gp
     t->has_estimate = true;
     if ((rc = gp_json_number(e, "mean", true, p, &t->est_mean, NULL, err))) return rc;
     if ((rc = gp_json_number(e, "se", true, p, &t->est_se, NULL, err))) return rc;
-    if ((rc = gp_json_int(e, "n", false, 1, 2000000000L, p, &t->est_n, &t->has_n, err)))
-      return rc;
+    if ((rc = gp_json_int(e, "n", false, 1, 2000000000L, p, &t->est_n, &t->has_n, err))) return rc;
   }
   return GP_OK;
 }
@@ -313,8 +312,7 @@ gp_code gp_graphfile_parse(const json_t *root, gp_plan *plan, gp_error *err) {
     json_t *d = json_object_get(cf, "change_per_year");
     if (!d || json_is_null(d))
       return gp_fail(err, GP_EINVAL, "plan.counterfactual.change_per_year", "is required");
-    if ((rc = gp_read_dist(d, "plan.counterfactual.change_per_year", &g->cf.change_per_year,
-                           err)))
+    if ((rc = gp_read_dist(d, "plan.counterfactual.change_per_year", &g->cf.change_per_year, err)))
       return rc;
     if ((rc = gp_read_sources(cf, path, &plan->arena, &g->cf.sources, &g->cf.nsources, err)))
       return rc;
@@ -348,7 +346,8 @@ json_t *gp_graphfile_dist_json(const gp_dist *d) {
 static void gp_set_sources(json_t *o, char **s, size_t n) {
   if (!s) return;
   json_t *a = json_array();
-  for (size_t i = 0; i < n; i++) json_array_append_new(a, json_string(s[i]));
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, json_string(s[i]));
   json_object_set_new(o, "sources", a);
 }
 

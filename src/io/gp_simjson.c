@@ -13,8 +13,9 @@
 static json_t *gp_num(double v) { return gp_json_num(v); } /* NaN -> null */
 
 const char *gp_simjson_input_kind(const gp_sim_input *in) {
-  return in->kind == GP_INPUT_EFFECT ? "effect" : in->kind == GP_INPUT_DELIVERY ? "delivery"
-                                                                                 : "counterfactual";
+  return in->kind == GP_INPUT_EFFECT     ? "effect"
+         : in->kind == GP_INPUT_DELIVERY ? "delivery"
+                                         : "counterfactual";
 }
 
 const char *gp_simjson_input_name(const gp_plan *p, const gp_sim_input *in, char *buf, size_t n) {
@@ -69,7 +70,8 @@ json_t *gp_simjson_result(const gp_plan *p, const gp_sim_result *r) {
     gp_json_set(o, "p_meet_se", gp_num(t->p_meet_se));
     gp_json_set(o, "mean", gp_num(t->mean));
     json_t *q = json_object();
-    for (int i = 0; i < GP_SIM_NQ; i++) gp_json_set(q, gp_sim_qnames[i], gp_num(t->q[i]));
+    for (int i = 0; i < GP_SIM_NQ; i++)
+      gp_json_set(q, gp_sim_qnames[i], gp_num(t->q[i]));
     json_object_set_new(o, "quantiles", q);
     json_t *op = json_object();
     gp_json_set(op, "confidence", gp_num(t->confidence));
@@ -88,7 +90,8 @@ json_t *gp_simjson_result(const gp_plan *p, const gp_sim_result *r) {
     json_t *o = json_object();
     gp_json_set_str(o, "metric", p->metrics[t->metric].id);
     gp_json_set_str(o, "period", per);
-    for (int q = 0; q < GP_SIM_NQ; q++) gp_json_set(o, gp_sim_qnames[q], gp_num(t->q[q]));
+    for (int q = 0; q < GP_SIM_NQ; q++)
+      gp_json_set(o, gp_sim_qnames[q], gp_num(t->q[q]));
     json_array_append_new(tr, o);
   }
   json_object_set_new(doc, "trajectory", tr);
@@ -99,7 +102,8 @@ json_t *gp_simjson_result(const gp_plan *p, const gp_sim_result *r) {
     json_decref(doc);
     return NULL;
   }
-  for (size_t i = 0; i < r->ninputs; i++) ord[i] = (gp_share_key){r->inputs[i].share, i};
+  for (size_t i = 0; i < r->ninputs; i++)
+    ord[i] = (gp_share_key){r->inputs[i].share, i};
   qsort(ord, r->ninputs, sizeof *ord, gp_share_cmp);
   for (size_t k = 0; k < r->ninputs; k++) {
     const gp_sim_input *in = &r->inputs[ord[k].i];

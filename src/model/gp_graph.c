@@ -14,20 +14,18 @@
 
 /* ---- names ---- */
 
-static const char *const gp_dist_names[] = {"fixed", "normal",     "lognormal", "uniform",
-                                            "triangular", "pert", "beta", "bernoulli"};
+static const char *const gp_dist_names[] = {"fixed",      "normal", "lognormal", "uniform",
+                                            "triangular", "pert",   "beta",      "bernoulli"};
 static const char *const gp_dist_params[][3] = {
-    {"value", NULL, NULL}, {"mean", "sd", NULL},       {"mu", "sigma", NULL},
-    {"min", "max", NULL},  {"min", "mode", "max"},     {"min", "mode", "max"},
-    {"a", "b", NULL},      {"p", NULL, NULL}};
+    {"value", NULL, NULL},  {"mean", "sd", NULL},   {"mu", "sigma", NULL}, {"min", "max", NULL},
+    {"min", "mode", "max"}, {"min", "mode", "max"}, {"a", "b", NULL},      {"p", NULL, NULL}};
 static const size_t gp_dist_np[] = {1, 2, 2, 2, 3, 3, 2, 1};
 static const char *const gp_node_kinds[] = {"activity", "output", "outcome"};
 static const char *const gp_stages[] = {"explore", "test", "scale", "stopped"};
 static const char *const gp_astatus[] = {"untested", "testing", "supported", "refuted", "mixed"};
-static const char *const gp_methods[] = {"red_team",          "prototype", "pilot",
-                                         "user_research",     "external_research",
-                                         "rct",               "adaptive_trial",
-                                         "quasi_experiment"};
+static const char *const gp_methods[] = {"red_team",       "prototype",         "pilot",
+                                         "user_research",  "external_research", "rct",
+                                         "adaptive_trial", "quasi_experiment"};
 static const char *const gp_tstatus[] = {"planned", "running", "done"};
 
 static bool gp_lookup(const char *const *names, int n, const char *s, int *out) {
@@ -38,12 +36,12 @@ static bool gp_lookup(const char *const *names, int n, const char *s, int *out) 
     }
   return false;
 }
-#define GP_LOOKUP(names, s, out, type)                                                          \
-  do {                                                                                          \
-    int v_;                                                                                     \
-    if (!gp_lookup(names, (int)(sizeof names / sizeof names[0]), s, &v_)) return false;        \
-    *(out) = (type)v_;                                                                          \
-    return true;                                                                                \
+#define GP_LOOKUP(names, s, out, type)                                                             \
+  do {                                                                                             \
+    int v_;                                                                                        \
+    if (!gp_lookup(names, (int)(sizeof names / sizeof names[0]), s, &v_)) return false;            \
+    *(out) = (type)v_;                                                                             \
+    return true;                                                                                   \
   } while (0)
 
 const char *gp_dist_kind_name(gp_dist_kind k) { return gp_dist_names[k]; }
@@ -166,8 +164,8 @@ gp_code gp_dist_validate(const gp_dist *d, bool probability, const char *path, g
     break;
   case GP_DIST_FIXED: break;
   }
-  if (probability && (d->kind == GP_DIST_UNIFORM || d->kind == GP_DIST_TRIANGULAR ||
-                      d->kind == GP_DIST_PERT)) {
+  if (probability &&
+      (d->kind == GP_DIST_UNIFORM || d->kind == GP_DIST_TRIANGULAR || d->kind == GP_DIST_PERT)) {
     double hi = d->kind == GP_DIST_UNIFORM ? p[1] : p[2];
     if (p[0] < 0) return gp_fail(err, GP_EINVAL, GP_AT(0), "must be >= 0 for a probability");
     if (hi > 1)
@@ -259,10 +257,13 @@ static gp_code gp_graph_cycle(gp_plan *plan, gp_error *err) {
     free(deg), free(adj), free(color), free(stack), free(it), free(pos);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  for (size_t e = 0; e < g->nedges; e++) deg[g->edges[e].ifrom + 1]++;
-  for (size_t i = 0; i < n; i++) deg[i + 1] += deg[i];
+  for (size_t e = 0; e < g->nedges; e++)
+    deg[g->edges[e].ifrom + 1]++;
+  for (size_t i = 0; i < n; i++)
+    deg[i + 1] += deg[i];
   memcpy(first, deg, (n + 1) * sizeof *first);
-  for (size_t e = 0; e < g->nedges; e++) adj[first[g->edges[e].ifrom]++] = e;
+  for (size_t e = 0; e < g->nedges; e++)
+    adj[first[g->edges[e].ifrom]++] = e;
   gp_code rc = GP_OK;
   for (size_t s = 0; s < n && !rc; s++) {
     if (color[s]) continue;
@@ -313,7 +314,8 @@ static bool gp_graph_topo(gp_plan *plan) {
     free(indeg), free(done);
     return false;
   }
-  for (size_t e = 0; e < g->nedges; e++) indeg[g->edges[e].ito]++;
+  for (size_t e = 0; e < g->nedges; e++)
+    indeg[g->edges[e].ito]++;
   size_t m = 0;
   bool progress = true;
   while (m < n && progress) {
@@ -360,8 +362,8 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
                        "only an activity has a %s", bad);
       if (nd->metric) {
         if (!gp_plan_metric(plan, nd->metric))
-          return gp_fail(err, GP_EINVAL, AT("plan.nodes[%zu].metric", i),
-                         "unknown metric '%s'", nd->metric);
+          return gp_fail(err, GP_EINVAL, AT("plan.nodes[%zu].metric", i), "unknown metric '%s'",
+                         nd->metric);
         for (size_t j = 0; j < i; j++)
           if (g->nodes[j].metric && !strcmp(g->nodes[j].metric, nd->metric))
             return gp_fail(err, GP_EINVAL, AT("plan.nodes[%zu].metric", i),
@@ -397,8 +399,7 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
                      "'%s' is an activity: an edge may not lead into an activity", ed->to);
     if ((rc = gp_dist_validate(&ed->effect, false, AT("plan.edges[%zu].effect", e), err)))
       return rc;
-    if (ed->lag < 0)
-      return gp_fail(err, GP_EINVAL, AT("plan.edges[%zu].lag", e), "must be >= 0");
+    if (ed->lag < 0) return gp_fail(err, GP_EINVAL, AT("plan.edges[%zu].lag", e), "must be >= 0");
     if (have_grid && ed->lag > grid.span)
       return gp_fail(err, GP_EINVAL, AT("plan.edges[%zu].lag", e),
                      "%d years is beyond the horizon (the plan spans %d years)", ed->lag,
@@ -415,8 +416,8 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
     if (!g->cf.metric || !gp_plan_metric(plan, g->cf.metric))
       return gp_fail(err, GP_EINVAL, "plan.counterfactual.metric", "unknown metric '%s'",
                      g->cf.metric ? g->cf.metric : "");
-    if ((rc = gp_dist_validate(&g->cf.change_per_year, false,
-                               "plan.counterfactual.change_per_year", err)))
+    if ((rc = gp_dist_validate(&g->cf.change_per_year, false, "plan.counterfactual.change_per_year",
+                               err)))
       return rc;
   }
   for (size_t i = 0; i < g->nassumptions; i++) {
@@ -443,14 +444,14 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
             !strcmp(g->edges[e].to, to))
           a->on_index = e;
       if (a->on_index == GP_NONE)
-        return gp_fail(err, GP_EINVAL, AT("plan.assumptions[%zu].on", i),
-                       "unknown edge '%s'", on + 5);
+        return gp_fail(err, GP_EINVAL, AT("plan.assumptions[%zu].on", i), "unknown edge '%s'",
+                       on + 5);
     } else if (!strncmp(on, "node:", 5)) {
       a->on_kind = GP_ON_NODE;
       a->on_index = gp_graph_node_index(g, on + 5);
       if (a->on_index == GP_NONE)
-        return gp_fail(err, GP_EINVAL, AT("plan.assumptions[%zu].on", i),
-                       "unknown node '%s'", on + 5);
+        return gp_fail(err, GP_EINVAL, AT("plan.assumptions[%zu].on", i), "unknown node '%s'",
+                       on + 5);
     } else {
       return gp_fail(err, GP_EINVAL, AT("plan.assumptions[%zu].on", i),
                      "must be \"edge:FROM->TO\" or \"node:ID\"");
@@ -473,8 +474,8 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err) {
     for (size_t j = 0; j < g->nassumptions && t->assumption; j++)
       if (!strcmp(g->assumptions[j].id, t->assumption)) t->iassumption = j;
     if (t->iassumption == GP_NONE)
-      return gp_fail(err, GP_EINVAL, AT("plan.tests[%zu].assumption", i),
-                     "unknown assumption '%s'", t->assumption ? t->assumption : "");
+      return gp_fail(err, GP_EINVAL, AT("plan.tests[%zu].assumption", i), "unknown assumption '%s'",
+                     t->assumption ? t->assumption : "");
     if (t->has_estimate) {
       if (!isfinite(t->est_mean))
         return gp_fail(err, GP_EINVAL, AT("plan.tests[%zu].estimate.mean", i),
@@ -504,7 +505,8 @@ gp_code gp_graph_learn(const gp_graph *g, gp_learning **out, size_t *n, gp_dist 
     free(cur), free(l);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  for (size_t e = 0; e < g->nedges; e++) cur[e] = g->edges[e].effect;
+  for (size_t e = 0; e < g->nedges; e++)
+    cur[e] = g->edges[e].effect;
   size_t m = 0;
   for (size_t i = 0; i < g->ntests; i++) {
     const gp_test *t = &g->tests[i];

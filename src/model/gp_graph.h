@@ -81,42 +81,42 @@ typedef enum gp_stage {
 } gp_stage;
 
 typedef struct gp_node {
-  char *id;             /* slug, unique among the plan's nodes */
-  gp_node_kind kind;    /* activity, output or outcome */
-  char *label;          /* optional text for people */
-  bool has_cost;        /* activity: whether "cost" was given */
-  double cost;          /* activity: cost in money (>= 0); 0 when absent */
-  bool has_stage;       /* activity: whether "stage" was given */
-  gp_stage stage;       /* activity: explore/test/scale/stopped; explore when absent */
-  char *start;          /* activity: period it starts (NULL: the mission's start) */
-  gp_period start_p;    /*   the same, parsed (valid when start != NULL) */
-  bool has_ramp;        /* activity: whether "ramp" was given */
-  double ramp;          /* activity: years to full delivery (>= 0); 0 when absent */
-  bool has_delivery;    /* activity: whether "delivery" was given */
-  gp_dist delivery;     /* activity: probability of delivery; fixed 1 when absent */
-  char *metric;         /* output/outcome: the metric this node carries, or NULL */
-  char **sources;       /* optional: where the numbers come from (extension: see docs) */
-  size_t nsources;      /*   and how many */
+  char *id;          /* slug, unique among the plan's nodes */
+  gp_node_kind kind; /* activity, output or outcome */
+  char *label;       /* optional text for people */
+  bool has_cost;     /* activity: whether "cost" was given */
+  double cost;       /* activity: cost in money (>= 0); 0 when absent */
+  bool has_stage;    /* activity: whether "stage" was given */
+  gp_stage stage;    /* activity: explore/test/scale/stopped; explore when absent */
+  char *start;       /* activity: period it starts (NULL: the mission's start) */
+  gp_period start_p; /*   the same, parsed (valid when start != NULL) */
+  bool has_ramp;     /* activity: whether "ramp" was given */
+  double ramp;       /* activity: years to full delivery (>= 0); 0 when absent */
+  bool has_delivery; /* activity: whether "delivery" was given */
+  gp_dist delivery;  /* activity: probability of delivery; fixed 1 when absent */
+  char *metric;      /* output/outcome: the metric this node carries, or NULL */
+  char **sources;    /* optional: where the numbers come from (extension: see docs) */
+  size_t nsources;   /*   and how many */
 } gp_node;
 
 typedef struct gp_edge {
-  char *from;       /* id of the source node */
-  char *to;         /* id of the target node (never an activity) */
-  size_t ifrom;     /* index of from in graph->nodes (set by validation) */
-  size_t ito;       /* index of to in graph->nodes (set by validation) */
-  gp_dist effect;   /* effect per unit of the source's value */
-  bool has_lag;     /* whether "lag" was given */
-  int lag;          /* whole years between cause and effect (>= 0); 0 when absent */
-  int evidence;     /* Nesta Standards of Evidence 1..5; 0 when absent */
-  char **sources;   /* optional: the evaluations the effect comes from */
-  size_t nsources;  /*   and how many */
+  char *from;      /* id of the source node */
+  char *to;        /* id of the target node (never an activity) */
+  size_t ifrom;    /* index of from in graph->nodes (set by validation) */
+  size_t ito;      /* index of to in graph->nodes (set by validation) */
+  gp_dist effect;  /* effect per unit of the source's value */
+  bool has_lag;    /* whether "lag" was given */
+  int lag;         /* whole years between cause and effect (>= 0); 0 when absent */
+  int evidence;    /* Nesta Standards of Evidence 1..5; 0 when absent */
+  char **sources;  /* optional: the evaluations the effect comes from */
+  size_t nsources; /*   and how many */
 } gp_edge;
 
 typedef struct gp_counterfactual {
-  char *metric;          /* id of the metric whose trend this is */
+  char *metric;            /* id of the metric whose trend this is */
   gp_dist change_per_year; /* change of the metric per year without the plan */
-  char **sources;        /* optional: where the trend comes from (extension) */
-  size_t nsources;       /*   and how many */
+  char **sources;          /* optional: where the trend comes from (extension) */
+  size_t nsources;         /*   and how many */
 } gp_counterfactual;
 
 typedef enum gp_assumption_status {
@@ -177,17 +177,17 @@ typedef struct gp_test {
 } gp_test;
 
 typedef struct gp_graph {
-  gp_node *nodes;              /* the nodes, in file order */
-  size_t nnodes;               /*   and how many */
-  gp_edge *edges;              /* the edges, in file order */
-  size_t nedges;               /*   and how many */
-  bool has_counterfactual;     /* whether "counterfactual" was given */
-  gp_counterfactual cf;        /* the counterfactual trend (valid if has_counterfactual) */
-  gp_assumption *assumptions;  /* the assumptions, in file order */
-  size_t nassumptions;         /*   and how many */
-  gp_test *tests;              /* the tests, in file order */
-  size_t ntests;               /*   and how many */
-  size_t *topo;                /* node indices in topological order (set by validation) */
+  gp_node *nodes;             /* the nodes, in file order */
+  size_t nnodes;              /*   and how many */
+  gp_edge *edges;             /* the edges, in file order */
+  size_t nedges;              /*   and how many */
+  bool has_counterfactual;    /* whether "counterfactual" was given */
+  gp_counterfactual cf;       /* the counterfactual trend (valid if has_counterfactual) */
+  gp_assumption *assumptions; /* the assumptions, in file order */
+  size_t nassumptions;        /*   and how many */
+  gp_test *tests;             /* the tests, in file order */
+  size_t ntests;              /*   and how many */
+  size_t *topo;               /* node indices in topological order (set by validation) */
 } gp_graph;
 
 /* Enum names as in the plan file, and parsers (false on unknown text). */

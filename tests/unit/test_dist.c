@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_dist.h"
@@ -98,7 +99,8 @@ static void test_gamma(void **state) {
   for (int j = 0; j < 3; j++) {
     gp_rng r;
     gp_rng_seed(&r, 99 + (uint64_t)j);
-    for (int i = 0; i < N; i++) x[i] = gp_dist_gamma(&r, shapes[j]);
+    for (int i = 0; i < N; i++)
+      x[i] = gp_dist_gamma(&r, shapes[j]);
     qsort(x, N, sizeof *x, cmp);
     double d = 0;
     for (int i = 0; i < N; i++) {

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "unit/test_sim_fixture.h"
@@ -30,16 +31,20 @@ static const char *base =
     " \"edges\": [{\"from\": \"a1\", \"to\": \"o1\", \"effect\": {\"dist\": \"triangular\","
     "     \"min\": 0.5, \"mode\": 1, \"max\": 2}, \"lag\": 0, \"evidence\": 3,"
     "     \"sources\": [\"Braga et al. 2019\"]},"
-    "   {\"from\": \"o1\", \"to\": \"o2\", \"effect\": {\"dist\": \"normal\", \"mean\": 0.5, \"sd\": 0.1}},"
+    "   {\"from\": \"o1\", \"to\": \"o2\", \"effect\": {\"dist\": \"normal\", \"mean\": 0.5, "
+    "\"sd\": 0.1}},"
     "   {\"from\": \"o2\", \"to\": \"m\", \"effect\": -2.5, \"lag\": 1},"
-    "   {\"from\": \"o1\", \"to\": \"m\", \"effect\": {\"dist\": \"pert\", \"min\": -1, \"mode\": -0.5, \"max\": 0}}],"
+    "   {\"from\": \"o1\", \"to\": \"m\", \"effect\": {\"dist\": \"pert\", \"min\": -1, \"mode\": "
+    "-0.5, \"max\": 0}}],"
     " \"counterfactual\": {\"metric\": \"crime\", \"change_per_year\": {\"dist\": \"uniform\","
     "     \"min\": -0.5, \"max\": 1.5}},"
     " \"assumptions\": [{\"id\": \"x1\", \"text\": \"Patrols deter\", \"on\": \"edge:o1->m\","
     "     \"importance\": 5, \"evidence\": 2, \"status\": \"testing\"},"
     "   {\"id\": \"x2\", \"text\": \"Forces adopt it\", \"on\": \"node:a1\"}],"
-    " \"tests\": [{\"id\": \"t1\", \"assumption\": \"x1\", \"method\": \"rct\", \"status\": \"done\","
-    "     \"result\": \"fewer offences\", \"estimate\": {\"mean\": -0.4, \"se\": 0.1, \"n\": 1200}},"
+    " \"tests\": [{\"id\": \"t1\", \"assumption\": \"x1\", \"method\": \"rct\", \"status\": "
+    "\"done\","
+    "     \"result\": \"fewer offences\", \"estimate\": {\"mean\": -0.4, \"se\": 0.1, \"n\": "
+    "1200}},"
     "   {\"id\": \"t2\", \"assumption\": \"x2\", \"method\": \"pilot\"}]}";
 
 /* base with the JSON value at the dotted path set to the JSON text v
@@ -74,8 +79,8 @@ static void expect(const char *path, const char *v, const char *epath, const cha
   gp_error err;
   gp_code rc = fx_plan_err(text, &err);
   if (rc != GP_EINVAL || strcmp(err.path, epath) || (msg && !strstr(err.message, msg))) {
-    fprintf(stderr, "set %s=%s: got %d %s: %s; want %s: %s\n", path, v, rc, err.path,
-            err.message, epath, msg ? msg : "");
+    fprintf(stderr, "set %s=%s: got %d %s: %s; want %s: %s\n", path, v, rc, err.path, err.message,
+            epath, msg ? msg : "");
     free(text);
     fail();
   }
@@ -106,8 +111,10 @@ static void test_parse(void **state) {
   assert_true(g->tests[0].est_se == 0.1);
   /* topological order: every edge goes forward */
   size_t pos[4];
-  for (size_t i = 0; i < 4; i++) pos[g->topo[i]] = i;
-  for (size_t e = 0; e < g->nedges; e++) assert_true(pos[g->edges[e].ifrom] < pos[g->edges[e].ito]);
+  for (size_t i = 0; i < 4; i++)
+    pos[g->topo[i]] = i;
+  for (size_t e = 0; e < g->nedges; e++)
+    assert_true(pos[g->edges[e].ifrom] < pos[g->edges[e].ito]);
   gp_plan_free(p);
 }
 
@@ -154,8 +161,7 @@ static void test_bad_input(void **state) {
          "required");
   expect("edges.1.effect", "{\"dist\": \"normal\", \"mean\": 1, \"sd\": 1, \"x\": 2}",
          "plan.edges[1].effect.x", "unknown key");
-  expect("edges.1.effect", "{\"dist\": \"bernoulli\", \"p\": 1.2}", "plan.edges[1].effect.p",
-         NULL);
+  expect("edges.1.effect", "{\"dist\": \"bernoulli\", \"p\": 1.2}", "plan.edges[1].effect.p", NULL);
   expect("edges.1.effect", "{\"dist\": \"uniform\", \"min\": 2, \"max\": 1}",
          "plan.edges[1].effect.min", NULL);
   expect("edges.1.effect", "{\"dist\": \"lognormal\", \"mu\": 0, \"sigma\": 0}",
@@ -182,8 +188,7 @@ static void test_cycle(void **state) {
   expect("edges.3", "{\"from\": \"m\", \"to\": \"o1\", \"effect\": 1}", "plan.edges[3]",
          "o1 -> o2 -> m -> o1");
   /* a self-loop */
-  expect("edges.3", "{\"from\": \"m\", \"to\": \"m\", \"effect\": 1}", "plan.edges[3]",
-         "m -> m");
+  expect("edges.3", "{\"from\": \"m\", \"to\": \"m\", \"effect\": 1}", "plan.edges[3]", "m -> m");
 }
 
 int main(void) {

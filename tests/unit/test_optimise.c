@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_optimise.h"
@@ -30,13 +31,14 @@ static gp_plan *make_plan(uint64_t seed, double *total_cost) {
   gp_rng r;
   gp_rng_seed(&r, seed);
   size_t n = 0;
-  n += (size_t)snprintf(buf + n, sizeof buf - n,
-                        "{\"mission\": {\"id\": \"opt\", \"title\": \"O\", \"start\": \"2025\","
-                        " \"horizon\": \"2030\"},"
-                        " \"metrics\": [{\"id\": \"x\", \"name\": \"X\", \"direction\": \"lower\"}],"
-                        " \"targets\": [{\"id\": \"t\", \"metric\": \"x\", \"kind\": \"committed\","
-                        " \"baseline\": {\"period\": \"2024\", \"value\": 100},"
-                        " \"target\": {\"period\": \"2030\", \"value\": 88}}], \"nodes\": [");
+  n +=
+      (size_t)snprintf(buf + n, sizeof buf - n,
+                       "{\"mission\": {\"id\": \"opt\", \"title\": \"O\", \"start\": \"2025\","
+                       " \"horizon\": \"2030\"},"
+                       " \"metrics\": [{\"id\": \"x\", \"name\": \"X\", \"direction\": \"lower\"}],"
+                       " \"targets\": [{\"id\": \"t\", \"metric\": \"x\", \"kind\": \"committed\","
+                       " \"baseline\": {\"period\": \"2024\", \"value\": 100},"
+                       " \"target\": {\"period\": \"2030\", \"value\": 88}}], \"nodes\": [");
   *total_cost = 0;
   for (int i = 0; i < NA; i++) {
     double cost = 1 + floor(9 * gp_rng_uniform(&r));
@@ -46,9 +48,10 @@ static gp_plan *make_plan(uint64_t seed, double *total_cost) {
                           " \"delivery\": %.3f, \"ramp\": %d},",
                           i, cost, 0.5 + 0.5 * gp_rng_uniform(&r), i % 3);
   }
-  n += (size_t)snprintf(buf + n, sizeof buf - n,
-                        "{\"id\": \"o1\", \"kind\": \"output\"}, {\"id\": \"o2\", \"kind\": \"output\"},"
-                        " {\"id\": \"m\", \"kind\": \"outcome\", \"metric\": \"x\"}], \"edges\": [");
+  n += (size_t)snprintf(
+      buf + n, sizeof buf - n,
+      "{\"id\": \"o1\", \"kind\": \"output\"}, {\"id\": \"o2\", \"kind\": \"output\"},"
+      " {\"id\": \"m\", \"kind\": \"outcome\", \"metric\": \"x\"}], \"edges\": [");
   for (int i = 0; i < NA; i++) {
     const char *to = i % 3 == 0 ? "o1" : i % 3 == 1 ? "o2" : "m";
     double mean = -(0.5 + 3 * gp_rng_uniform(&r)), sd = 0.3 + 1.5 * gp_rng_uniform(&r);
@@ -70,7 +73,8 @@ static gp_plan *make_plan(uint64_t seed, double *total_cost) {
 /* Meets of the plan with only the activities in mask switched on. */
 static uint64_t sim_mask(const gp_plan *p, unsigned mask, uint64_t seed) {
   bool off[NA + 3] = {false};
-  for (int i = 0; i < NA; i++) off[i] = !(mask >> i & 1);
+  for (int i = 0; i < NA; i++)
+    off[i] = !(mask >> i & 1);
   gp_sim_options o;
   gp_sim_options_default(&o);
   o.draws = DRAWS;
@@ -138,7 +142,9 @@ static void check_plan(uint64_t pseed, double budget_share) {
     /* weakest ideas: p(plan) - p(plan without a), weakest first */
     for (size_t i = 0; i < r->nweak; i++) {
       const gp_opt_weak *w = &r->weak[i];
-      double want = ((double)meets[(1u << NA) - 1] - (double)meets[((1u << NA) - 1) & ~(1u << w->node)]) / DRAWS;
+      double want =
+          ((double)meets[(1u << NA) - 1] - (double)meets[((1u << NA) - 1) & ~(1u << w->node)]) /
+          DRAWS;
       assert_true(fabs(w->p_loss - want) <= 2.0 / DRAWS);
       if (i) assert_true(isnan(w->per_cost) || w->per_cost >= r->weak[i - 1].per_cost);
     }

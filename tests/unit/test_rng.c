@@ -4,11 +4,12 @@
  * outputs after seeding, after 3 jumps (stream 3) and after a long jump;
  * and the uniform doubles' range.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_rng.h"
@@ -18,14 +19,18 @@ static void test_known_answers(void **state) {
   (void)state;
   gp_rng r;
   gp_rng_seed(&r, 42);
-  for (int i = 0; i < 8; i++) assert_true(gp_rng_next(&r) == rng_seed42_first8[i]);
+  for (int i = 0; i < 8; i++)
+    assert_true(gp_rng_next(&r) == rng_seed42_first8[i]);
   gp_rng_seed(&r, 0);
-  for (int i = 0; i < 4; i++) assert_true(gp_rng_next(&r) == rng_seed0_first4[i]);
+  for (int i = 0; i < 4; i++)
+    assert_true(gp_rng_next(&r) == rng_seed0_first4[i]);
   gp_rng_stream(&r, 7, 3);
-  for (int i = 0; i < 4; i++) assert_true(gp_rng_next(&r) == rng_seed7_stream3_first4[i]);
+  for (int i = 0; i < 4; i++)
+    assert_true(gp_rng_next(&r) == rng_seed7_stream3_first4[i]);
   gp_rng_seed(&r, 7);
   gp_rng_long_jump(&r);
-  for (int i = 0; i < 4; i++) assert_true(gp_rng_next(&r) == rng_seed7_longjump_first4[i]);
+  for (int i = 0; i < 4; i++)
+    assert_true(gp_rng_next(&r) == rng_seed7_longjump_first4[i]);
 }
 
 static void test_uniform(void **state) {

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_sim.h"
@@ -33,12 +34,16 @@ static const char *plan_text =
     "   {\"id\": \"a2\", \"kind\": \"activity\", \"cost\": 20, \"ramp\": 2},"
     "   {\"id\": \"a3\", \"kind\": \"activity\", \"start\": \"2029\", \"ramp\": 2},"
     "   {\"id\": \"m\", \"kind\": \"outcome\", \"metric\": \"crime\"}],"
-    " \"edges\": [{\"from\": \"a1\", \"to\": \"m\", \"effect\": {\"dist\": \"normal\", \"mean\": -3, \"sd\": 1}},"
-    "   {\"from\": \"a2\", \"to\": \"m\", \"lag\": 1, \"effect\": {\"dist\": \"normal\", \"mean\": -2, \"sd\": 2}},"
-    "   {\"from\": \"a3\", \"to\": \"m\", \"effect\": {\"dist\": \"normal\", \"mean\": -4, \"sd\": 1.5}}],"
+    " \"edges\": [{\"from\": \"a1\", \"to\": \"m\", \"effect\": {\"dist\": \"normal\", \"mean\": "
+    "-3, \"sd\": 1}},"
+    "   {\"from\": \"a2\", \"to\": \"m\", \"lag\": 1, \"effect\": {\"dist\": \"normal\", \"mean\": "
+    "-2, \"sd\": 2}},"
+    "   {\"from\": \"a3\", \"to\": \"m\", \"effect\": {\"dist\": \"normal\", \"mean\": -4, \"sd\": "
+    "1.5}}],"
     " \"counterfactual\": {\"metric\": \"crime\","
     "   \"change_per_year\": {\"dist\": \"normal\", \"mean\": 0.5, \"sd\": 0.2}},"
-    " \"assumptions\": [{\"id\": \"x1\", \"text\": \"a1 works\", \"on\": \"edge:a1->m\", \"evidence\": 2},"
+    " \"assumptions\": [{\"id\": \"x1\", \"text\": \"a1 works\", \"on\": \"edge:a1->m\", "
+    "\"evidence\": 2},"
     "   {\"id\": \"x2\", \"text\": \"a2 is delivered\", \"on\": \"node:a2\", \"evidence\": 4}]}";
 
 #define MEAN 96.0
@@ -179,7 +184,8 @@ static void test_bad_options(void **state) {
 static void test_learning(void **state) {
   (void)state;
   char text[6000];
-  snprintf(text, sizeof text, "%.*s, \"tests\": [{\"id\": \"t1\", \"assumption\": \"x1\","
+  snprintf(text, sizeof text,
+           "%.*s, \"tests\": [{\"id\": \"t1\", \"assumption\": \"x1\","
            " \"method\": \"rct\", \"status\": \"done\", \"estimate\": {\"mean\": -5, \"se\": 1}}]}",
            (int)strlen(plan_text) - 1, plan_text);
   gp_plan *p = fx_plan(text);

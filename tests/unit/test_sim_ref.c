@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_sim.h"
@@ -62,10 +63,12 @@ static void test_against_numpy(void **state) {
   for (int k = 0; k < REF_NTARGETS; k++) {
     cmp("p_meet", k, r->targets[k].p_meet, ref_p_meet[k][0], ref_p_meet[k][1]);
     cmp("mean", k, r->targets[k].mean, ref_mean[k][0], ref_mean[k][1]);
-    for (int q = 0; q < GP_SIM_NQ; q++) cmp(gp_sim_qnames[q], k, r->targets[k].q[q], ref_q[k][q][0], ref_q[k][q][1]);
+    for (int q = 0; q < GP_SIM_NQ; q++)
+      cmp(gp_sim_qnames[q], k, r->targets[k].q[q], ref_q[k][q][0], ref_q[k][q][1]);
   }
   assert_int_equal(r->ntraj, REF_NTRAJ);
-  for (int t = 0; t < REF_NTRAJ; t++) cmp("trajectory p50", t, r->traj[t].q[3], ref_traj_p50[t][0], ref_traj_p50[t][1]);
+  for (int t = 0; t < REF_NTRAJ; t++)
+    cmp("trajectory p50", t, r->traj[t].q[3], ref_traj_p50[t][0], ref_traj_p50[t][1]);
   assert_int_equal(r->ncontribs, REF_NCONTRIB);
   for (int c = 0; c < REF_NCONTRIB; c++) {
     cmp("contribution mean", c, r->contribs[c].mean, ref_contrib[c][0], ref_contrib[c][1]);
