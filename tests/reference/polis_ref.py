@@ -108,6 +108,47 @@ def counts(X, rows):
     return (np.sum(S == 1, axis=0), np.sum(S == -1, axis=0), np.sum(~np.isnan(S), axis=0))
 
 
+def select_rep(stats, eligible):
+    """repness.clj select-rep-comments for one group: stats[j] a dict of
+    na nd ns pa pd pat pdt ra rd rat rdt. Returns [(j, "agree"|"disagree")]."""
+    z = 1.2816
+
+    def finalize(j, st):
+        if st["rat"] > st["rdt"]:
+            return dict(tid=j, dir="agree", p=st["pa"], pt=st["pat"], r=st["ra"], rt=st["rat"])
+        return dict(tid=j, dir="disagree", p=st["pd"], pt=st["pdt"], r=st["rd"], rt=st["rdt"])
+
+    def beats_best_agr(st, cur):
+        if st["na"] == 0 and st["nd"] == 0:
+            return False
+        if cur is not None and cur["ra"] > 1.0:
+            return st["ra"] * st["rat"] * st["pa"] * st["pat"] > cur["ra"] * cur["rat"] * cur["pa"] * cur["pat"]
+        if cur is not None:
+            return st["pa"] * st["pat"] > cur["pa"] * cur["pat"]
+        return st["pat"] > z or (st["ra"] > 1.0 and st["pa"] > 0.5)
+
+    suff, best, best_agree = [], None, None
+    for j, st in enumerate(stats):
+        if not eligible[j]:
+            continue
+        if (st["rat"] > z and st["pat"] > z) or (st["rdt"] > z and st["pdt"] > z):
+            suff.append(finalize(j, st))
+        if not suff:
+            if best is None or max(st["rat"], st["rdt"]) > best["rt"]:
+                best = finalize(j, st)
+        if beats_best_agr(st, best_agree[1] if best_agree else None):
+            best_agree = (j, st)
+    ba = finalize(best_agree[0], best_agree[1]) if best_agree else None
+    if not suff:
+        return [(x["tid"], x["dir"]) for x in ([ba] if ba else [best] if best else [])]
+    rest = [x for x in suff if not (ba and x["tid"] == ba["tid"])]
+    rest.sort(key=lambda x: -(x["r"] * x["rt"] * x["p"] * x["pt"]))  # stable
+    top = ([ba] if ba else []) + rest
+    top = top[:5]
+    out = [x for x in top if x["dir"] == "agree"] + [x for x in top if x["dir"] == "disagree"]
+    return [(x["tid"], x["dir"]) for x in out]
+
+
 def carr(name, vals, fmt="%.17g", ctype="double"):
     vals = list(vals)
     body = ", ".join(fmt % v for v in vals)
@@ -163,6 +204,29 @@ def main():
         out.append(carr(f"ref_vt_g{k}_rat", rat))
         out.append(carr(f"ref_vt_g{k}_pd", pd))
         out.append(carr(f"ref_vt_g{k}_rdt", rdt))
+    # representative statements under Pol.is's groups (repness.clj select-rep-comments)
+    eligible = used & ~modout
+    for k in range(G):
+        ak, dk, sk = counts(X, g == k)
+        ar, dr, sr = counts(X, (g >= 0) & (g != k))
+        stats = []
+        for j in range(len(comments)):
+            st = dict(na=ak[j], nd=dk[j], ns=sk[j], pa=(1 + ak[j]) / (2 + sk[j]), pd=(1 + dk[j]) / (2 + sk[j]),
+                      pat=prop_test(ak[j], sk[j]), pdt=prop_test(dk[j], sk[j]))
+            st["ra"] = st["pa"] / ((1 + ar[j]) / (2 + sr[j]))
+            st["rd"] = st["pd"] / ((1 + dr[j]) / (2 + sr[j]))
+            st["rat"] = two_prop_test(ak[j], ar[j], sk[j], sr[j])
+            st["rdt"] = two_prop_test(dk[j], dr[j], sk[j], sr[j])
+            stats.append(st)
+        rep = select_rep(stats, eligible)
+        out.append(carr(f"ref_vt_g{k}_rep", [comments[j] for j, _ in rep], "%d", "long"))
+        out.append(carr(f"ref_vt_g{k}_rep_dir", [1 if d == "agree" else -1 for _, d in rep], "%d", "int"))
+    # comment extremity: |projection of a lone agree vote| = sqrt(n_cmnts) |1 - mu_j| |(c1_j, c2_j)|
+    ext = np.where(eligible, np.sqrt(used.sum()) * np.abs(1 - center) * np.hypot(comps[0], comps[1]), 0.0)
+    out.append(carr("ref_vt_extremity", ext))
+    # participants in the conversation: >= min(7, statements with a vote) votes (no top-up needed)
+    nv = np.sum(~np.isnan(X), axis=1)
+    out.append(f"#define REF_VT_IN_CONV_RULE {int(np.sum(nv >= min(7, used.sum())))}")
     # consensus over everyone (moderated-out statements excluded): top 5 agree by pa*pat among pa > .5 and pat > 1.2816
     pa = (1 + a) / (2 + s)
     pat = np.array([prop_test(x, n) for x, n in zip(a, s)])

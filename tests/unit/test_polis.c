@@ -143,6 +143,10 @@ static void test_vtaiwan_pca(void **state) {
     assert_true(fabs(p.comps[j] - ref_vt_comp1[j]) < 1e-8);
     assert_true(fabs(p.comps[REF_VT_STATEMENTS + j] - ref_vt_comp2[j]) < 1e-8);
   }
+  double ext[REF_VT_STATEMENTS];
+  gp_polis_pca_extremity(&cols, &p, ext);
+  for (size_t j = 0; j < REF_VT_STATEMENTS; j++)
+    assert_true(fabs(ext[j] - ref_vt_extremity[j]) < 1e-7);
   double *xy = malloc(2 * c.m.n_rows * sizeof *xy);
   gp_polis_pca_project(&c.m, &cols, &p, 2, xy);
   for (size_t i = 0; i < c.m.n_rows; i++) {
@@ -226,19 +230,37 @@ static void test_vtaiwan_repness_stats(void **state) {
                *pd[2] = {ref_vt_g0_pd, ref_vt_g1_pd}, *rdt[2] = {ref_vt_g0_rdt, ref_vt_g1_rdt};
   long a[REF_VT_STATEMENTS], d[REF_VT_STATEMENTS], s[REF_VT_STATEMENTS];
   long ar[REF_VT_STATEMENTS], dr[REF_VT_STATEMENTS], sr[REF_VT_STATEMENTS];
+  const long *rep[2] = {ref_vt_g0_rep, ref_vt_g1_rep};
+  const int *rep_dir[2] = {ref_vt_g0_rep_dir, ref_vt_g1_rep_dir};
+  const size_t n_rep[2] = {sizeof ref_vt_g0_rep / sizeof(long),
+                           sizeof ref_vt_g1_rep / sizeof(long)};
+  bool eligible[REF_VT_STATEMENTS];
+  gp_polis_matrix_col_counts(&c.m, NULL, a, d, s);
+  for (size_t j = 0; j < REF_VT_STATEMENTS; j++)
+    eligible[j] = s[j] > 0 && !c.mod_out[j];
   for (int g = 0; g < 2; g++) {
     group_counts(&c, g, false, a, d, s);
     group_counts(&c, g, true, ar, dr, sr);
+    gp_polis_stat stats[REF_VT_STATEMENTS];
     for (size_t j = 0; j < REF_VT_STATEMENTS; j++) {
       gp_polis_stat st;
       gp_polis_stat_counts(a[j], d[j], s[j], &st);
       gp_polis_stat_compare(&st, ar[j], dr[j], sr[j]);
+      stats[j] = st;
       close_rel(st.pa, pa[g][j], 1e-13);
       close_rel(st.pat, pat[g][j], 1e-12);
       close_rel(st.ra, ra[g][j], 1e-12);
       close_rel(st.rat, rat[g][j], 1e-12);
       close_rel(st.pd, pd[g][j], 1e-13);
       close_rel(st.rdt, rdt[g][j], 1e-12);
+    }
+    /* the selection of representative statements, as the reference's */
+    gp_polis_pick picks[5];
+    size_t n = gp_polis_select_rep(stats, REF_VT_STATEMENTS, eligible, picks);
+    assert_int_equal(n, n_rep[g]);
+    for (size_t k = 0; k < n; k++) {
+      assert_int_equal(c.x.comments[picks[k].statement].id, rep[g][k]);
+      assert_int_equal(picks[k].direction, rep_dir[g][k]);
     }
   }
   conv_free(&c);
@@ -321,7 +343,7 @@ static void test_vtaiwan_groups(void **state) {
          "participants: ARI %.4f, matching %.2f%%\n",
          r.n_groups, ag.n_b, r.n_in_conv, ag.n, ag.ari, 100 * ag.share);
   assert_int_equal(r.n_groups, 2);
-  assert_int_equal(r.n_in_conv, 1218);
+  assert_int_equal(r.n_in_conv, REF_VT_IN_CONV_RULE);
   assert_true(ag.ari > 0.85);
   assert_true(ag.share > 0.95);
   /* consensus is over everyone, so it must equal the reference whatever the groups */
