@@ -1,12 +1,16 @@
 /*
  * fuzz_trialcsv — libFuzzer target for the trial CSV reader
- * (src/io/gp_trialcsv.c): arbitrary bytes are streamed through
- * gp_trialcsv_scan_mem; each record's fields are parsed as numbers and fed
- * to the analysis accumulator, as `trial analyse` does. Must never crash,
- * leak or read out of bounds, whatever the input.
+ * (src/io/gp_trialcsv.c). Arbitrary bytes are scanned twice: through the
+ * fast path for plain lines and through libcsv alone; both must give the same
+ * records (and the same outcome). Each record's fields are then parsed as
+ * numbers and fed to the analysis accumulator, as `trial analyse` does.
+ * Must never crash, leak, read out of bounds or disagree, whatever the input.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/gp_trial_analysis.h"
@@ -15,12 +19,32 @@
 /* Scan state. */
 typedef struct fz_ctx {
   gp_trial_acc acc; /* accumulator: arm = first field's length mod 3 */
-  long rows;        /* records seen */
+  char *log;        /* every record, serialised */
+  size_t len, cap;  /* bytes used and allocated */
 } fz_ctx;
+
+static void fz_put(fz_ctx *c, const char *s, size_t n) {
+  if (c->len + n > c->cap) {
+    size_t nc = c->cap ? c->cap : 1024;
+    while (nc < c->len + n) nc *= 2;
+    char *b = realloc(c->log, nc);
+    if (!b) abort();
+    c->log = b;
+    c->cap = nc;
+  }
+  memcpy(c->log + c->len, s, n);
+  c->len += n;
+}
 
 static gp_code fz_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
   fz_ctx *c = vp;
-  c->rows++;
+  char head[64];
+  int hl = snprintf(head, sizeof head, "%ld:%d|", r->line, r->nfields);
+  fz_put(c, head, (size_t)hl);
+  for (int i = 0; i < r->nfields; i++) {
+    fz_put(c, r->fields[i], strlen(r->fields[i]));
+    fz_put(c, "\x1e", 1);
+  }
   if (r->line == 1 || r->nfields < 3) return GP_OK;
   double y, z;
   if (!gp_trialcsv_number(r->fields[1], &y) || !gp_trialcsv_number(r->fields[2], &z))
@@ -31,17 +55,29 @@ static gp_code fz_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  fz_ctx c = {0};
+  fz_ctx c[2];
+  gp_code rc[2];
   gp_error err;
-  if (gp_trial_acc_init(&c.acc, 1, 1, false, false, &err)) return 0;
-  if (gp_trialcsv_scan_mem("fuzz.csv", (const char *)data, size, fz_row, &c, &err) == GP_OK) {
+  for (int mode = 0; mode < 2; mode++) {
+    memset(&c[mode], 0, sizeof c[mode]);
+    if (gp_trial_acc_init(&c[mode].acc, 1, 1, false, false, &err)) abort();
+    rc[mode] = gp_trialcsv_scan_mem("fuzz.csv", (const char *)data, size, fz_row, &c[mode],
+                                    mode == 1, &err);
+  }
+  if (rc[0] != rc[1] || c[0].len != c[1].len ||
+      (c[0].len && memcmp(c[0].log, c[1].log, c[0].len)))
+    abort(); /* the fast path and libcsv disagree */
+  if (rc[0] == GP_OK) {
     gp_trial_col bad;
-    if (gp_trial_acc_prepare(&c.acc, 0, &bad, &err) == GP_OK) {
+    if (gp_trial_acc_prepare(&c[0].acc, 0, &bad, &err) == GP_OK) {
       gp_trial_opts o = {.control = 0, .alpha = 0.05};
       gp_trial_result res;
-      if (gp_trial_acc_finish(&c.acc, &o, &res, &err) == GP_OK) gp_trial_result_free(&res);
+      if (gp_trial_acc_finish(&c[0].acc, &o, &res, &err) == GP_OK) gp_trial_result_free(&res);
     }
   }
-  gp_trial_acc_free(&c.acc);
+  for (int mode = 0; mode < 2; mode++) {
+    gp_trial_acc_free(&c[mode].acc);
+    free(c[mode].log);
+  }
   return 0;
 }

@@ -30,7 +30,7 @@ void gp_trial_acc_free(gp_trial_acc *a) {
   free(a->shift), free(a->mom), free(a->succ), free(a->arm_n), free(a->cells);
   free(a->table), free(a->pool), free(a->zsum), free(a->xrow), free(a->yrow);
   for (int m = 0; m < a->n_models; m++) {
-    free(a->models[m].cols);
+    free(a->models[m].cols), free(a->models[m].g), free(a->models[m].b), free(a->models[m].w);
     gp_trial_ols_free(&a->models[m].ols);
   }
   memset(a, 0, sizeof *a);
@@ -238,22 +238,98 @@ gp_code gp_trial_acc_prepare(gp_trial_acc *a, int control, gp_trial_col *bad, gp
     }
   }
   free(xtx), free(xty);
+  if (!a->clustered) { /* HC2 pass: per (arm, stratum) cell, G = C'MC and b = C'β */
+    int K = a->n_arms, S = a->n_strata;
+    size_t ncell = (size_t)K * S;
+    for (int m = 0; m < a->n_models; m++) {
+      gp_trial_model *md = &a->models[m];
+      int p = md->p, qv = md->qv = 1 + (m == 1 ? J : 0);
+      md->g = calloc(ncell * qv * qv, sizeof(double));
+      md->b = calloc(ncell * O * qv, sizeof(double));
+      md->w = calloc(ncell * O * qv * qv, sizeof(double));
+      if (!md->g || !md->b || !md->w) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+      for (int arm = 0; arm < K; arm++)
+        for (int st = 0; st < S; st++) {
+          size_t c = (size_t)arm * S + st;
+          double *g = md->g + c * qv * qv, *b = md->b + c * O * qv;
+          for (int i = 0; i < p; i++) {
+            double fi = gp_ind(&md->cols[i], arm, st);
+            if (fi == 0) continue;
+            int bi = gp_base(&md->cols[i]);
+            for (int k = 0; k < O; k++) b[k * qv + bi] += fi * md->ols.beta[i * O + k];
+            for (int j = 0; j < p; j++) {
+              double fj = gp_ind(&md->cols[j], arm, st);
+              if (fj != 0) g[bi * qv + gp_base(&md->cols[j])] += fi * fj * md->ols.minv[i * p + j];
+            }
+          }
+        }
+    }
+  }
   return GP_OK;
+}
+
+/* Turns the per-cell sums of pass 2 into each model's HC2 meat. */
+static void gp_hc2_meat(gp_trial_acc *a) {
+  int K = a->n_arms, S = a->n_strata, O = a->n_out;
+  for (int m = 0; m < a->n_models; m++) {
+    gp_trial_model *md = &a->models[m];
+    int p = md->p, qv = md->qv;
+    for (int k = 0; k < O; k++) {
+      double *mt = md->ols.meat + (size_t)k * p * p;
+      for (int arm = 0; arm < K; arm++)
+        for (int st = 0; st < S; st++) {
+          const double *w = md->w + (((size_t)arm * S + st) * O + k) * qv * qv;
+          for (int i = 0; i < p; i++) {
+            double fi = gp_ind(&md->cols[i], arm, st);
+            if (fi == 0) continue;
+            int bi = gp_base(&md->cols[i]);
+            for (int j = i; j < p; j++) {
+              double fj = gp_ind(&md->cols[j], arm, st);
+              if (fj == 0) continue;
+              int bj = gp_base(&md->cols[j]);
+              mt[i * p + j] += fi * fj * (bi <= bj ? w[bi * qv + bj] : w[bj * qv + bi]);
+            }
+          }
+        }
+    }
+    md->ols.lev_one = a->lev_one;
+  }
 }
 
 bool gp_trial_acc_needs_pass2(const gp_trial_acc *a) { return !a->clustered; }
 
 void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, const double *y) {
-  int J = a->n_cov, O = a->n_out;
-  for (int k = 0; k < O; k++) a->yrow[k] = y[k] - a->shift[1 + J + k];
+  int J = a->n_cov, O = a->n_out, S = a->n_strata;
+  double v[64], *vv = a->xrow; /* v = [1, z − s]; xrow has >= 1 + J slots */
+  if (J + 1 <= 64) vv = v;
+  vv[0] = 1.0;
+  for (int j = 0; j < J; j++) vv[1 + j] = z[j] - a->shift[1 + j];
+  size_t c = (size_t)arm * S + stratum;
   for (int m = 0; m < a->n_models; m++) {
     gp_trial_model *md = &a->models[m];
-    for (int i = 0; i < md->p; i++) {
-      int b = gp_base(&md->cols[i]);
-      double f = gp_ind(&md->cols[i], arm, stratum);
-      a->xrow[i] = f == 0 ? 0 : (b == 0 ? 1.0 : z[b - 1] - a->shift[b]);
+    int qv = md->qv;
+    const double *g = md->g + c * qv * qv;
+    double h = 0;
+    for (int i = 0; i < qv; i++) {
+      double r = 0;
+      for (int j = 0; j < qv; j++) r += g[i * qv + j] * vv[j];
+      h += vv[i] * r;
     }
-    gp_trial_ols_add_hc2(&md->ols, a->xrow, a->yrow);
+    if (!(h < 1.0 - 1e-12)) {
+      a->lev_one = true;
+      continue;
+    }
+    for (int k = 0; k < O; k++) {
+      const double *b = md->b + (c * O + k) * qv;
+      double e = y[k] - a->shift[1 + J + k];
+      for (int i = 0; i < qv; i++) e -= b[i] * vv[i];
+      double w = e * e / (1.0 - h);
+      double *ww = md->w + (c * O + k) * qv * qv;
+      for (int i = 0; i < qv; i++) {
+        double wi = w * vv[i];
+        for (int j = i; j < qv; j++) ww[i * qv + j] += wi * vv[j];
+      }
+    }
   }
 }
 
@@ -272,6 +348,7 @@ static void gp_extras(gp_trial_comparison *c, const gp_trial_opts *o) {
 gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_result *res,
                             gp_error *err) {
   memset(res, 0, sizeof *res);
+  if (!a->clustered) gp_hc2_meat(a);
   int K = a->n_arms, O = a->n_out, J = a->n_cov, ctl = o->control;
   bool dim = !a->clustered && a->n_strata == 1;
   int per = (dim ? 1 : 0) + a->n_models + (a->binary && dim ? 1 : 0);

@@ -8,7 +8,10 @@
  * (s: the first row's values, a shift that keeps the sums well conditioned)
  * plus per-arm Welford moments of each outcome. From these sums alone it
  * builds X'X and X'y of each regression and, with clusters, every cluster's
- * X_g'X_g (for CR2). HC2 needs a second pass for the leverages.
+ * X_g'X_g (for CR2). HC2 needs a second pass for the leverages; in a cell
+ * every design row is x = C·v with v = [1, z − s], so the pass keeps per cell
+ * only Σ e²/(1−h)·v v' with h = v'(C'MC)v and e = y − (C'β)'v, and the HC2
+ * meat is Σ_cells C(Σ …)C'.
  *
  * Estimators (every non-control arm against the control, per outcome):
  *  - "difference_in_means", se "welch" (no clusters, no strata);
@@ -64,6 +67,10 @@ typedef struct gp_trial_model {
   int p;              /* columns */
   gp_trial_col *cols; /* p column descriptors (owned) */
   gp_trial_ols ols;   /* the fit */
+  int qv;             /* components of v = [1, z − s] the model uses (1, or 1 + J) */
+  double *g;          /* HC2 pass: per (arm, stratum) cell, G = C'MC (qv×qv), so h = v'Gv */
+  double *b;          /* per cell and outcome, the coefficients on v (qv each) */
+  double *w;          /* per cell and outcome, Σ e²/(1 − h)·v v' (qv×qv) */
 } gp_trial_model;
 
 /* The accumulator. Zero-initialise with gp_trial_acc_init; free with gp_trial_acc_free. */
@@ -93,6 +100,7 @@ typedef struct gp_trial_acc {
   int n_models;            /* 1 or 2 */
   int control;             /* control arm index (set by prepare) */
   double *xrow;            /* scratch row (max p) */
+  bool lev_one;            /* pass 2 met a leverage of 1 */
   double *yrow;            /* scratch outcomes (O) */
 } gp_trial_acc;
 

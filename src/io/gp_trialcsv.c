@@ -66,12 +66,23 @@ static void gp_scan_field(void *s, size_t n, void *data) {
   sc->buf[sc->len++] = '\0';
 }
 
+static void gp_scan_emit(gp_scan *sc);
+
 static void gp_scan_row(int c, void *data) {
   (void)c;
   gp_scan *sc = data;
   if (sc->rc) return;
-  sc->line++;
   for (int i = 0; i < sc->nf; i++) sc->ptrs[i] = sc->buf + sc->off[i];
+  gp_scan_emit(sc);
+}
+
+static void gp_scan_free(gp_scan *sc) {
+  free(sc->buf), free(sc->off), free(sc->ptrs);
+}
+
+/* Hands the record in sc->ptrs[0..nf-1] to the callback. */
+static void gp_scan_emit(gp_scan *sc) {
+  sc->line++;
   /* A UTF-8 byte-order mark before the header is not part of the first name. */
   if (sc->line == 1 && sc->nf > 0 && !strncmp(sc->ptrs[0], "\xEF\xBB\xBF", 3)) sc->ptrs[0] += 3;
   gp_trialcsv_row row = {sc->line, sc->nf, sc->ptrs};
@@ -80,23 +91,104 @@ static void gp_scan_row(int c, void *data) {
   sc->len = 0;
 }
 
-static void gp_scan_free(gp_scan *sc) {
-  free(sc->buf), free(sc->off), free(sc->ptrs);
+/* Whether a line (without its '\n') can skip libcsv: non-empty, no quote, no NUL, no
+ * space or tab (libcsv trims those around unquoted fields), and no carriage
+ * return except one at the end. Such a line means exactly what libcsv would
+ * make of it: fields split at commas. */
+static bool gp_plain_line(const char *l, size_t n) {
+  if (n && l[n - 1] == '\r') n--;
+  if (n == 0) return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = l[i];
+    if (c == '"' || c == ' ' || c == '\t' || c == '\r' || c == '\0') return false;
+  }
+  return true;
 }
 
-/* Feeds chunks from read_fn until it returns 0. */
-static gp_code gp_scan_run(gp_scan *sc, size_t (*read_fn)(void *, char *, size_t), void *src) {
+/* Splits a plain line in place (commas and the end become NULs) and emits it. */
+static void gp_scan_plain(gp_scan *sc, char *l, size_t n) {
+  if (n && l[n - 1] == '\r') n--;
+  l[n] = '\0';
+  sc->nf = 0;
+  char *f = l;
+  for (;;) {
+    if (sc->nf == sc->capf) {
+      int nc = sc->capf ? sc->capf * 2 : 16;
+      size_t *o = realloc(sc->off, (size_t)nc * sizeof *o);
+      if (o) sc->off = o;
+      const char **pp = realloc(sc->ptrs, (size_t)nc * sizeof *pp);
+      if (pp) sc->ptrs = pp;
+      if (!o || !pp) {
+        sc->rc = gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
+        return;
+      }
+      sc->capf = nc;
+    }
+    if (sc->nf >= GP_TRIALCSV_MAX_FIELDS) {
+      sc->rc = gp_fail(sc->err, GP_ETOOBIG, NULL, "%s:%ld: more than %d fields", sc->name,
+                       sc->line + 1, GP_TRIALCSV_MAX_FIELDS);
+      return;
+    }
+    sc->ptrs[sc->nf++] = f;
+    char *comma = strchr(f, ',');
+    if (!comma) break;
+    *comma = '\0';
+    f = comma + 1;
+  }
+  gp_scan_emit(sc);
+}
+
+/* Feeds chunks from read_fn until it returns 0. Complete lines that are
+ * plain (gp_plain_line) are split directly, which is several times faster;
+ * every other line — quotes, spaces, stray carriage returns, blank lines,
+ * and every line while a quoted field is open — goes through libcsv, whose
+ * meaning the fast path reproduces (checked by fuzz/fuzz_trialcsv.c, which
+ * compares both ways on every input). pure_libcsv sends everything through
+ * libcsv. */
+static gp_code gp_scan_run(gp_scan *sc, size_t (*read_fn)(void *, char *, size_t), void *src,
+                           bool pure_libcsv) {
   struct csv_parser p;
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
     return gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
-  static char chunk[1 << 16];
-  size_t n;
-  while (!sc->rc && (n = read_fn(src, chunk, sizeof chunk)) > 0) {
-    if (csv_parse(&p, chunk, n, gp_scan_field, gp_scan_row, sc) != n && !sc->rc) {
-      sc->rc = gp_fail(sc->err, GP_ESYNTAX, NULL, "%s:%ld: malformed CSV (%s)", sc->name,
-                       sc->line + 1, csv_strerror(csv_error(&p)));
-    }
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap + 1);
+  if (!buf) {
+    csv_free(&p);
+    return gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
   }
+  bool eof = false;
+  while (!sc->rc && !eof) {
+    if (len == cap) {
+      char *nb = realloc(buf, cap * 2 + 1);
+      if (!nb) {
+        sc->rc = gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t n = read_fn(src, buf + len, cap - len);
+    eof = n == 0;
+    len += n;
+    size_t start = 0;
+    while (!sc->rc && start < len) {
+      char *nl = memchr(buf + start, '\n', len - start);
+      if (!nl && !eof) break;
+      size_t l = nl ? (size_t)(nl - (buf + start)) : len - start; /* without the '\n' */
+      size_t with = nl ? l + 1 : l;
+      if (!pure_libcsv && p.pstate == 0 && gp_plain_line(buf + start, l)) {
+        gp_scan_plain(sc, buf + start, l); /* writes a NUL at buf[start + l] */
+      } else if (csv_parse(&p, buf + start, with, gp_scan_field, gp_scan_row, sc) != with &&
+                 !sc->rc) {
+        sc->rc = gp_fail(sc->err, GP_ESYNTAX, NULL, "%s:%ld: malformed CSV (%s)", sc->name,
+                         sc->line + 1, csv_strerror(csv_error(&p)));
+      }
+      start += with;
+    }
+    memmove(buf, buf + start, len - start);
+    len -= start;
+  }
+  free(buf);
   if (!sc->rc && csv_fini(&p, gp_scan_field, gp_scan_row, sc) != 0 && !sc->rc)
     sc->rc = gp_fail(sc->err, GP_ESYNTAX, NULL, "%s:%ld: malformed CSV (%s)", sc->name,
                      sc->line + 1, csv_strerror(csv_error(&p)));
@@ -127,17 +219,17 @@ gp_code gp_trialcsv_scan_file(const char *path, gp_trialcsv_fn fn, void *ctx, gp
   FILE *f = fopen(path, "rb");
   if (!f) return gp_fail(err, GP_EIO, path, "cannot open: %s", strerror(errno));
   gp_scan sc = {.name = path, .fn = fn, .ctx = ctx, .err = err};
-  gp_code rc = gp_scan_run(&sc, gp_read_file, f);
+  gp_code rc = gp_scan_run(&sc, gp_read_file, f, false);
   if (!rc && ferror(f)) rc = gp_fail(err, GP_EIO, path, "read error");
   fclose(f);
   return rc;
 }
 
 gp_code gp_trialcsv_scan_mem(const char *name, const char *buf, size_t len, gp_trialcsv_fn fn,
-                             void *ctx, gp_error *err) {
+                             void *ctx, bool pure_libcsv, gp_error *err) {
   gp_memsrc m = {buf, len};
   gp_scan sc = {.name = name, .fn = fn, .ctx = ctx, .err = err};
-  return gp_scan_run(&sc, gp_read_mem, &m);
+  return gp_scan_run(&sc, gp_read_mem, &m, pure_libcsv);
 }
 
 /* Exact powers of ten (all representable in a double). */
@@ -146,44 +238,47 @@ static const double gp_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /* Clinger's fast path: a plain decimal [-+]digits[.digits][e[-+]digits] whose
- * significand has at most 15 digits (< 2^53) and whose decimal exponent is
- * within ±22 is one correctly rounded multiplication or division, the same
- * double strtod gives. Returns false when the fast path does not apply. */
+ * significand is an integer m <= 2^53 (exact in a double) and whose decimal
+ * exponent is within ±22 (10^e exact too) is one correctly rounded
+ * multiplication or division: the same double strtod gives. Returns false
+ * when the fast path does not apply (strtod then decides). */
 static bool gp_fast_number(const char *s, double *out) {
   const char *p = s;
   bool neg = false;
-  if (*p == '-' || *p == '+') neg = (*p++ == '-');
+  if (*p == '-') neg = true, p++;
+  else if (*p == '+') p++;
   uint64_t m = 0;
-  int digits = 0, exp10 = 0;
-  bool any = false;
-  for (; *p >= '0' && *p <= '9'; p++, any = true) {
-    if (m == 0 && *p == '0') continue;
-    if (++digits > 15) return false;
-    m = m * 10 + (uint64_t)(*p - '0');
-  }
+  const char *d0 = p;
+  while ((unsigned)(*p - '0') < 10) m = m * 10 + (uint64_t)(*p++ - '0');
+  long digits = p - d0, frac = 0;
   if (*p == '.') {
-    for (p++; *p >= '0' && *p <= '9'; p++, any = true) {
-      exp10--;
-      if (m == 0 && *p == '0') continue;
-      if (++digits > 15) return false;
-      m = m * 10 + (uint64_t)(*p - '0');
-    }
+    const char *f0 = ++p;
+    while ((unsigned)(*p - '0') < 10) m = m * 10 + (uint64_t)(*p++ - '0');
+    frac = p - f0;
+    digits += frac;
   }
-  if (!any) return false;
+  /* at most 19 digits cannot overflow 64 bits; the significand must be exact */
+  if (digits == 0 || digits > 19 || m > (1ULL << 53)) return false;
+  long exp10 = -frac;
   if (*p == 'e' || *p == 'E') {
     p++;
     bool eneg = false;
-    if (*p == '-' || *p == '+') eneg = (*p++ == '-');
-    if (!(*p >= '0' && *p <= '9')) return false;
-    int e = 0;
-    for (; *p >= '0' && *p <= '9'; p++) {
+    if (*p == '-') eneg = true, p++;
+    else if (*p == '+') p++;
+    if ((unsigned)(*p - '0') >= 10) return false;
+    long e = 0;
+    while ((unsigned)(*p - '0') < 10) {
       if (e > 1000) return false;
-      e = e * 10 + (*p - '0');
+      e = e * 10 + (*p++ - '0');
     }
     exp10 += eneg ? -e : e;
   }
   if (*p) return false;
-  if (exp10 < -22 || exp10 > 22) return m == 0 ? (*out = neg ? -0.0 : 0.0, true) : false;
+  if (m == 0) {
+    *out = neg ? -0.0 : 0.0;
+    return true;
+  }
+  if (exp10 < -22 || exp10 > 22) return false;
   double v = (double)m;
   v = exp10 < 0 ? v / gp_pow10[-exp10] : v * gp_pow10[exp10];
   *out = neg ? -v : v;

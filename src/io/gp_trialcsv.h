@@ -2,7 +2,9 @@
  * gp_trialcsv — reading trial data from CSV files and writing assignments.
  *
  * The reader streams a file through libcsv and hands each record to a
- * callback: memory stays flat in the number of rows. On top of it:
+ * callback: memory stays flat in the number of rows (lines without quotes,
+ * spaces or tabs are split directly, as libcsv would, which is faster).
+ * On top of it:
  *  - gp_trialcsv_analyse: the two-pass analysis of `gameplan trial analyse`
  *    (pass 1 sums, pass 2 HC2 leverages; see engine/gp_trial_analysis.h);
  *  - gp_trialcsv_assign: `gameplan trial assign` (units → arms, balance);
@@ -36,9 +38,11 @@ typedef gp_code (*gp_trialcsv_fn)(void *ctx, const gp_trialcsv_row *row, gp_erro
  * GP_ESYNTAX (malformed CSV) or the callback's code. */
 gp_code gp_trialcsv_scan_file(const char *path, gp_trialcsv_fn fn, void *ctx, gp_error *err);
 
-/* As gp_trialcsv_scan_file over len bytes of memory (for tests and fuzzing). */
+/* As gp_trialcsv_scan_file over len bytes of memory (for tests and fuzzing).
+ * pure_libcsv: send every line through libcsv, bypassing the fast path for
+ * plain lines (the fuzz target checks that both give the same records). */
 gp_code gp_trialcsv_scan_mem(const char *name, const char *buf, size_t len, gp_trialcsv_fn fn,
-                             void *ctx, gp_error *err);
+                             void *ctx, bool pure_libcsv, gp_error *err);
 
 /* Parses a whole field as a finite number. */
 bool gp_trialcsv_number(const char *s, double *out);
