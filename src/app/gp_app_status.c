@@ -118,9 +118,35 @@ static double gp_target_trajectory(const gp_target *t, double x) {
   return gp_trajectory_value(tt, vv, n, x);
 }
 
+
 /* The year of a period, as Open SDG counts years (whole years: the year the
  * period starts in). */
 static double gp_year_of(const gp_period *p) { return (double)p->year; }
+
+/* The Open SDG progress status of one series against target t: from the
+ * target's baseline (period and value) to the series' latest actual. For a
+ * breakdown series the base is the series' own value at the baseline period
+ * (or the first after it), since the target's baseline is a headline's. */
+static gp_sdg_status gp_series_sdg(const gp_series *s, const gp_target *t, gp_direction d) {
+  if (s->n == 0) return GP_SDG_NOT_AVAILABLE;
+  double base_year = gp_year_of(&t->baseline.parsed), base_value = t->baseline.value;
+  if (s->key[0]) {
+    int32_t base = gp_period_start_day(&t->baseline.parsed);
+    size_t i = 0;
+    while (i < s->n && gp_period_start_day(&s->p[i]) < base) i++;
+    if (i == s->n) return GP_SDG_NOT_AVAILABLE;
+    base_year = gp_year_of(&s->p[i]);
+    base_value = s->v[i];
+  }
+  gp_sdg_input in = {.base_year = base_year,
+                     .base_value = base_value,
+                     .latest_year = gp_year_of(&s->p[s->n - 1]),
+                     .latest_value = s->v[s->n - 1],
+                     .target_year = gp_year_of(&t->target.parsed),
+                     .target_value = t->target.value,
+                     .direction = d};
+  return gp_sdg_progress(&in, NULL);
+}
 
 static json_t *gp_target_doc(gp_store *s, const gp_plan *plan, const gp_target *t,
                              const gp_metric *m, const gp_series_set *set, gp_error *err) {
@@ -206,15 +232,17 @@ static json_t *gp_target_doc(gp_store *s, const gp_plan *plan, const gp_target *
   json_object_set_new(o, "rating", json_string(gp_rating_name(gp_rating_of(p_meet, holding))));
 
   gp_sdg_status sdg = GP_SDG_NOT_AVAILABLE;
-  if (li >= 0) {
-    gp_sdg_input in = {.base_year = gp_year_of(&t->baseline.parsed),
-                       .base_value = t->baseline.value,
-                       .latest_year = gp_year_of(&head->p[li]),
-                       .latest_value = head->v[li],
-                       .target_year = gp_year_of(&t->target.parsed),
-                       .target_value = t->target.value,
-                       .direction = m->direction};
-    sdg = gp_sdg_progress(&in, NULL);
+  if (t->kind == GP_TARGET_FLOOR) {
+    /* A floor holds for every breakdown: its progress is the worst breakdown's,
+     * each measured from its own value at the baseline period. */
+    for (size_t i = 0; i < set->n; i++) {
+      gp_sdg_status bs = gp_series_sdg(&set->s[i], t, m->direction);
+      if (set->s[i].key[0] && bs != GP_SDG_NOT_AVAILABLE &&
+          (sdg == GP_SDG_NOT_AVAILABLE || bs > sdg))
+        sdg = bs;
+    }
+  } else if (head) {
+    sdg = gp_series_sdg(head, t, m->direction);
   }
   json_object_set_new(o, "open_sdg_status", json_string(gp_sdg_status_name(sdg)));
 
