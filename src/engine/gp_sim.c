@@ -50,6 +50,7 @@ typedef struct gp_model {
   size_t A;             /* activities */
   size_t *act;          /* [A] node index of each activity */
   long *act_of_node;    /* [N] activity index or -1 */
+  double *pdel;         /* [A] mean of each activity's delivery distribution */
   double *ramp;         /* [A*T] ramp of each activity (0 when stopped or switched off) */
   const gp_dist *eff;   /* [E] effects */
   size_t *in_start;     /* [N+1] CSR of incoming edges */
@@ -105,7 +106,7 @@ static void *gp_xcalloc(size_t n, size_t size, bool *ok) {
 }
 
 static void gp_model_free(gp_model *m) {
-  free(m->act), free(m->act_of_node), free(m->ramp), free(m->in_start), free(m->in_edge);
+  free(m->act), free(m->act_of_node), free(m->pdel), free(m->ramp), free(m->in_start), free(m->in_edge);
   free(m->inputs), free(m->inp_act), free(m->inp_edge), free(m->t_node), free(m->t_t);
   free(m->t_const), free(m->t_cfyears), free(m->t_value), free(m->t_dir), free(m->t_cp);
   free(m->mn_node), free(m->cp_mn), free(m->cp_t), free(m->cp_target), free(m->tm_metric);
@@ -172,6 +173,7 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   size_t A = m->A;
   m->ramp = gp_xcalloc(A * (size_t)T, sizeof *m->ramp, &ok);
   m->inp_act = gp_xcalloc(A, sizeof *m->inp_act, &ok);
+  m->pdel = gp_xcalloc(A, sizeof *m->pdel, &ok);
   if (!ok) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   for (size_t a = 0; a < A; a++) {
     const gp_node *nd = &g->nodes[m->act[a]];
@@ -206,7 +208,8 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   /* uncertain inputs: deliveries, effects, counterfactual */
   for (size_t a = 0; a < A; a++) {
     const gp_dist *d = &g->nodes[m->act[a]].delivery;
-    bool random = d->kind != GP_DIST_FIXED || (d->p[0] > 0 && d->p[0] < 1);
+    m->pdel[a] = gp_dist_mean(d);
+    bool random = m->pdel[a] > 0 && m->pdel[a] < 1;
     m->inp_act[a] = -1;
     if (random) {
       m->inp_act[a] = (long)m->nin;
@@ -312,13 +315,10 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
   const size_t T = (size_t)m->T, N = m->N;
   /* sample, in a fixed order */
   for (size_t a = 0; a < m->A; a++) {
-    const gp_dist *d = &g->nodes[m->act[a]].delivery;
-    double p = gp_dist_sample(d, r);
-    double D;
-    if (d->kind == GP_DIST_FIXED && (p >= 1 || p <= 0))
-      D = p >= 1 ? 1 : 0;
-    else
-      D = gp_rng_uniform(r) < p ? 1 : 0;
+    /* D ~ Bernoulli(p) with p ~ delivery is, marginally, Bernoulli(E[p]);
+     * p is used nowhere else, so one uniform draw gives D exactly in law. */
+    double p = m->pdel[a];
+    double D = p >= 1 ? 1 : p <= 0 ? 0 : gp_rng_uniform(r) < p ? 1 : 0;
     w->D[a] = D;
     if (m->inp_act[a] >= 0) w->x[m->inp_act[a]] = D;
   }

@@ -142,8 +142,7 @@ class Model:
         # uncertain inputs, in the engine's documented order
         self.inputs = []
         for a in self.acts:
-            d = self.nodes[a].get("delivery", 1)
-            if not isinstance(d, (int, float)) or 0 < d < 1:
+            if 0 < dist_mean(self.nodes[a].get("delivery", 1)) < 1:
                 self.inputs.append(("delivery", a))
         for k, e in enumerate(self.edges):
             if not isinstance(e["effect"], (int, float)):
@@ -151,6 +150,25 @@ class Model:
         if cf and not isinstance(cf["change_per_year"], (int, float)):
             self.inputs.append(("counterfactual", 0))
         self.assumptions = plan.get("assumptions", [])
+
+
+def dist_mean(d):
+    if isinstance(d, (int, float)):
+        return float(d)
+    k = d["dist"]
+    if k == "normal":
+        return d["mean"]
+    if k == "lognormal":
+        return np.exp(d["mu"] + d["sigma"] ** 2 / 2)
+    if k == "uniform":
+        return (d["min"] + d["max"]) / 2
+    if k == "triangular":
+        return (d["min"] + d["mode"] + d["max"]) / 3
+    if k == "pert":
+        return (d["min"] + 4 * d["mode"] + d["max"]) / 6
+    if k == "beta":
+        return d["a"] / (d["a"] + d["b"])
+    return d["p"]
 
 
 def sample(rng, d, n):
