@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the deliberation engine (results: bench/RESULTS-polis.md).
 #   bench/polis.sh            all three: vTaiwan, the 1M x 2,000 x 50M synthetic, the sklearn ratio
-#   bench/polis.sh vtaiwan | synthetic | sklearn
+#   bench/polis.sh vtaiwan | synthetic | incremental | sklearn
 # THREADS (default 2) sets our worker threads; the peer uses what numpy/sklearn use.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +30,11 @@ if [ "$what" = all ] || [ "$what" = synthetic ]; then
   echo "== synthetic: 1,000,000 participants x 2,000 statements, 50,000,000 votes, $threads threads"
   /usr/bin/time -f "wall %e s, peak RSS %M KB" \
     "$out/polis_bench" synthetic 1000000 2000 50000000 "$threads" 1
+fi
+
+if [ "$what" = all ] || [ "$what" = incremental ]; then
+  echo "== incremental update: the last 1% of the votes, warm-started from the update before"
+  "$out/polis_bench" incremental 1000000 2000 50000000 "$threads" 1
 fi
 
 if [ "$what" = all ] || [ "$what" = sklearn ]; then

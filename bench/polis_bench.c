@@ -5,6 +5,8 @@
  *   polis_bench synthetic P S V THREADS SEED generate V vote events of P participants on
  *                                            S statements in memory, build, analyse;
  *                                            prints each phase and the peak memory
+ *   polis_bench incremental P S V THREADS SEED  99% of the votes from scratch, then the
+ *                                            last 1% warm-started, against from scratch
  *   polis_bench gen P S V SEED FILE          write such votes (latest per cell) as int32
  *                                            triplets (row, col, vote) for the peer
  *   polis_bench pcakm FILE P S THREADS       our PCA + projection + k-means (k=100) on the
@@ -173,6 +175,53 @@ static int cmd_synthetic(size_t P, size_t S, size_t V, int threads, uint64_t see
   return 0;
 }
 
+/* A from-scratch analysis of 99% of the votes, then the update with the last
+ * 1% warm-started from it (Pol.is's running update), against the same update
+ * from scratch. */
+static int cmd_incremental(size_t P, size_t S, size_t V, int threads, uint64_t seed) {
+  synth s;
+  synth_init(&s, P, S, seed);
+  gp_polis_event *ev = malloc(V * sizeof *ev);
+  if (!ev) return 1;
+  synth_events(&s, ev, V);
+  size_t cut = V / 100 * 99;
+  gp_polis_matrix m0, m1;
+  gp_error err;
+  if (gp_polis_matrix_from_events_mt(ev, cut, P, S, threads, &m0, &err)) die(&err);
+  if (gp_polis_matrix_from_events_mt(ev, V, P, S, threads, &m1, &err)) die(&err);
+  free(ev);
+  gp_polis_opts o = gp_polis_opts_default();
+  o.threads = threads;
+  o.seed = seed;
+  gp_polis_input in0 = {.m = &m0};
+  gp_polis_result r0, r1, r2;
+  double t0 = now();
+  if (gp_polis_analyse(&in0, &o, &r0, &err)) die(&err);
+  double t1 = now();
+  gp_polis_warm warm = {0};
+  if (gp_polis_warm_save(&r0, &warm, &err)) die(&err);
+  gp_polis_input in1 = {.m = &m1, .warm = &warm};
+  double t2 = now();
+  if (gp_polis_analyse(&in1, &o, &r1, &err)) die(&err);
+  double t3 = now();
+  gp_polis_input in2 = {.m = &m1};
+  if (gp_polis_analyse(&in2, &o, &r2, &err)) die(&err);
+  double t4 = now();
+  printf("incremental: %zu participants x %zu statements; 99%% of %zu votes from scratch %.2f s "
+         "(PCA %d iterations); the last 1%% warm-started %.2f s (PCA %d iterations); the same "
+         "from scratch %.2f s (PCA %d iterations)\n",
+         P, S, V, t1 - t0, r0.pca_iterations, t3 - t2, r1.pca_iterations, t4 - t3,
+         r2.pca_iterations);
+  gp_polis_result_free(&r0);
+  gp_polis_result_free(&r1);
+  gp_polis_result_free(&r2);
+  gp_polis_warm_free(&warm);
+  gp_polis_matrix_free(&m0);
+  gp_polis_matrix_free(&m1);
+  free(s.pa);
+  return 0;
+}
+
 static int cmd_gen(size_t P, size_t S, size_t V, uint64_t seed, const char *file) {
   synth s;
   synth_init(&s, P, S, seed);
@@ -257,6 +306,9 @@ int main(int argc, char **argv) {
   if (argc >= 7 && !strcmp(argv[1], "synthetic"))
     return cmd_synthetic(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
                          strtoul(argv[4], NULL, 10), atoi(argv[5]), strtoull(argv[6], NULL, 10));
+  if (argc >= 7 && !strcmp(argv[1], "incremental"))
+    return cmd_incremental(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
+                           strtoul(argv[4], NULL, 10), atoi(argv[5]), strtoull(argv[6], NULL, 10));
   if (argc >= 7 && !strcmp(argv[1], "gen"))
     return cmd_gen(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
                    strtoul(argv[4], NULL, 10), strtoull(argv[5], NULL, 10), argv[6]);

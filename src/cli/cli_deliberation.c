@@ -20,7 +20,7 @@
 
 static const char *gp_delib_usage =
     "deliberation analyse DIR [--seed S] [--threads T] [--init polis|plusplus] [--no-history] "
-    "[--min-votes N] "
+    "[--min-votes N] [--replay N] "
     "[--json]";
 
 /* Prints at most `width` characters of s on one line. */
@@ -117,9 +117,79 @@ static bool gp_delib_agreement(const gp_polisio_export *x, const gp_polis_result
   return ok;
 }
 
+/* Orders vote events by (timestamp, position in the file). */
+static const gp_polisio_vote *gp_delib_votes; /* the votes being ordered */
+
+static int gp_delib_by_time(const void *pa, const void *pb) {
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  int64_t ta = gp_delib_votes[a].timestamp, tb = gp_delib_votes[b].timestamp;
+  if (ta != tb) return ta < tb ? -1 : 1;
+  return a < b ? -1 : a > b;
+}
+
+/* Replays the conversation as Pol.is ran it: the votes in time order, cut
+ * into `batches` updates of equal size but the last, each analysed from the
+ * state the one before left (warm starts, the group-k smoother). Leaves the
+ * state before the last update in *warm. Updates too early to form groups
+ * are skipped. */
+static gp_code gp_delib_replay(const gp_polisio_export *x, const bool *mod_out,
+                               const gp_polis_opts *o, long batches, gp_polis_warm *warm,
+                               gp_error *err) {
+  size_t n = x->n_votes;
+  size_t *ord = malloc((n + 1) * sizeof *ord);
+  gp_polis_event *ev = malloc((n + 1) * sizeof *ev);
+  if (!ord || !ev) {
+    free(ord);
+    free(ev);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++)
+    ord[i] = i;
+  gp_delib_votes = x->votes;
+  qsort(ord, n, sizeof *ord, gp_delib_by_time);
+  for (size_t k = 0; k < n; k++) {
+    const gp_polisio_vote *v = &x->votes[ord[k]];
+    ev[k].time = v->timestamp;
+    ev[k].participant = (uint32_t)gp_polisio_participant_index(x, v->voter_id);
+    ev[k].statement = (uint32_t)gp_polisio_comment_index(x, v->comment_id);
+    ev[k].vote = (int8_t)v->vote;
+  }
+  gp_code rc = GP_OK;
+  for (long b = 1; b < batches && !rc; b++) {
+    size_t cut = (size_t)((double)n * (double)b / (double)batches);
+    gp_polis_matrix m;
+    if ((rc = gp_polis_matrix_from_events(ev, cut, x->n_participants, x->n_comments, &m, err)))
+      break;
+    int64_t *first = malloc((m.nnz + 1) * sizeof *first);
+    if (!first) {
+      gp_polis_matrix_free(&m);
+      rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+      break;
+    }
+    gp_polis_matrix_first_times(&m, ev, cut, first);
+    gp_polis_input in = {
+        .m = &m, .mod_out = mod_out, .first = first, .warm = warm->n_rows ? warm : NULL};
+    gp_polis_result r;
+    gp_error e2;
+    if (gp_polis_analyse(&in, o, &r, &e2) == GP_OK) {
+      rc = gp_polis_warm_save(&r, warm, err);
+      gp_polis_result_free(&r);
+    } else if (e2.code != GP_EINVAL) {
+      *err = e2;
+      rc = e2.code;
+    }
+    free(first);
+    gp_polis_matrix_free(&m);
+  }
+  free(ord);
+  free(ev);
+  return rc;
+}
+
 static int gp_delib_analyse(int argc, char **argv) {
   const char *dir = NULL;
   bool json = false, history = true;
+  long replay = 1;
   gp_polis_opts o = gp_polis_opts_default();
   gp_error err;
   gp_error_clear(&err);
@@ -137,6 +207,9 @@ static int gp_delib_analyse(int argc, char **argv) {
       if (gp_cli_parse_long("--min-votes", argv[++i], 1, 1000000, &v, &err))
         return gp_cli_report(&err);
       o.min_votes = (size_t)v;
+    } else if (!strcmp(argv[i], "--replay") && i + 1 < argc) {
+      if (gp_cli_parse_long("--replay", argv[++i], 1, 100000, &v, &err)) return gp_cli_report(&err);
+      replay = v;
     } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
       if (gp_cli_parse_long("--threads", argv[++i], 1, 64, &v, &err)) return gp_cli_report(&err);
       o.threads = (int)v;
@@ -170,6 +243,12 @@ static int gp_delib_analyse(int argc, char **argv) {
   gp_polis_input in = {.m = &m, .mod_out = mod_out, .is_meta = NULL, .first = first};
   gp_polis_result r;
   int rc = 0;
+  gp_polis_warm warm = {0};
+  if (replay > 1 && gp_delib_replay(&x, mod_out, &o, replay, &warm, &err)) {
+    rc = gp_cli_report(&err);
+    goto out;
+  }
+  if (replay > 1) in.warm = &warm;
   if (gp_polis_analyse(&in, &o, &r, &err)) {
     rc = gp_cli_report(&err);
   } else {
@@ -184,6 +263,8 @@ static int gp_delib_analyse(int argc, char **argv) {
     }
     gp_polis_result_free(&r);
   }
+out:
+  gp_polis_warm_free(&warm);
   free(mod_out);
   free(first);
   gp_polis_matrix_free(&m);

@@ -18,12 +18,55 @@ gp_polis_opts gp_polis_opts_default(void) {
       .pca_tol = 1e-9,
       .base_iters = 100,
       .group_iters = 20,
+      .group_k_buffer = 4,
       .kmeans_tol = 0.01,
       .base_init = GP_POLIS_INIT_FIRST,
       .group_init = GP_POLIS_INIT_FIRST,
       .n_init = 1,
   };
   return o;
+}
+
+void gp_polis_warm_free(gp_polis_warm *w) {
+  if (!w) return;
+  free(w->in_conv);
+  free(w->comps);
+  free(w->block);
+  free(w->base_xy);
+  memset(w, 0, sizeof *w);
+}
+
+gp_code gp_polis_warm_save(const gp_polis_result *r, gp_polis_warm *w, gp_error *err) {
+  gp_polis_warm n = {0};
+  n.n_rows = r->n_rows;
+  n.n_cols = r->n_cols;
+  n.in_conv = malloc((r->n_rows + 1) * sizeof *n.in_conv);
+  n.comps = malloc((2 * r->n_cols + 1) * sizeof *n.comps);
+  n.base_xy = malloc((2 * r->n_base + 1) * sizeof *n.base_xy);
+  if (!n.in_conv || !n.comps || !n.base_xy) {
+    gp_polis_warm_free(&n);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  memcpy(n.in_conv, r->in_conv, r->n_rows * sizeof *n.in_conv);
+  memcpy(n.comps, r->pca.comps, 2 * r->n_cols * sizeof *n.comps);
+  if (r->pca.block) {
+    n.block = malloc(GP_POLIS_PCA_BLOCK * r->n_cols * sizeof *n.block + 1);
+    if (!n.block) {
+      gp_polis_warm_free(&n);
+      return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    }
+    memcpy(n.block, r->pca.block, GP_POLIS_PCA_BLOCK * r->n_cols * sizeof *n.block);
+  }
+  n.n_base = r->n_base;
+  memcpy(n.base_xy, r->base_xy, 2 * r->n_base * sizeof *n.base_xy);
+  memcpy(n.group_n, r->k_n, sizeof n.group_n);
+  memcpy(n.group_xy, r->k_xy, sizeof n.group_xy);
+  n.smoothed_k = r->n_groups;
+  n.last_k = r->last_k;
+  n.last_k_count = r->last_k_count;
+  gp_polis_warm_free(w);
+  *w = n;
+  return GP_OK;
 }
 
 void gp_polis_result_free(gp_polis_result *r) {
@@ -120,6 +163,9 @@ static gp_code gp_polis_in_conv(gp_polis_result *r, const gp_polis_input *in,
     gp_code rc = gp_polis_in_conv_replay(r, in, o, err);
     if (rc) return rc;
   }
+  if (in->warm) /* once in, always in */
+    for (size_t i = 0; i < r->n_rows && i < in->warm->n_rows; i++)
+      r->in_conv[i] = r->in_conv[i] || in->warm->in_conv[i];
   for (size_t i = 0; i < r->n_rows; i++)
     if (r->in_conv[i]) r->n_in_conv++;
   if (r->n_in_conv >= o->greedy_n) return GP_OK;
@@ -139,7 +185,9 @@ static gp_code gp_polis_in_conv(gp_polis_result *r, const gp_polis_input *in,
 }
 
 /* Steps 4-5: base clusters and groups. */
-static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_error *err) {
+static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_input *in,
+                                const gp_polis_opts *o, gp_error *err) {
+  const gp_polis_warm *warm = in->warm;
   size_t n = r->n_in_conv;
   double *pts = malloc(2 * n * sizeof *pts);
   int *assign = malloc(n * sizeof *assign);
@@ -166,6 +214,11 @@ static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_e
                              .n_init = o->n_init,
                              .seed = o->seed,
                              .threads = o->threads};
+  if (warm && warm->n_base > 0) { /* start from the last update's base clusters */
+    ko.init = GP_POLIS_INIT_GIVEN;
+    ko.n_given = warm->n_base < bk ? warm->n_base : bk;
+    memcpy(r->base_xy, warm->base_xy, 2 * ko.n_given * sizeof *r->base_xy);
+  }
   rc = gp_polis_kmeans(pts, NULL, n, &ko, assign, r->base_xy, &r->n_base, err);
   if (rc) goto done;
   if (r->n_base < 2) {
@@ -210,6 +263,11 @@ static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_e
     r->silhouette[k] = NAN;
   double best = -INFINITY;
   size_t best_k = 0;
+  int *labels = malloc((GP_POLIS_MAX_GROUPS + 1) * nb * sizeof *labels);
+  if (!labels) {
+    rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory clustering");
+    goto done;
+  }
   for (size_t k = 2; k <= max_k; k++) {
     gp_polis_kmeans_opts go = {.k = k,
                                .max_iters = o->group_iters,
@@ -219,24 +277,48 @@ static gp_code gp_polis_cluster(gp_polis_result *r, const gp_polis_opts *o, gp_e
                                .seed = o->seed + k,
                                .threads = 1};
     size_t got = 0;
-    double cent[2 * GP_POLIS_MAX_GROUPS];
-    rc = gp_polis_kmeans(r->base_xy, w, nb, &go, ga, cent, &got, err);
-    if (rc) goto done;
-    double s = gp_polis_silhouette(dist, nb, ga, got);
+    double *cent = r->k_xy[k];
+    if (warm && warm->group_n[k] > 0) { /* the last update's clustering for this k */
+      go.init = GP_POLIS_INIT_GIVEN;
+      go.n_given = warm->group_n[k];
+      memcpy(cent, warm->group_xy[k], 2 * go.n_given * sizeof *cent);
+    }
+    rc = gp_polis_kmeans(r->base_xy, w, nb, &go, labels + k * nb, cent, &got, err);
+    if (rc) {
+      free(labels);
+      goto done;
+    }
+    r->k_n[k] = got;
+    double s = gp_polis_silhouette(dist, nb, labels + k * nb, got);
     r->silhouette[k] = s;
     /* Pol.is's (apply max-key ...) keeps the last of equal maxima */
     if (got >= 2 && s >= best) {
       best = s;
-      best_k = got;
-      memcpy(best_ga, ga, nb * sizeof *ga);
-      memcpy(gcent, cent, 2 * got * sizeof *cent);
+      best_k = k;
     }
   }
   if (best_k < 2) {
+    free(labels);
     rc = gp_fail(err, GP_EINVAL, "votes",
                  "the %zu participants in the conversation do not form 2 groups", n);
     goto done;
   }
+  /* Pol.is's group-k-smoother: with a last update, a new best k is shown only
+   * once it has been best group_k_buffer updates in a row */
+  r->best_k = best_k;
+  size_t show = best_k;
+  r->last_k = best_k;
+  r->last_k_count = 1;
+  if (warm && warm->last_k) {
+    r->last_k_count = warm->last_k == best_k ? warm->last_k_count + 1 : 1;
+    if (r->last_k_count < o->group_k_buffer && warm->smoothed_k >= 2 && warm->smoothed_k <= max_k &&
+        r->k_n[warm->smoothed_k] >= 2)
+      show = warm->smoothed_k;
+  }
+  memcpy(best_ga, labels + show * nb, nb * sizeof *best_ga);
+  memcpy(gcent, r->k_xy[show], 2 * r->k_n[show] * sizeof *gcent);
+  best_k = r->k_n[show];
+  free(labels);
   r->n_groups = best_k;
   memcpy(r->base_group, best_ga, nb * sizeof *best_ga);
   for (size_t g = 0; g < best_k; g++) {
@@ -408,12 +490,24 @@ gp_code gp_polis_analyse(const gp_polis_input *in, const gp_polis_opts *o, gp_po
   gp_polis_cols cols = {.n_cols = nc, .used = out->used, .zeroed = in->mod_out};
   gp_polis_pca_opts po = {
       .seed = o->seed, .max_iters = o->pca_max_iters, .tol = o->pca_tol, .threads = o->threads};
-  if ((rc = gp_polis_pca_fit(m, &cols, &po, &out->pca, err))) goto fail;
+  double *start = NULL;
+  if (in->warm && in->warm->block && in->warm->n_cols <= nc) { /* the last block */
+    start = calloc(GP_POLIS_PCA_BLOCK * nc + 1, sizeof *start);
+    if (!start) {
+      rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+      goto fail;
+    }
+    memcpy(start, in->warm->block, GP_POLIS_PCA_BLOCK * in->warm->n_cols * sizeof *start);
+    po.start_block = start;
+  }
+  rc = gp_polis_pca_fit(m, &cols, &po, &out->pca, err);
+  free(start);
+  if (rc) goto fail;
   out->pca_iterations = out->pca.iterations;
   out->pca_converged = out->pca.converged;
   gp_polis_pca_project(m, &cols, &out->pca, o->threads, out->xy);
   /* steps 4-5 */
-  if ((rc = gp_polis_cluster(out, o, err))) goto fail;
+  if ((rc = gp_polis_cluster(out, in, o, err))) goto fail;
   /* step 6 */
   if ((rc = gp_polis_statements(out, in, err))) goto fail;
   return GP_OK;

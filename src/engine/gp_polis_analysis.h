@@ -41,6 +41,8 @@ typedef struct gp_polis_opts {
   double pca_tol;           /* power-iteration tolerance */
   int base_iters;           /* k-means steps for base clusters (Pol.is: 100) */
   int group_iters;          /* k-means steps for groups (Pol.is in effect: 20) */
+  int group_k_buffer;       /* with a warm state: updates a new k must be best in a row
+                               before it is shown (Pol.is's :group-k-buffer, 4) */
   double kmeans_tol;        /* centre movement that ends k-means (Pol.is: 0.01) */
   gp_polis_init base_init;  /* start of the base k-means */
   gp_polis_init group_init; /* start of the group k-means */
@@ -50,14 +52,34 @@ typedef struct gp_polis_opts {
 /* Pol.is's defaults with our choices where we depart (see the docs). */
 gp_polis_opts gp_polis_opts_default(void);
 
+/* What one analysis leaves for the next of the same conversation: Pol.is's
+ * running state, so that an update starts from the last one instead of
+ * from scratch (see gp_polis_warm_save). Indices of participants and
+ * statements must stay the same between updates (new ones are appended). */
+typedef struct gp_polis_warm {
+  size_t n_rows;   /* participants when saved */
+  size_t n_cols;   /* statements when saved */
+  bool *in_conv;   /* n_rows: in the conversation (once in, always in) */
+  double *comps;   /* 2*n_cols: the last components (PCA start vectors) */
+  double *block;   /* GP_POLIS_PCA_BLOCK*n_cols: the last PCA block (or NULL) */
+  size_t n_base;   /* base clusters */
+  double *base_xy; /* 2*n_base: their centres (k-means start) */
+  size_t group_n[GP_POLIS_MAX_GROUPS + 1]; /* [k]: groups found when k were asked */
+  double group_xy[GP_POLIS_MAX_GROUPS + 1][2 * GP_POLIS_MAX_GROUPS]; /* [k]: their centres */
+  size_t smoothed_k; /* the number of groups shown */
+  size_t last_k;     /* the best k of the last update */
+  int last_k_count;  /* updates in a row that last_k was best */
+} gp_polis_warm;
+
 /* What the analysis is given. */
 typedef struct gp_polis_input {
-  const gp_polis_matrix *m; /* the votes (latest wins already applied) */
-  const bool *mod_out;      /* n_cols: moderated out (NULL: none) */
-  const bool *is_meta;      /* n_cols: meta statements (NULL: none) */
-  const int64_t *first;     /* m->nnz: when each vote was first cast (NULL: no history);
-                               with it, who is in the conversation is replayed over time
-                               as Pol.is's running updates decide it (once in, always in) */
+  const gp_polis_matrix *m;  /* the votes (latest wins already applied) */
+  const bool *mod_out;       /* n_cols: moderated out (NULL: none) */
+  const bool *is_meta;       /* n_cols: meta statements (NULL: none) */
+  const int64_t *first;      /* m->nnz: when each vote was first cast (NULL: no history);
+                                with it, who is in the conversation is replayed over time
+                                as Pol.is's running updates decide it (once in, always in) */
+  const gp_polis_warm *warm; /* the last update's state (NULL: from scratch) */
 } gp_polis_input;
 
 /* One opinion group. */
@@ -87,8 +109,13 @@ typedef struct gp_polis_result {
   int *base_group;  /* n_base: group of each base cluster */
   double silhouette[GP_POLIS_MAX_GROUPS +
                     1]; /* [k]: silhouette of k groups (k = 2..max), NAN if not tried */
-  size_t n_groups;      /* groups chosen */
-  int *group;           /* n_rows: group of each participant, -1 if none */
+  size_t k_n[GP_POLIS_MAX_GROUPS + 1]; /* [k]: groups found when k were asked */
+  double k_xy[GP_POLIS_MAX_GROUPS + 1][2 * GP_POLIS_MAX_GROUPS]; /* [k]: their centres */
+  size_t best_k;    /* the k with the best silhouette in this update */
+  size_t last_k;    /* smoother state after this update (see gp_polis_warm) */
+  int last_k_count; /* updates in a row that last_k has been best */
+  size_t n_groups;  /* groups chosen */
+  int *group;       /* n_rows: group of each participant, -1 if none */
   gp_polis_group groups[GP_POLIS_MAX_GROUPS]; /* the groups */
   long *g_agree;               /* n_groups*n_cols: agrees per group and statement ([g*n_cols+j]) */
   long *g_disagree;            /* n_groups*n_cols: disagrees */
@@ -116,6 +143,13 @@ gp_code gp_polis_analyse(const gp_polis_input *in, const gp_polis_opts *o, gp_po
 
 /* Frees everything r owns and zeroes it. NULL is allowed. */
 void gp_polis_result_free(gp_polis_result *r);
+
+/* Keeps what the next update needs from result r in *w (replacing what
+ * it held; w zero-initialised the first time). Returns GP_OK or GP_ENOMEM. */
+gp_code gp_polis_warm_save(const gp_polis_result *r, gp_polis_warm *w, gp_error *err);
+
+/* Frees w's arrays and zeroes it. NULL is allowed. */
+void gp_polis_warm_free(gp_polis_warm *w);
 
 /* Group-informed consensus for any grouping: group[i] in 0..n_groups-1 or
  * -1 (not counted). Writes value[j] for every statement (the formula also

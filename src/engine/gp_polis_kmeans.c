@@ -236,7 +236,37 @@ gp_code gp_polis_kmeans(const double *xy, const double *w, size_t n, const gp_po
     free(t.lower);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory in k-means");
   }
-  if (o->init == GP_POLIS_INIT_FIRST) {
+  if (o->init == GP_POLIS_INIT_GIVEN) {
+    size_t kk = o->n_given < k ? o->n_given : k;
+    /* top up with the point farthest from every centre while it is not on one */
+    double *d = malloc(n * sizeof *d);
+    if (d) {
+      for (size_t i = 0; i < n; i++) {
+        d[i] = INFINITY;
+        for (size_t q = 0; q < kk; q++) {
+          double dx = xy[2 * i] - centers[2 * q], dy = xy[2 * i + 1] - centers[2 * q + 1];
+          if (dx * dx + dy * dy < d[i]) d[i] = dx * dx + dy * dy;
+        }
+      }
+      while (kk < k) {
+        size_t far = 0;
+        for (size_t i = 1; i < n; i++)
+          if (d[i] > d[far]) far = i;
+        if (!(d[far] > 0)) break;
+        centers[2 * kk] = xy[2 * far];
+        centers[2 * kk + 1] = xy[2 * far + 1];
+        for (size_t i = 0; i < n; i++) {
+          double dx = xy[2 * i] - centers[2 * kk], dy = xy[2 * i + 1] - centers[2 * kk + 1];
+          if (dx * dx + dy * dy < d[i]) d[i] = dx * dx + dy * dy;
+        }
+        kk++;
+      }
+      free(d);
+    }
+    if (kk == 0) kk = gp_polis_first_distinct(xy, n, k, centers);
+    gp_polis_lloyd(&t, o, centers, &kk, next, remap);
+    *k_out = kk;
+  } else if (o->init == GP_POLIS_INIT_FIRST) {
     size_t kk = gp_polis_first_distinct(xy, n, k, centers);
     gp_polis_lloyd(&t, o, centers, &kk, next, remap);
     *k_out = kk;

@@ -19,7 +19,10 @@
 /* How the centres start. */
 typedef enum gp_polis_init {
   GP_POLIS_INIT_FIRST = 0, /* the first k distinct points, in order (Pol.is's init-clusters) */
-  GP_POLIS_INIT_PLUSPLUS   /* k-means++ (D^2 sampling) from the seed, then best of n_init */
+  GP_POLIS_INIT_PLUSPLUS,  /* k-means++ (D^2 sampling) from the seed, then best of n_init */
+  GP_POLIS_INIT_GIVEN      /* the n_given centres in `centers` on entry (a warm start: the
+                              last update's clusters), topped up to k with the points
+                              farthest from every centre (as Pol.is's clean-start-clusters) */
 } gp_polis_init;
 
 /* Options of one k-means run. */
@@ -31,6 +34,7 @@ typedef struct gp_polis_kmeans_opts {
   int n_init;         /* k-means++ restarts (best weighted inertia kept); >= 1 */
   uint64_t seed;      /* for k-means++ */
   int threads;        /* worker threads; the result does not depend on it */
+  size_t n_given;     /* with GP_POLIS_INIT_GIVEN: centres given (<= k) */
 } gp_polis_kmeans_opts;
 
 /* Clusters n points xy[2*i], xy[2*i+1] with weights w[i] (NULL: all 1).

@@ -20,6 +20,7 @@ double gp_polis_rng_uniform(uint64_t *state) {
 
 void gp_polis_pca_free(gp_polis_pca *p) {
   if (!p) return;
+  free(p->block);
   free(p->center);
   free(p->comps);
   memset(p, 0, sizeof *p);
@@ -28,7 +29,7 @@ void gp_polis_pca_free(gp_polis_pca *p) {
 /* Subspace iteration works on a block of GP_POLIS_BLOCK vectors; the top two
  * Ritz vectors converge at the rate lambda_(B+1)/lambda_2 instead of the
  * lambda_3/lambda_2 of plain power iteration. */
-#define GP_POLIS_BLOCK 6
+#define GP_POLIS_BLOCK GP_POLIS_PCA_BLOCK
 
 /* The work of one pass of W = Xc' Xc V over a chunk of rows. */
 typedef struct gp_polis_xtx {
@@ -325,6 +326,8 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
     for (size_t j = 0; j < n; j++) {
       double r = gp_polis_rng_uniform(&st);
       bool live = cols->used[j] && !(cols->zeroed && cols->zeroed[j]);
+      if (o->start && q < 2) r = o->start[(size_t)q * n + j]; /* new columns start at 0 */
+      if (o->start_block) r = o->start_block[j * B + (size_t)q];
       v[j * B + (size_t)q] = live ? r : 0.0;
     }
   gp_polis_borth(v, n);
@@ -384,6 +387,8 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
   }
   gp_polis_sign(out->comps, n);
   gp_polis_sign(out->comps + n, n);
+  out->block = ritz;
+  ritz = NULL;
   out->iterations = it;
   out->converged = conv;
   free(gram);

@@ -21,6 +21,9 @@
 #include <stdint.h>
 
 #include "engine/gp_polis_matrix.h"
+
+/* Vectors in the subspace iteration's block. */
+#define GP_POLIS_PCA_BLOCK 6
 #include "util/gp_error.h"
 
 /* Which statements are columns of Pol.is's rating matrix and how. */
@@ -36,6 +39,10 @@ typedef struct gp_polis_pca_opts {
   int max_iters; /* iteration cap (Pol.is: 100 power iterations; we iterate to tol) */
   double tol;    /* stop when no entry of the top two Ritz vectors moves by more than tol */
   int threads;   /* worker threads; the result does not depend on it */
+  const double *start_block; /* GP_POLIS_PCA_BLOCK*n_cols: a warm start (the last fit's
+                                block, ritz[j*B + q]) or NULL; overrides start */
+  const double *start;       /* 2*n_cols: a warm start (the last components; Pol.is's
+                                :start-vectors), or NULL for the seeded random start */
 } gp_polis_pca_opts;
 
 /* The fitted PCA. */
@@ -45,6 +52,7 @@ typedef struct gp_polis_pca {
   size_t n_zeroed;  /* used columns that are moderated out */
   double *center;   /* n_cols: mean vote of each used statement; 0 for unused or zeroed */
   double *comps;    /* 2*n_cols: component c is comps[c*n_cols .. +n_cols); unit length */
+  double *block;    /* GP_POLIS_PCA_BLOCK*n_cols: the final Ritz block (for a warm start) */
   double eigval[2]; /* eigenvalues of the centred X'X for the two components */
   int iterations;   /* subspace iterations done */
   bool converged;   /* whether tol was reached before max_iters */

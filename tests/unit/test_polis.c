@@ -387,6 +387,58 @@ static void test_scoop_groups(void **state) {
   conv_free(&c);
 }
 
+/* ---- warm starts: Pol.is's running update ---- */
+
+static void test_warm_update(void **state) {
+  (void)state;
+  if (!have_data()) skip();
+  conv c;
+  gp_polis_result r;
+  analyse("vtaiwan.uberx", &c, &r, 1);
+  gp_polis_warm w = {0};
+  gp_error err;
+  assert_int_equal(gp_polis_warm_save(&r, &w, &err), GP_OK);
+  /* the same votes again from the warm state: the same components, groups kept */
+  gp_polis_opts o = gp_polis_opts_default();
+  gp_polis_input in = {.m = &c.m, .mod_out = c.mod_out, .first = c.first, .warm = &w};
+  gp_polis_result r2;
+  assert_int_equal(gp_polis_analyse(&in, &o, &r2, &err), GP_OK);
+  for (size_t j = 0; j < 2 * c.m.n_cols; j++)
+    assert_true(fabs(r2.pca.comps[j] - r.pca.comps[j]) < 1e-8);
+  assert_int_equal(r2.n_groups, r.n_groups); /* shown k kept: a new best k must wait */
+  assert_int_equal(r2.last_k, r2.best_k);
+  assert_int_equal(r2.last_k_count, r2.best_k == r.last_k ? 2 : 1);
+  size_t b = r2.best_k;
+  gp_polis_result_free(&r2);
+  /* the smoother: 3 groups shown until the best k has been best group_k_buffer times */
+  w.smoothed_k = 3;
+  w.last_k = b == 5 ? 4 : 5;
+  w.last_k_count = 5;
+  assert_int_equal(gp_polis_analyse(&in, &o, &r2, &err), GP_OK);
+  assert_int_equal(r2.best_k, b);
+  assert_int_equal(r2.n_groups, 3);
+  assert_int_equal(r2.last_k_count, 1);
+  gp_polis_result_free(&r2);
+  w.last_k = b;
+  w.last_k_count = 3;
+  assert_int_equal(gp_polis_analyse(&in, &o, &r2, &err), GP_OK);
+  assert_int_equal(r2.last_k_count, 4);
+  assert_int_equal(r2.n_groups, r2.k_n[b]);
+  gp_polis_result_free(&r2);
+  /* once in the conversation, always in */
+  size_t i0 = 0;
+  while (r.in_conv[i0])
+    i0++;
+  w.in_conv[i0] = true;
+  assert_int_equal(gp_polis_analyse(&in, &o, &r2, &err), GP_OK);
+  assert_true(r2.in_conv[i0]);
+  assert_int_equal(r2.n_in_conv, r.n_in_conv + 1);
+  gp_polis_result_free(&r2);
+  gp_polis_warm_free(&w);
+  gp_polis_result_free(&r);
+  conv_free(&c);
+}
+
 /* ---- bad input ---- */
 
 static gp_code parse(const char *comments, const char *votes, const char *ptpts, gp_error *err) {
@@ -512,6 +564,7 @@ int main(void) {
       cmocka_unit_test(test_priority),
       cmocka_unit_test(test_vtaiwan_groups),
       cmocka_unit_test(test_scoop_groups),
+      cmocka_unit_test(test_warm_update),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_write_round_trip),
   };
