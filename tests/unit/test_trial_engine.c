@@ -2,9 +2,10 @@
  * test_trial_engine — the trial engine's parts that have no R reference run:
  *  - GrowthBook's published test cases (growthbook/growthbook at commit
  *    8f1db4456915a8e7b7faf23d5632ca7219d2f469: packages/stats/tests/
- *    frequentist/test_tests.py, bayesian/test_tests.py and
- *    packages/shared/test/power.test.ts), reproduced where our method is
- *    theirs; their numbers are rounded to 5 decimals, so we allow 6e-6;
+ *    frequentist/test_tests.py, bayesian/test_tests.py,
+ *    packages/shared/test/power.test.ts and experiments.test.ts (Holm, BH),
+ *    packages/back-end/test/stats.test.ts (SRM)), reproduced where our
+ *    method is theirs, to the decimals they publish;
  *  - the generator against the published xoshiro256** / splitmix64
  *    algorithm (values from an independent Python port), randomisation
  *    counts and assignment probabilities (Monte Carlo, 4 standard errors);
@@ -138,6 +139,40 @@ static void test_gb_power(void **state) {
   near_abs(gp_trial_power_normal(0.05, se, 0.05, true, false, 0, 0), 0.52144, GB_TOL, "power");
   near_abs(gp_trial_power_normal(0.05, se, 0.05, true, true, 2 * n / 3, 5000), 0.20596, GB_TOL,
            "sequential power");
+}
+
+static void test_gb_srm(void **state) {
+  (void)state;
+  /* packages/back-end/test/stats.test.ts (checkSrm), the cases with positive weights */
+  struct {
+    int k;
+    double users[3], w[3], p;
+  } cases[] = {{2, {1000, 1200}, {0.5, 0.5}, 0.000020079},
+               {2, {135, 115}, {0.5, 0.5}, 0.205903211},
+               {2, {310, 98}, {0.75, 0.25}, 0.647434186},
+               {3, {0, 10, 10}, {0.34, 0.33, 0.33}, 0.005790624},
+               {3, {500, 500, 600}, {0.34, 0.33, 0.33}, 0.000592638},
+               {2, {500, 500}, {0.5, 0.5}, 1.0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    gp_trial_srm r;
+    assert_int_equal(gp_trial_srm_test(cases[i].k, cases[i].users, cases[i].w, &r, NULL), GP_OK);
+    near_abs(r.p_value, cases[i].p, 6e-10, "srm p");
+    assert_true(r.flag == (r.p_value < 0.001));
+  }
+}
+
+static void test_gb_multiplicity(void **state) {
+  (void)state;
+  /* packages/shared/test/experiments.test.ts, "pvalue correction method" */
+  const double hp[] = {0.01, 0.04, 0.03, 0.005, 0.55, 0.6};
+  const double hw[] = {0.05, 0.12, 0.12, 0.03, 1, 1};
+  double out[7];
+  gp_trial_holm(6, hp, out);
+  for (int i = 0; i < 6; i++) near_abs(out[i], hw[i], 1e-12, "holm");
+  const double bp[] = {0.898, 0.138, 0.007, 0.964, 0.538, 0.006, 0.138};
+  const double bw[] = {0.964, 0.2415, 0.0245, 0.964, 0.7532, 0.0245, 0.2415};
+  gp_trial_bh(7, bp, out);
+  for (int i = 0; i < 7; i++) near_abs(out[i], bw[i], 5e-9, "bh");
 }
 
 /* ---- randomisation -------------------------------------------------------- */
@@ -473,6 +508,8 @@ int main(void) {
       cmocka_unit_test(test_gb_sequential),
       cmocka_unit_test(test_gb_bayes),
       cmocka_unit_test(test_gb_power),
+      cmocka_unit_test(test_gb_srm),
+      cmocka_unit_test(test_gb_multiplicity),
       cmocka_unit_test(test_rng_reference),
       cmocka_unit_test(test_complete_counts),
       cmocka_unit_test(test_assignment_probabilities),
