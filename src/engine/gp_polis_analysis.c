@@ -490,6 +490,7 @@ gp_code gp_polis_analyse(const gp_polis_input *in, const gp_polis_opts *o, gp_po
   gp_polis_cols cols = {.n_cols = nc, .used = out->used, .zeroed = in->mod_out};
   gp_polis_pca_opts po = {
       .seed = o->seed, .max_iters = o->pca_max_iters, .tol = o->pca_tol, .threads = o->threads};
+  po.stats = in->stats;
   double *start = NULL;
   if (in->warm && in->warm->block && in->warm->n_cols <= nc) { /* the last block */
     start = calloc(GP_POLIS_PCA_BLOCK * nc + 1, sizeof *start);

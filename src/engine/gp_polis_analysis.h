@@ -73,13 +73,15 @@ typedef struct gp_polis_warm {
 
 /* What the analysis is given. */
 typedef struct gp_polis_input {
-  const gp_polis_matrix *m;  /* the votes (latest wins already applied) */
-  const bool *mod_out;       /* n_cols: moderated out (NULL: none) */
-  const bool *is_meta;       /* n_cols: meta statements (NULL: none) */
-  const int64_t *first;      /* m->nnz: when each vote was first cast (NULL: no history);
-                                with it, who is in the conversation is replayed over time
-                                as Pol.is's running updates decide it (once in, always in) */
-  const gp_polis_warm *warm; /* the last update's state (NULL: from scratch) */
+  const gp_polis_matrix *m;   /* the votes (latest wins already applied) */
+  const bool *mod_out;        /* n_cols: moderated out (NULL: none) */
+  const bool *is_meta;        /* n_cols: meta statements (NULL: none) */
+  const int64_t *first;       /* m->nnz: when each vote was first cast (NULL: no history);
+                                 with it, who is in the conversation is replayed over time
+                                 as Pol.is's running updates decide it (once in, always in) */
+  const gp_polis_warm *warm;  /* the last update's state (NULL: from scratch) */
+  const gp_polis_gram *stats; /* Gram statistics of m kept up to date by the caller
+                                 (gp_polis_gram_update), or NULL */
 } gp_polis_input;
 
 /* One opinion group. */

@@ -299,7 +299,19 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
       double k = (double)(m->row_ptr[i + 1] - m->row_ptr[i]);
       pairs += k * (k + 1) / 2;
     }
-    if (n >= 8 && n <= 4096 && pairs < 25.0 * 2 * B * (double)m->nnz) {
+    if (o->stats && o->stats->n == n) {
+      gram = malloc((n * n + B * n) * sizeof *gram);
+      bool *live = malloc(n * sizeof *live);
+      if (gram && live) {
+        for (size_t j = 0; j < n; j++)
+          live[j] = cols->used[j] && !(cols->zeroed && cols->zeroed[j]);
+        gp_polis_gram_center(o->stats, out->center, live, gram);
+      } else {
+        free(gram);
+        gram = NULL;
+      }
+      free(live);
+    } else if (n >= 8 && n <= 4096 && pairs < 25.0 * 2 * B * (double)m->nnz) {
       gram = calloc(n * n + B * n, sizeof *gram); /* and room for the transposed block */
       size_t gc = 32;
       cut = malloc((gc + 1) * sizeof *cut);

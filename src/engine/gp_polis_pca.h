@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/gp_polis_gram.h"
 #include "engine/gp_polis_matrix.h"
 
 /* Vectors in the subspace iteration's block. */
@@ -39,10 +40,13 @@ typedef struct gp_polis_pca_opts {
   int max_iters; /* iteration cap (Pol.is: 100 power iterations; we iterate to tol) */
   double tol;    /* stop when no entry of the top two Ritz vectors moves by more than tol */
   int threads;   /* worker threads; the result does not depend on it */
-  const double *start_block; /* GP_POLIS_PCA_BLOCK*n_cols: a warm start (the last fit's
-                                block, ritz[j*B + q]) or NULL; overrides start */
-  const double *start;       /* 2*n_cols: a warm start (the last components; Pol.is's
-                                :start-vectors), or NULL for the seeded random start */
+  const gp_polis_gram *stats; /* the votes' Gram statistics kept up to date by the
+                                 caller (gp_polis_gram), or NULL: then G is formed from
+                                 the votes when that is cheaper than passes over them */
+  const double *start_block;  /* GP_POLIS_PCA_BLOCK*n_cols: a warm start (the last fit's
+                                 block, ritz[j*B + q]) or NULL; overrides start */
+  const double *start;        /* 2*n_cols: a warm start (the last components; Pol.is's
+                                 :start-vectors), or NULL for the seeded random start */
 } gp_polis_pca_opts;
 
 /* The fitted PCA. */

@@ -19,6 +19,7 @@
 
 #include "engine/gp_polis_agree.h"
 #include "engine/gp_polis_analysis.h"
+#include "engine/gp_polis_gram.h"
 #include "engine/gp_polis_kmeans.h"
 #include "engine/gp_polis_matrix.h"
 #include "engine/gp_polis_pca.h"
@@ -387,6 +388,59 @@ static void test_scoop_groups(void **state) {
   conv_free(&c);
 }
 
+/* ---- Gram statistics: the PCA from kept-up-to-date vote statistics ---- */
+
+static void test_gram_stats(void **state) {
+  (void)state;
+  if (!have_data()) skip();
+  conv c;
+  conv_load("vtaiwan.uberx", &c);
+  gp_error err;
+  /* the statistics of the first 90% of the events, brought up to date, equal
+   * those of all the events */
+  size_t n = c.x.n_votes, cut = n * 9 / 10;
+  gp_polis_event *ev = malloc(n * sizeof *ev);
+  for (size_t k = 0; k < n; k++) {
+    ev[k].time = c.x.votes[k].timestamp;
+    ev[k].participant = (uint32_t)gp_polisio_participant_index(&c.x, c.x.votes[k].voter_id);
+    ev[k].statement = (uint32_t)gp_polisio_comment_index(&c.x, c.x.votes[k].comment_id);
+    ev[k].vote = (int8_t)c.x.votes[k].vote;
+  }
+  gp_polis_matrix m0;
+  assert_int_equal(gp_polis_matrix_from_events(ev, cut, c.m.n_rows, c.m.n_cols, &m0, &err), GP_OK);
+  gp_polis_gram g, full;
+  assert_int_equal(gp_polis_gram_init(&g, c.m.n_cols, &err), GP_OK);
+  assert_int_equal(gp_polis_gram_init(&full, c.m.n_cols, &err), GP_OK);
+  gp_polis_gram_add(&g, &m0, 1, 2);
+  gp_polis_gram_update(&g, &m0, &c.m);
+  gp_polis_gram_add(&full, &c.m, 1, 1);
+  size_t nn = c.m.n_cols * c.m.n_cols;
+  assert_memory_equal(g.S, full.S, nn * sizeof *g.S);
+  assert_memory_equal(g.A, full.A, nn * sizeof *g.A);
+  assert_memory_equal(g.B, full.B, nn * sizeof *g.B);
+  assert_memory_equal(g.N, full.N, nn * sizeof *g.N);
+  /* and the PCA from them is sklearn's */
+  bool used[REF_VT_STATEMENTS] = {0};
+  for (size_t k = 0; k < c.m.nnz; k++)
+    used[c.m.col[k]] = true;
+  gp_polis_cols cols = {.n_cols = c.m.n_cols, .used = used, .zeroed = c.mod_out};
+  gp_polis_pca_opts o = {.seed = 3, .max_iters = 5000, .tol = 1e-12, .threads = 1, .stats = &g};
+  gp_polis_pca p;
+  assert_int_equal(gp_polis_pca_fit(&c.m, &cols, &o, &p, &err), GP_OK);
+  close_rel(p.eigval[0], ref_vt_eig[0], 1e-9);
+  close_rel(p.eigval[1], ref_vt_eig[1], 1e-9);
+  for (size_t j = 0; j < REF_VT_STATEMENTS; j++) {
+    assert_true(fabs(p.comps[j] - ref_vt_comp1[j]) < 1e-8);
+    assert_true(fabs(p.comps[REF_VT_STATEMENTS + j] - ref_vt_comp2[j]) < 1e-8);
+  }
+  gp_polis_pca_free(&p);
+  gp_polis_gram_free(&g);
+  gp_polis_gram_free(&full);
+  gp_polis_matrix_free(&m0);
+  free(ev);
+  conv_free(&c);
+}
+
 /* ---- warm starts: Pol.is's running update ---- */
 
 static void test_warm_update(void **state) {
@@ -564,6 +618,7 @@ int main(void) {
       cmocka_unit_test(test_priority),
       cmocka_unit_test(test_vtaiwan_groups),
       cmocka_unit_test(test_scoop_groups),
+      cmocka_unit_test(test_gram_stats),
       cmocka_unit_test(test_warm_update),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_write_round_trip),
