@@ -91,55 +91,65 @@ static void gp_scan_emit(gp_scan *sc) {
   sc->len = 0;
 }
 
-/* Whether a line (without its '\n') can skip libcsv: non-empty, no quote, no NUL, no
- * space or tab (libcsv trims those around unquoted fields), and no carriage
- * return except one at the end. Such a line means exactly what libcsv would
- * make of it: fields split at commas. */
-static bool gp_plain_line(const char *l, size_t n) {
-  if (n && l[n - 1] == '\r') n--;
-  if (n == 0) return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = l[i];
-    if (c == '"' || c == ' ' || c == '\t' || c == '\r' || c == '\0') return false;
+/* Byte classes of the plain-line splitter: 1 a comma; 2 a byte only libcsv
+ * may interpret (a quote; a space or tab, which libcsv trims around unquoted
+ * fields; a carriage return; a NUL). */
+static const unsigned char gp_cls[256] = {[','] = 1, ['"'] = 2, [' '] = 2, ['\t'] = 2,
+                                          ['\r'] = 2, [0] = 2};
+
+/* Makes room for n fields in sc->off and sc->ptrs. */
+static bool gp_scan_room(gp_scan *sc, int n) {
+  if (n <= sc->capf) return true;
+  int nc = sc->capf ? sc->capf : 16;
+  while (nc < n) nc *= 2;
+  size_t *o = realloc(sc->off, (size_t)nc * sizeof *o);
+  if (o) sc->off = o;
+  const char **pp = realloc(sc->ptrs, (size_t)nc * sizeof *pp);
+  if (pp) sc->ptrs = pp;
+  if (!o || !pp) {
+    sc->rc = gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
+    return false;
   }
+  sc->capf = nc;
   return true;
 }
 
-/* Splits a plain line in place (commas and the end become NULs) and emits it. */
-static void gp_scan_plain(gp_scan *sc, char *l, size_t n) {
+/* If the line l (n bytes, without its '\n') is plain — non-empty, with no
+ * byte of class 2 except one carriage return at its end — splits it in place
+ * at the commas (they and the end become NULs), emits it and returns true:
+ * exactly what libcsv would make of it. Otherwise changes nothing and
+ * returns false (libcsv takes the line). */
+static bool gp_scan_plain(gp_scan *sc, char *l, size_t n) {
   if (n && l[n - 1] == '\r') n--;
-  l[n] = '\0';
-  sc->nf = 0;
-  char *f = l;
-  for (;;) {
-    if (sc->nf == sc->capf) {
-      int nc = sc->capf ? sc->capf * 2 : 16;
-      size_t *o = realloc(sc->off, (size_t)nc * sizeof *o);
-      if (o) sc->off = o;
-      const char **pp = realloc(sc->ptrs, (size_t)nc * sizeof *pp);
-      if (pp) sc->ptrs = pp;
-      if (!o || !pp) {
-        sc->rc = gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
-        return;
-      }
-      sc->capf = nc;
-    }
-    if (sc->nf >= GP_TRIALCSV_MAX_FIELDS) {
+  if (n == 0) return false;
+  int nf = 1;
+  if (!gp_scan_room(sc, 16)) return true;
+  sc->off[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char k = gp_cls[(unsigned char)l[i]];
+    if (k == 0) continue;
+    if (k == 2) return false;
+    if (nf >= GP_TRIALCSV_MAX_FIELDS) {
       sc->rc = gp_fail(sc->err, GP_ETOOBIG, NULL, "%s:%ld: more than %d fields", sc->name,
                        sc->line + 1, GP_TRIALCSV_MAX_FIELDS);
-      return;
+      return true;
     }
-    sc->ptrs[sc->nf++] = f;
-    char *comma = strchr(f, ',');
-    if (!comma) break;
-    *comma = '\0';
-    f = comma + 1;
+    if (nf == sc->capf && !gp_scan_room(sc, nf + 1)) return true;
+    sc->off[nf++] = i + 1;
   }
+  l[n] = '\0';
+  sc->ptrs[0] = l;
+  for (int f = 1; f < nf; f++) {
+    l[sc->off[f] - 1] = '\0';
+    sc->ptrs[f] = l + sc->off[f];
+  }
+  sc->nf = nf;
   gp_scan_emit(sc);
+  return true;
 }
 
 /* Feeds chunks from read_fn until it returns 0. Complete lines that are
- * plain (gp_plain_line) are split directly, which is several times faster;
+ * plain (gp_scan_plain) are split directly, which is several times faster;
  * every other line — quotes, spaces, stray carriage returns, blank lines,
  * and every line while a quoted field is open — goes through libcsv, whose
  * meaning the fast path reproduces (checked by fuzz/fuzz_trialcsv.c, which
@@ -176,8 +186,8 @@ static gp_code gp_scan_run(gp_scan *sc, size_t (*read_fn)(void *, char *, size_t
       if (!nl && !eof) break;
       size_t l = nl ? (size_t)(nl - (buf + start)) : len - start; /* without the '\n' */
       size_t with = nl ? l + 1 : l;
-      if (!pure_libcsv && p.pstate == 0 && gp_plain_line(buf + start, l)) {
-        gp_scan_plain(sc, buf + start, l); /* writes a NUL at buf[start + l] */
+      if (!pure_libcsv && p.pstate == 0 && gp_scan_plain(sc, buf + start, l)) {
+        /* done: split in place (a NUL at buf[start + l] at most) */
       } else if (csv_parse(&p, buf + start, with, gp_scan_field, gp_scan_row, sc) != with &&
                  !sc->rc) {
         sc->rc = gp_fail(sc->err, GP_ESYNTAX, NULL, "%s:%ld: malformed CSV (%s)", sc->name,
