@@ -219,7 +219,7 @@ static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out 
   for (size_t i = 0; same && i < n; i++)
     same = !strcmp(cur->d.ids[cur->pos[i]], old->d.ids[old->pos[i]]);
   if (same) {
-    for (size_t i = 0; i < n; i++) flags_out[i] = old->r.units[i].flag[0];
+    memcpy(flags_out, old->r.flags, n);
     return;
   }
   size_t *ord = malloc((m ? m : 1) * sizeof *ord);
@@ -236,7 +236,7 @@ static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out 
       size_t mid = (lo + hi) / 2;
       int c = strcmp(old->d.ids[old->pos[ord[mid]]], id);
       if (c == 0) {
-        flags_out[i] = old->r.units[ord[mid]].flag[0];
+        flags_out[i] = old->r.flags[ord[mid]];
         break;
       }
       if (c < 0)
@@ -282,6 +282,7 @@ static void *gp_scan_worker(void *arg) {
     pthread_mutex_unlock(&p->mu);
     if (j >= p->nper) break;
     gp_scan_options o2 = *p->opt;
+    o2.flags_only = true;
     gp_scan_run_out old;
     gp_error_clear(&e);
     gp_code rc = gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, &old, &e);
@@ -786,6 +787,7 @@ int gp_cmd_peers(int argc, char **argv) {
   if (optind != argc || !metric || !unit) return gp_cli_usage("peers", "%s", usage);
   gp_store *s;
   if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
+  gp_store_units_map(s);
   int status = 0;
   char periods[GP_SCAN_MAX_PERIODS][GP_PERIOD_MAX];
   size_t np = 0, cur = 0, pos = 0, n = 0, kc = 0, non = 0, m = 0;

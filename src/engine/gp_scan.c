@@ -47,6 +47,7 @@ gp_scan_options gp_scan_options_default(void) {
 void gp_scan_result_free(gp_scan_result *r) {
   if (!r) return;
   free(r->units);
+  free(r->flags);
   free(r->funnel);
   free(r->coef);
   free(r->coef_se);
@@ -191,14 +192,19 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     c.level[l] = o->levels[l];
     c.zq[l] = gsl_cdf_ugaussian_Pinv((1 + o->levels[l]) / 2);
   }
-  r->units = calloc(n, sizeof *r->units);
+  /* flags_only: no per-unit results but the first-level flags (for persistence) */
+  gp_scan_unit *U = o->flags_only ? NULL : calloc(n, sizeof *r->units), tmp;
+  r->units = U;
+  r->flags = malloc(n * sizeof *r->flags);
+  double *IND = malloc(n * sizeof *IND), *XX = malloc(n * sizeof *XX);
+  if ((!U && !o->flags_only) || !r->flags || !IND || !XX) abort();
   double *Y = malloc(n * sizeof *Y), *S = malloc(n * sizeof *S), *Z = malloc(n * sizeof *Z);
   double *W = malloc(2 * n * sizeof *W), *scratch = malloc(2 * n * sizeof *scratch);
   double *P = malloc(n * sizeof *P), *Q = malloc(n * sizeof *Q);
   double *E = malloc(n * sizeof *E);
   size_t *order = malloc(n * sizeof *order);
   bool *keep = malloc(n * sizeof *keep);
-  if (!r->units || !Y || !S || !Z || !W || !scratch || !P || !Q || !E || !order || !keep) abort();
+  if (!Y || !S || !Z || !W || !scratch || !P || !Q || !E || !order || !keep) abort();
 
   /* 1. risk adjustment: expected values from the model */
   bool adjusted = d->ncov > 0;
@@ -237,13 +243,15 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     c.theta = 0;
     for (size_t i = 0; i < n; i++) {
       double e = adjusted ? E[i] : c.t;
-      gp_scan_unit *u = &r->units[i];
+      gp_scan_unit *u = U ? &U[i] : &tmp;
       u->observed = d->observed[i];
       u->expected = e;
       u->indicator = d->observed[i] - e;
       Y[i] = u->indicator;
       S[i] = d->se[i];
       u->x = 1 / (S[i] * S[i]);
+      IND[i] = u->indicator;
+      XX[i] = u->x;
     }
     if (adjusted) c.t = 0; /* the centre line of differences */
     r->target = adjusted ? 0 : c.t;
@@ -252,11 +260,13 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     c.theta = log(c.t);
     for (size_t i = 0; i < n; i++) {
       double O = d->observed[i], e = adjusted ? E[i] : d->denominator[i];
-      gp_scan_unit *u = &r->units[i];
+      gp_scan_unit *u = U ? &U[i] : &tmp;
       u->observed = O;
       u->expected = e;
       u->indicator = O / e;
       u->x = e;
+      IND[i] = u->indicator;
+      XX[i] = u->x;
       Y[i] = log((O > 0 ? O : 0.5) / e);
       S[i] = 1 / sqrt(e);
     }
@@ -279,11 +289,13 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     c.theta = c.as == GP_SCAN_PROPORTION ? asin(sqrt(c.t)) : log(c.t);
     for (size_t i = 0; i < n; i++) {
       double O = d->observed[i], D = d->denominator[i];
-      gp_scan_unit *u = &r->units[i];
+      gp_scan_unit *u = U ? &U[i] : &tmp;
       u->observed = O;
       u->expected = c.t * D;
       u->indicator = O / D;
       u->x = D;
+      IND[i] = u->indicator;
+      XX[i] = u->x;
       if (c.as == GP_SCAN_PROPORTION) {
         Y[i] = asin(sqrt(O / D));
         S[i] = 1 / (2 * sqrt(D));
@@ -305,7 +317,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     r->tau2 = gp_scan_stats_tau2(n, r->phi, S);
   } else if (tm == GP_SCAN_TRIM_WINSORISE) {
     gp_scan_stats_winsorise(Z, n, o->trim, W, keep, scratch);
-    for (size_t i = 0; i < n; i++) r->units[i].trimmed = keep[i];
+    if (U)
+      for (size_t i = 0; i < n; i++) U[i].trimmed = keep[i];
     r->phi = gp_scan_stats_phi(W, n);
     r->n_phi = n;
     r->tau2 = gp_scan_stats_tau2(n, r->phi, S);
@@ -313,7 +326,7 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     size_t kept = gp_scan_stats_truncate(Z, n, o->trim, keep, scratch, order);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-      r->units[i].trimmed = !keep[i];
+      if (U) U[i].trimmed = !keep[i];
       if (keep[i]) {
         W[m] = Z[i];
         W[n + m] = S[i];
@@ -337,7 +350,9 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   /* 4. per-unit z, p, limits, flags, shrinkage */
   double zs = gsl_cdf_ugaussian_Pinv((1 + o->shrink_level) / 2);
   for (size_t i = 0; i < n; i++) {
-    gp_scan_unit *u = &r->units[i];
+    gp_scan_unit *u = U ? &U[i] : &tmp;
+    u->indicator = IND[i];
+    u->x = XX[i];
     double dev = Y[i] - c.theta, s2 = S[i] * S[i];
     if (!c.od_applied)
       u->z = dev / S[i];
@@ -353,6 +368,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
       u->flag[l] = gp_scan_flag(u->indicator, u->lo[l], u->hi[l]);
     }
     for (size_t l = c.nlevels; l < GP_SCAN_MAX_LEVELS; l++) u->lo[l] = u->hi[l] = NAN;
+    r->flags[i] = u->flag[0];
+    if (!U) continue;
     double B = c.tau2 / (c.tau2 + s2);
     double est = c.theta + B * dev, sd = sqrt(B * s2);
     if (c.as == GP_SCAN_SR || c.as == GP_SCAN_RATIO) {
@@ -366,19 +383,23 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
       u->shrunk_hi = gp_scan_back(&c, est + zs * sd);
     }
   }
+  if (!U) {
+    r->n = n;
+    goto done;
+  }
   gp_scan_stats_bh(P, n, Q, order);
   for (size_t i = 0; i < n; i++) {
-    r->units[i].q = Q[i];
-    r->units[i].discovery = Q[i] <= o->fdr;
-    r->n_discoveries += r->units[i].discovery;
+    U[i].q = Q[i];
+    U[i].discovery = Q[i] <= o->fdr;
+    r->n_discoveries += U[i].discovery;
   }
 
   /* 5. funnel lines */
   {
     double xmin = INFINITY, xmax = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-      if (r->units[i].x < xmin) xmin = r->units[i].x;
-      if (r->units[i].x > xmax) xmax = r->units[i].x;
+      if (XX[i] < xmin) xmin = XX[i];
+      if (XX[i] > xmax) xmax = XX[i];
     }
     size_t nf = o->nfunnel < 2 ? 2 : o->nfunnel;
     double *xs = NULL, axis[100];
@@ -400,6 +421,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   r->n = n;
 
 done:
+  free(IND);
+  free(XX);
   free(Y);
   free(S);
   free(Z);

@@ -79,6 +79,8 @@ typedef struct gp_scan_options {
   double fdr;                      /* false discovery rate for `discovery` (0.05) */
   double shrink_level;             /* level of the shrunken estimate's interval (0.95) */
   size_t nfunnel;                  /* points on the funnel lines (100) */
+  bool flags_only;                 /* only r->flags (no units, q-values, shrinkage, funnel):
+                                      enough for persistence, and much cheaper */
 } gp_scan_options;
 
 /* One unit's result. Indicator-scale values; NaN where not defined. */
@@ -111,7 +113,8 @@ typedef struct gp_scan_funnel_point {
 /* The whole scan. Arrays are malloc'd; free with gp_scan_result_free. */
 typedef struct gp_scan_result {
   size_t n;                      /* units, in input order */
-  gp_scan_unit *units;           /* n results */
+  gp_scan_unit *units;           /* n results (NULL with flags_only) */
+  int8_t *flags;                 /* n first-level flags (as units[i].flag[0]) */
   gp_scan_type analysed_as;      /* the type after adjustment (counts with covariates: SR) */
   double target;                 /* the centre line on the indicator scale */
   double phi;                    /* overdispersion ratio sum(z²)/n over the trimmed z */

@@ -23,21 +23,12 @@ typedef struct gp_units_sqlite_view {
   sqlite3 *db;   /* the connection */
 } gp_units_sqlite_view;
 
-/* The connection last given memory-mapped reads, per thread. */
-static _Thread_local sqlite3 *gp_units_mapped;
-
 static sqlite3 *gp_units_db(gp_store *s, gp_error *err) {
   if (!s || !s->ops || !s->ops->name || strcmp(s->ops->name, "sqlite")) {
     gp_fail(err, GP_EINTERNAL, NULL, "unit data needs the SQLite backend");
     return NULL;
   }
-  sqlite3 *db = ((gp_units_sqlite_view *)s)->db;
-  if (db != gp_units_mapped) {
-    /* memory-mapped reads: a million-unit column is read without a pread per page */
-    sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
-    gp_units_mapped = db;
-  }
-  return db;
+  return ((gp_units_sqlite_view *)s)->db;
 }
 
 /* Stores one column blob of a data set (replacing it). */
@@ -187,7 +178,24 @@ static char *gp_units_join(const char *const *s, size_t n, size_t *bytes) {
   return b;
 }
 
-#define GP_UNITS_BLOCK 65536 /* rows a block of the peers index */
+#define GP_UNITS_BLOCK 8192 /* rows (elements) a block of a blocked column */
+
+/* Writes n elements of elem bytes as blocks name.0, name.1, ... of
+ * GP_UNITS_BLOCK elements (a look-up then reads one small blob). */
+static gp_code gp_units_put_blocked(sqlite3 *db, const char *metric, const char *period,
+                                    const char *name, const void *data, size_t n, size_t elem,
+                                    gp_error *err) {
+  gp_code rc = GP_OK;
+  for (size_t b = 0; b * GP_UNITS_BLOCK < n && rc == GP_OK; b++) {
+    size_t first = b * GP_UNITS_BLOCK;
+    size_t rows = n - first < GP_UNITS_BLOCK ? n - first : GP_UNITS_BLOCK;
+    char bn[80];
+    snprintf(bn, sizeof bn, "%s.%zu", name, b);
+    rc = gp_units_put_column(db, metric, period, bn, (const char *)data + first * elem, rows * elem,
+                             err);
+  }
+  return rc;
+}
 
 /* Writes the peers index in blocks, and the first key of each block. */
 static gp_code gp_units_put_index(sqlite3 *db, const gp_unit_dataset *d, gp_error *err) {
@@ -576,10 +584,11 @@ static gp_code gp_units_scan_save_tx(gp_store *s, void *ctx, gp_error *err) {
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
   if (r != SQLITE_DONE) return gp_units_fail(db, err, "scan");
-  gp_code rc = gp_units_put_column(db, a->metric_id, a->period, "scan.flags", a->flags, a->n, err);
+  gp_code rc = gp_units_put_blocked(db, a->metric_id, a->period, "scan.flags", a->flags, a->n, 1,
+                                    err);
   if (!rc)
-    rc = gp_units_put_column(db, a->metric_id, a->period, "scan.indicator", a->indicator,
-                             a->n * sizeof(double), err);
+    rc = gp_units_put_blocked(db, a->metric_id, a->period, "scan.indicator", a->indicator, a->n,
+                              sizeof(double), err);
   return rc;
 }
 
@@ -612,23 +621,34 @@ gp_code gp_store_units_scan_load(gp_store *s, const char *metric_id, const char 
   }
   sqlite3_finalize(st);
   if (r != SQLITE_ROW) return r == SQLITE_DONE ? GP_OK : gp_units_fail(db, err, "scan");
-  void *fb = NULL, *ib = NULL;
-  size_t fl = 0, il = 0;
-  gp_code rc = gp_units_get_column(db, metric_id, period, "scan.flags", &fb, &fl, err);
-  if (!rc) rc = gp_units_get_column(db, metric_id, period, "scan.indicator", &ib, &il, err);
-  if (!rc && fb && ib && fl == n && il == n * sizeof(double)) {
-    if (n) {
-      memcpy(flags, fb, n);
-      memcpy(indicator, ib, n * sizeof(double));
+  gp_code rc = GP_OK;
+  bool whole = true;
+  for (size_t b = 0; b * GP_UNITS_BLOCK < n && rc == GP_OK && whole; b++) {
+    size_t first = b * GP_UNITS_BLOCK;
+    size_t rows = n - first < GP_UNITS_BLOCK ? n - first : GP_UNITS_BLOCK;
+    const char *names[2] = {"scan.flags", "scan.indicator"};
+    size_t elem[2] = {1, sizeof(double)};
+    char *dst[2] = {(char *)flags + first, (char *)(indicator + first)};
+    for (int c = 0; c < 2 && rc == GP_OK && whole; c++) {
+      char bn[80];
+      snprintf(bn, sizeof bn, "%s.%zu", names[c], b);
+      void *buf;
+      size_t bytes;
+      rc = gp_units_get_column(db, metric_id, period, bn, &buf, &bytes, err);
+      if (rc == GP_OK && buf && bytes == rows * elem[c])
+        memcpy(dst[c], buf, bytes);
+      else
+        whole = false;
+      free(buf);
     }
+  }
+  if (rc == GP_OK && whole) {
     *found = true;
     if (options) {
       *options = opts;
       opts = NULL;
     }
   }
-  free(fb);
-  free(ib);
   free(opts);
   return rc;
 }
@@ -802,11 +822,39 @@ static gp_code gp_units_blob_open(sqlite3 *db, const char *metric, const char *p
   return GP_OK;
 }
 
+/* Gathers from a blocked column (name.0, name.1, ...). */
+static gp_code gp_units_gather_blocked(sqlite3 *db, const char *metric_id, const char *period,
+                                       const char *name, size_t elem, const size_t *idx, size_t m,
+                                       void *out, gp_error *err) {
+  gp_code rc = GP_OK;
+  sqlite3_blob *b = NULL;
+  size_t open_block = (size_t)-1, len = 0;
+  for (size_t i = 0; i < m && rc == GP_OK; i++) {
+    size_t blk = idx[i] / GP_UNITS_BLOCK, off = (idx[i] % GP_UNITS_BLOCK) * elem;
+    if (blk != open_block) {
+      if (b) sqlite3_blob_close(b);
+      b = NULL;
+      char bn[80];
+      snprintf(bn, sizeof bn, "%s.%zu", name, blk);
+      if ((rc = gp_units_blob_open(db, metric_id, period, bn, &b, &len, err))) break;
+      open_block = blk;
+    }
+    if (off + elem > len)
+      rc = gp_fail(err, GP_ESTORE, name, "element %zu is beyond the column", idx[i]);
+    else if (sqlite3_blob_read(b, (char *)out + i * elem, (int)elem, (int)off) != SQLITE_OK)
+      rc = gp_units_fail(db, err, "column");
+  }
+  if (b) sqlite3_blob_close(b);
+  return rc;
+}
+
 gp_code gp_store_units_column_gather(gp_store *s, const char *metric_id, const char *period,
                                      const char *name, size_t elem, const size_t *idx, size_t m,
                                      void *out, gp_error *err) {
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
+  if (!strncmp(name, "scan.", 5))
+    return gp_units_gather_blocked(db, metric_id, period, name, elem, idx, m, out, err);
   sqlite3_blob *b;
   size_t len;
   gp_code rc = gp_units_blob_open(db, metric_id, period, name, &b, &len, err);
@@ -1039,4 +1087,9 @@ void gp_store_units_index_close(gp_units_index *x) {
     if (x->open[i]) sqlite3_blob_close(x->open[i]);
   free(x->keys);
   free(x);
+}
+
+void gp_store_units_map(gp_store *s) {
+  sqlite3 *db = gp_units_db(s, NULL);
+  if (db) sqlite3_exec(db, "PRAGMA mmap_size = 17179869184", NULL, NULL, NULL);
 }

@@ -127,9 +127,8 @@ gp_code gp_store_units_ctx_stats(gp_store *s, const char *metric_id, const char 
                                  double *mean, double *sd, bool *found, gp_error *err);
 
 /* Reads m elements of elem bytes each, at element indices idx, from a
- * column of a data set ("val", "se", "den", "ctx" (elem = 8k),
- * "scan.flags", "scan.indicator") into out (m × elem bytes), with one blob
- * handle. GP_ENOTFOUND when the column is absent, GP_ESTORE when an index
+ * column of a data set ("val", "se", "den", "ctx" (elem = 8k), or the
+ * blocked "scan.flags", "scan.indicator") into out (m × elem bytes). GP_ENOTFOUND when the column is absent, GP_ESTORE when an index
  * is out of range. */
 gp_code gp_store_units_column_gather(gp_store *s, const char *metric_id, const char *period,
                                      const char *name, size_t elem, const size_t *idx, size_t m,
@@ -194,6 +193,11 @@ typedef struct gp_unit_row {
  * GP_ENOTFOUND when there is none. */
 gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period, size_t pos,
                           gp_unit_row *out, gp_error *err);
+
+/* Asks SQLite to read this connection's database through a memory map
+ * (PRAGMA mmap_size): faster for look-ups that touch thousands of scattered
+ * pages (peers), not worth it for whole-column reads (scans). */
+void gp_store_units_map(gp_store *s);
 
 /* One unit as stored. */
 typedef struct gp_unit_info {

@@ -182,6 +182,29 @@ static void test_schools_reading(void **state) {
   gp_scan_result_free(&r);
 }
 
+/* flags_only (used for the earlier periods of persistence) gives the same
+ * first-level flags as the full scan, and no per-unit results. */
+static void test_flags_only(void **state) {
+  (void)state;
+  gp_scan_data d = {REF_PROP_N, ref_prop_obs, ref_prop_den, NULL, REF_PROP_K, ref_prop_x};
+  gp_scan_options opt = gp_scan_options_default();
+  opt.type = GP_SCAN_PROPORTION;
+  gp_scan_result full, fl;
+  gp_error err;
+  assert_int_equal(gp_scan_run(&d, &opt, &full, &err), GP_OK);
+  opt.flags_only = true;
+  assert_int_equal(gp_scan_run(&d, &opt, &fl, &err), GP_OK);
+  assert_null(fl.units);
+  assert_int_equal(fl.n, REF_PROP_N);
+  assert_true(fl.phi == full.phi && fl.tau2 == full.tau2);
+  for (size_t i = 0; i < REF_PROP_N; i++) {
+    assert_int_equal(fl.flags[i], ref_prop_additive_flag95[i]);
+    assert_int_equal(full.flags[i], full.units[i].flag[0]);
+  }
+  gp_scan_result_free(&full);
+  gp_scan_result_free(&fl);
+}
+
 static void test_model_errors(void **state) {
   (void)state;
   double y[4] = {1, 2, 3, 4}, x[4] = {1, 2, 3, 4}, xc[4] = {2, 2, 2, 2};
@@ -205,6 +228,7 @@ int main(void) {
       cmocka_unit_test(test_proportion_logistic), cmocka_unit_test(test_ratio_poisson),
       cmocka_unit_test(test_unadjusted),          cmocka_unit_test(test_score_wls),
       cmocka_unit_test(test_schools_reading),     cmocka_unit_test(test_model_errors),
+      cmocka_unit_test(test_flags_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,11 +34,12 @@ CREATE TABLE unit_datasets (
 -- incremental blob I/O): 'ids' and 'names' (NUL-separated UTF-8, '' for no
 -- name), 'val', 'se', 'den' (n little-endian IEEE doubles, NaN missing),
 -- 'ctx' (n x k doubles, row-major), the peers index (the rows of ctx sorted
--- by the first covariate, each followed by its position, in blocks of 65,536
+-- by the first covariate, each followed by its position, in blocks of 8,192
 -- rows 'ctx.sorted.0', 'ctx.sorted.1', ..., with 'ctx.sorted.keys' the first
--- key of each block: a look-up reads one small blob), and the saved scan's 'scan.flags' (n
--- signed bytes at the first level: 1 high, -1 low, 0) and 'scan.indicator'
--- (n doubles, NaN where not scanned).
+-- key of each block: a look-up reads one small blob), and the saved scan's
+-- 'scan.flags' (signed bytes at the first level: 1 high, -1 low, 0) and
+-- 'scan.indicator' (doubles, NaN where not scanned), also in blocks of 8,192
+-- units ('scan.flags.0', ...).
 CREATE TABLE unit_columns (
   metric_id TEXT NOT NULL,
   period    TEXT NOT NULL,
