@@ -705,8 +705,10 @@ static gp_code gp_assign_row(void *vp, const gp_trialcsv_row *r, gp_error *err) 
       }
       fputs("arm", c->out);
       for (int k = 0; k < s->n_arms; k++) {
-        fputs(",prob_", c->out);
-        fputs(s->arms[k], c->out);
+        char name[300];
+        snprintf(name, sizeof name, "prob_%s", s->arms[k]);
+        fputc(',', c->out);
+        gp_put_field(c->out, name);
       }
       fputc('\n', c->out);
       return GP_OK;
