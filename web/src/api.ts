@@ -1,6 +1,9 @@
 // Types and fetchers for the gameplan HTTP API v1 (the contract in notes/api.md).
 // Every request is a relative URL under /api/v1/, so the UI works wherever the
-// server that serves it is mounted.
+// server that serves it is mounted. Reads need no token; writes (PUT plan) and large
+// simulations send the token the user typed in (token.ts).
+
+import { getToken } from './token';
 
 export type Direction = 'higher' | 'lower';
 export type Rating = 'green' | 'amber_green' | 'amber_red' | 'red' | 'not_rated';
@@ -149,12 +152,181 @@ export interface ObservationsDoc {
   observations: Observation[];
 }
 
+/** A distribution as the plan file writes it: a fixed number or one of the named families. */
+export type Dist =
+  | number
+  | { dist: 'normal'; mean: number; sd: number }
+  | { dist: 'lognormal'; mu: number; sigma: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'triangular'; min: number; mode: number; max: number }
+  | { dist: 'pert'; min: number; mode: number; max: number }
+  | { dist: 'beta'; a: number; b: number }
+  | { dist: 'bernoulli'; p: number };
+
+export type NodeKind = 'activity' | 'output' | 'outcome';
+export type Stage = 'explore' | 'test' | 'scale' | 'stopped';
+export type AssumptionStatus = 'untested' | 'testing' | 'supported' | 'refuted' | 'mixed';
+export type TestStatus = 'planned' | 'running' | 'done';
+
+export interface PlanNode {
+  id: string;
+  kind: NodeKind;
+  label?: string;
+  cost?: number;
+  stage?: Stage;
+  start?: string;
+  ramp?: number;
+  delivery?: Dist;
+  metric?: string | null;
+  sources?: string[];
+}
+
+export interface PlanEdge {
+  from: string;
+  to: string;
+  effect: Dist;
+  lag?: number;
+  evidence?: number;
+  sources?: string[];
+}
+
+export interface Assumption {
+  id: string;
+  text: string;
+  /** "edge:FROM->TO" or "node:ID". */
+  on: string;
+  importance: number;
+  evidence: number;
+  status: AssumptionStatus;
+}
+
+export interface PlanTest {
+  id: string;
+  assumption: string;
+  method: string;
+  status: TestStatus;
+  result?: string;
+  estimate?: { mean: number; se: number; n?: number };
+}
+
+/** The game plan file (GET/PUT /missions/{id}/plan). Unknown keys are kept as they came. */
+export interface PlanDoc {
+  mission: Omit<Mission, 'published' | 'attribution'> & Record<string, unknown>;
+  metrics?: Metric[];
+  targets?: Target[];
+  nodes?: PlanNode[];
+  edges?: PlanEdge[];
+  counterfactual?: { metric: string; change_per_year: Dist; sources?: string[] };
+  assumptions?: Assumption[];
+  tests?: PlanTest[];
+}
+
+export interface PlanPutResult {
+  mission: string;
+  created: boolean;
+  changed: boolean;
+  version: number;
+  rebaselined: string[];
+}
+
+export interface PlanVersion {
+  version: number;
+  created_at: string;
+  actor: string;
+  reason: string | null;
+}
+
+export interface SimulateRequest {
+  draws?: number;
+  seed?: number;
+  confidence?: number;
+  target?: string;
+  version?: number;
+}
+
+export interface Quantiles {
+  p5: number;
+  p10: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p95: number;
+}
+
+export interface SimTarget {
+  id: string;
+  metric: string;
+  period: string;
+  value: number;
+  p_meet: number;
+  p_meet_se: number;
+  mean: number;
+  quantiles: Quantiles;
+  overprogramme: { confidence: number; extra: number; extra_share: number | null; plan_effect_mean?: number };
+}
+
+export interface SimTrajectoryPoint extends Quantiles {
+  metric: string;
+  period: string;
+}
+
+export interface SimSensitivity {
+  input: string;
+  kind: string;
+  variance_share: number;
+  variance_share_se?: number;
+}
+
+export interface SimAssumption {
+  id: string;
+  on?: string;
+  p_meet_if_fails: number;
+  p_meet_if_fails_se?: number;
+  variance_share: number;
+  variance_share_se?: number;
+  evidence: number;
+  importance?: number;
+  status?: AssumptionStatus;
+  priority_score?: number;
+  priority_rank: number;
+}
+
+export interface SimContribution {
+  activity: string;
+  metric?: string;
+  period: string;
+  mean: number;
+  p10: number;
+  p90: number;
+}
+
+/** The simulate --json document (POST /simulate, GET /simulation). */
+export interface SimulationDoc {
+  mission?: string;
+  draws: number;
+  seed: number;
+  primary_target?: string;
+  plan_version?: number;
+  /** GET /simulation only: when the run was stored, and the plan's version now. */
+  stored_at?: string;
+  current_plan_version?: number;
+  targets: SimTarget[];
+  trajectory: SimTrajectoryPoint[];
+  sensitivity: SimSensitivity[];
+  assumptions: SimAssumption[];
+  contributions: SimContribution[];
+  learning?: unknown;
+}
+
 /** An API failure: the HTTP status and the server's error body when it sent one. */
 export class ApiError extends Error {
   constructor(
     public readonly status: number,
     message: string,
     public readonly code: string | null = null,
+    /** Where the fault is: a JSON path in a plan, a query parameter, a CSV position. */
+    public readonly where: string | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -164,9 +336,33 @@ export class ApiError extends Error {
 const BASE = '/api/v1';
 
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return sendJson<T>('GET', path, undefined, signal);
+}
+
+/**
+ * Sends a request to the API and returns its JSON reply. `body` (when given) is sent as
+ * JSON; the API token stored for this browser tab (see token.ts) goes with it as a
+ * bearer token when `withToken` is true.
+ */
+async function sendJson<T>(
+  method: string,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+  withToken = false,
+): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = withToken ? getToken() : '';
+  if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    res = await fetch(BASE + path, { headers: { Accept: 'application/json' }, signal });
+    res = await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'The gameplan server could not be reached.');
@@ -174,14 +370,16 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`.trim();
     let code: string | null = null;
+    let where: string | null = null;
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
-      if (body.error?.message) message = body.error.message;
-      if (body.error?.code) code = body.error.code;
+      const b = (await res.json()) as { error?: { code?: string; message?: string; path?: string } };
+      if (b.error?.message) message = b.error.message;
+      if (b.error?.code) code = b.error.code;
+      if (b.error?.path) where = b.error.path;
     } catch {
       /* not a JSON error body: keep the status line */
     }
-    throw new ApiError(res.status, message, code);
+    throw new ApiError(res.status, message, code, where);
   }
   return (await res.json()) as T;
 }
@@ -200,6 +398,25 @@ export const api = {
       `/metrics/${enc(id)}/observations?breakdown=${enc(breakdown)}&history=1`,
       s,
     ),
+  /** The plan document (version: a former version; omitted: the current one). */
+  plan: (id: string, version?: number | null, s?: AbortSignal) =>
+    getJson<PlanDoc>(`/missions/${enc(id)}/plan${version ? `?version=${version}` : ''}`, s),
+  /** Applies a whole plan document (needs the token). */
+  putPlan: (id: string, plan: PlanDoc, reason: string, s?: AbortSignal) =>
+    sendJson<PlanPutResult>(
+      'PUT',
+      `/missions/${enc(id)}/plan${reason ? `?reason=${enc(reason)}` : ''}`,
+      plan,
+      s,
+      true,
+    ),
+  planVersions: (id: string, s?: AbortSignal) =>
+    getJson<{ versions: PlanVersion[] }>(`/missions/${enc(id)}/plan/versions`, s),
+  /** Runs the simulation (the token goes with it when there is one: more draws allowed). */
+  simulate: (id: string, req: SimulateRequest, s?: AbortSignal) =>
+    sendJson<SimulationDoc>('POST', `/missions/${enc(id)}/simulate`, req, s, true),
+  /** The last stored simulation run (ApiError 404 when there is none). */
+  simulation: (id: string, s?: AbortSignal) => getJson<SimulationDoc>(`/missions/${enc(id)}/simulation`, s),
 };
 
 /** The URL of a metric's CSV download. */

@@ -162,3 +162,125 @@ export function hidden(text: string): HTMLElement {
 export function scrollable(label: string, content: Node): HTMLElement {
   return h('div', { class: 'gp-table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, content);
 }
+
+/** The pages of one mission, for the sub-navigation under its title. */
+export type MissionTab = 'overview' | 'toc' | 'assumptions' | 'simulation' | 'versions';
+
+const MISSION_TABS: [MissionTab, string, string][] = [
+  ['overview', 'Targets', ''],
+  ['toc', 'Theory of change', '/plan'],
+  ['assumptions', 'Assumptions', '/assumptions'],
+  ['simulation', 'Simulation', '/simulation'],
+  ['versions', 'Plan versions', '/versions'],
+];
+
+/** The navigation between a mission's pages (the current one marked with aria-current). */
+export function missionNav(missionId: string, current: MissionTab): HTMLElement {
+  const base = `/missions/${encodeURIComponent(missionId)}`;
+  return h(
+    'nav',
+    { class: 'gp-subnav', 'aria-label': 'Mission pages' },
+    h(
+      'ul',
+      { class: 'gp-subnav__list' },
+      MISSION_TABS.map(([tab, text, suffix]) =>
+        h(
+          'li',
+          { class: `gp-subnav__item${tab === current ? ' gp-subnav__item--current' : ''}` },
+          h(
+            'a',
+            { class: 'govuk-link gp-subnav__link', href: base + suffix, 'data-nav': true, 'aria-current': tab === current ? 'page' : null },
+            text,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A GOV.UK text input with its label (and hint). */
+export function textInput(
+  id: string,
+  label: string,
+  value: string,
+  opts: { hint?: string; width?: string; type?: string; inputmode?: string; autocomplete?: string; name?: string } = {},
+): HTMLElement {
+  const hintId = opts.hint ? `${id}-hint` : null;
+  return h(
+    'div',
+    { class: 'govuk-form-group' },
+    h('label', { class: 'govuk-label', for: id }, label),
+    hintId ? h('div', { class: 'govuk-hint', id: hintId }, opts.hint) : null,
+    h('input', {
+      class: `govuk-input ${opts.width ? `govuk-input--width-${opts.width}` : ''}`.trim(),
+      id,
+      name: opts.name ?? id,
+      type: opts.type ?? 'text',
+      value,
+      inputmode: opts.inputmode,
+      autocomplete: opts.autocomplete ?? 'off',
+      spellcheck: 'false',
+      'aria-describedby': hintId,
+    }),
+  );
+}
+
+/** A GOV.UK select with its label (and hint): options are [value, text] pairs. */
+export function selectInput(
+  id: string,
+  label: string,
+  options: [string, string][],
+  value: string,
+  opts: { hint?: string; name?: string } = {},
+): HTMLElement {
+  const hintId = opts.hint ? `${id}-hint` : null;
+  return h(
+    'div',
+    { class: 'govuk-form-group' },
+    h('label', { class: 'govuk-label', for: id }, label),
+    hintId ? h('div', { class: 'govuk-hint', id: hintId }, opts.hint) : null,
+    h(
+      'select',
+      { class: 'govuk-select', id, name: opts.name ?? id, 'aria-describedby': hintId },
+      options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)),
+    ),
+  );
+}
+
+/** A GOV.UK error summary listing messages (each linking to the field when an id is given). */
+export function errorSummary(items: [string, string | null][]): HTMLElement {
+  return h(
+    'div',
+    { class: 'govuk-error-summary', tabindex: '-1' },
+    h(
+      'div',
+      { role: 'alert' },
+      h('h2', { class: 'govuk-error-summary__title' }, 'There is a problem'),
+      h(
+        'div',
+        { class: 'govuk-error-summary__body' },
+        h(
+          'ul',
+          { class: 'govuk-list govuk-error-summary__list' },
+          items.map(([text, target]) => h('li', null, target ? h('a', { href: `#${target}` }, text) : text)),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A GOV.UK success notification banner. */
+export function successBanner(title: string, ...content: Child[]): HTMLElement {
+  const id = `banner-title-${Math.random().toString(36).slice(2, 8)}`;
+  return h(
+    'div',
+    { class: 'govuk-notification-banner govuk-notification-banner--success', role: 'alert', 'aria-labelledby': id, tabindex: '-1' },
+    h('div', { class: 'govuk-notification-banner__header' }, h('h2', { class: 'govuk-notification-banner__title', id }, 'Success')),
+    h('div', { class: 'govuk-notification-banner__content' }, h('p', { class: 'govuk-notification-banner__heading' }, title), content),
+  );
+}
+
+/** A GOV.UK tag. */
+export function tag(text: string, colour: string, attrs: Record<string, string> = {}): HTMLElement {
+  return h('strong', { class: `govuk-tag ${colour}`, ...attrs }, text);
+}

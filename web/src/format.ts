@@ -171,3 +171,22 @@ export function breakdownKindLabel(kind: string | null): string {
       return 'Breakdown';
   }
 }
+
+/** A change or a difference in a metric's unit: percentage points for percentage metrics. */
+export function fmtDelta(v: number | null | undefined, unit: string): string {
+  const n = fmtNumber(v);
+  if (n === '–' || !unit) return n;
+  if (isPercentUnit(unit)) return `${n} percentage ${Math.abs(v as number) === 1 ? 'point' : 'points'}`;
+  return `${n} ${unit}`;
+}
+
+/** A share (0–1) as a percentage: whole numbers from 10%, one decimal from 1%, else 2 significant digits. */
+export function fmtShare(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const pct = v * 100;
+  const a = Math.abs(pct);
+  if (a === 0) return '0%';
+  if (a >= 10) return `${Math.round(pct)}%`;
+  if (a >= 1) return `${pct.toFixed(1)}%`;
+  return `${Number(pct.toPrecision(2))}%`;
+}

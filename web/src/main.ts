@@ -1,13 +1,18 @@
 // Entry point of the gameplan web UI: styles, GOV.UK Frontend behaviour, and the
-// client-side router that draws the board, mission and metric pages.
+// client-side router that draws the board, mission, metric and game plan pages (theory
+// of change, assumptions, simulation, plan versions).
 
 import './styles/main.scss';
 import { ServiceNavigation, SkipLink, createAll } from 'govuk-frontend';
 import { replaceChildren } from './dom';
+import { assumptionsPage } from './pages/assumptions';
 import { boardPage } from './pages/board';
 import { metricPage } from './pages/metric';
 import { missionPage } from './pages/mission';
 import { errorPage, notFoundPage, type Page } from './pages/page';
+import { simulationPage } from './pages/simulation';
+import { tocPage } from './pages/toc';
+import { versionsPage } from './pages/versions';
 import { isRoutableLink, matchRoute } from './router';
 
 const SERVICE = 'gameplan';
@@ -30,6 +35,14 @@ async function load(signal: AbortSignal): Promise<Page> {
       return missionPage(route.id, signal);
     case 'metric':
       return metricPage(route.id, route.query, signal);
+    case 'toc':
+      return tocPage(route.id, route.query, signal);
+    case 'assumptions':
+      return assumptionsPage(route.id, signal);
+    case 'simulation':
+      return simulationPage(route.id, route.query, signal);
+    case 'versions':
+      return versionsPage(route.id, route.query, signal);
     default:
       return notFoundPage();
   }

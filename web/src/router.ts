@@ -1,17 +1,28 @@
 // Client-side routing with history.pushState. The server answers every non-/api
 // path with index.html, so each route also works when loaded or reloaded directly.
-//   /                board of all missions
-//   /missions/{id}   mission page
-//   /metrics/{id}    metric page (?breakdown=headline|all|<value>&page=N)
+//   /                               board of all missions
+//   /missions/{id}                  mission page (targets)
+//   /missions/{id}/plan             theory of change (?version=N, ?node=ID, ?edge=FROM->TO)
+//   /missions/{id}/assumptions      assumptions board
+//   /missions/{id}/simulation       simulation (?draws&seed&confidence&target&version&run=1)
+//   /missions/{id}/versions         plan versions (?a=N&b=M: compare p_meet)
+//   /metrics/{id}                   metric page (?breakdown=headline|all|<value>&page=N)
 
 export interface Route {
   /** Which page. */
-  name: 'board' | 'mission' | 'metric' | 'not_found';
+  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'versions' | 'metric' | 'not_found';
   /** The id in the path (mission or metric), decoded. */
   id: string;
   /** The query string parameters. */
   query: URLSearchParams;
 }
+
+const MISSION_SUBPAGES: Record<string, Route['name']> = {
+  plan: 'toc',
+  assumptions: 'assumptions',
+  simulation: 'simulation',
+  versions: 'versions',
+};
 
 /** Matches a path (and query string) to a route. */
 export function matchRoute(pathname: string, search: string): Route {
@@ -20,6 +31,8 @@ export function matchRoute(pathname: string, search: string): Route {
   if (path === '/' || path === '/index.html') return { name: 'board', id: '', query };
   let m = /^\/missions\/([^/]+)$/.exec(path);
   if (m) return { name: 'mission', id: safeDecode(m[1]), query };
+  m = /^\/missions\/([^/]+)\/([a-z]+)$/.exec(path);
+  if (m && MISSION_SUBPAGES[m[2]]) return { name: MISSION_SUBPAGES[m[2]], id: safeDecode(m[1]), query };
   m = /^\/metrics\/([^/]+)$/.exec(path);
   if (m) return { name: 'metric', id: safeDecode(m[1]), query };
   return { name: 'not_found', id: '', query };

@@ -7,6 +7,7 @@ import { chartRows, targetChart } from '../charts';
 import {
   breadcrumbs,
   details,
+  missionNav,
   hidden,
   insetText,
   navLink,
@@ -233,6 +234,7 @@ export async function missionPage(id: string, signal: AbortSignal): Promise<Page
     h('span', { class: 'govuk-caption-xl' }, missionKindLabel(m.kind)),
     h('h1', { class: 'govuk-heading-xl' }, m.title),
   ];
+  content.push(missionNav(m.id, 'overview'));
   if (m.vision) content.push(h('p', { class: 'govuk-body-l' }, m.vision));
   content.push(
     summaryList(
