@@ -78,7 +78,7 @@ then
 fi
 t1=$(now)
 ours_s=$(secs "$t0" "$t1")
-ours_rows=$(sqlite3 "$DB" "SELECT count(*) FROM observations WHERE metric_id = '$METRIC';" \
+ours_rows=$(sqlite3 "$DB" "SELECT count(*) FROM observations o JOIN series s ON s.id = o.series_id WHERE s.metric_id = '$METRIC';" \
   2>/dev/null || echo "?")
 
 # 4. The peer: the sqlite3 shell's CSV import into a bare table (one transaction).
