@@ -2,7 +2,8 @@
  * and the analysis of whatever it accepts. The input is cut into the four
  * files at each "\n@@\n" (comments, votes, participants-votes, summary). It
  * must never crash, leak or read out of bounds; a bad export is refused with
- * an error that names file:line:column. */
+ * an error that names file:line:column. The whole input is also read as one
+ * CSV table (the reader of `synthesise`). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (next < end) f.votes = gp_fz_part(next, end, &f.votes_len, &next);
   if (next < end) f.participants = gp_fz_part(next, end, &f.participants_len, &next);
   if (next < end) f.summary = gp_fz_part(next, end, &f.summary_len, &next);
-  gp_polisio_export x;
   gp_error err;
+  /* the same bytes as any CSV table (synthesise's reader) */
+  gp_polisio_table t;
+  if (gp_polisio_table_read("fuzz.csv", p, size, &t, &err) == GP_OK) {
+    for (size_t r = 0; r < t.n_rows; r++)
+      for (size_t c = 0; c < t.n_cols; c++) (void)strlen(t.cells[r * t.n_cols + c]);
+    gp_polisio_table_free(&t);
+  } else if (err.code == GP_OK) {
+    abort();
+  }
+  gp_polisio_export x;
   if (gp_polisio_parse(&f, &x, &err) != GP_OK) {
     if (err.code == GP_OK) abort(); /* a failure must say why */
     return 0;
