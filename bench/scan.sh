@@ -61,7 +61,7 @@ echo "== gameplan scan ($UNITS units x $PERIODS periods)"
 /usr/bin/time -f "%e %M %U %S" -o "$OUT/ours.time" "$BIN" scan --db "$DB" --metric $METRIC \
   --type proportion --adjust x1,x2,x3,x4,x5 --overdispersion additive --fdr 0.05 \
   --history "$PERIODS" --top 3 > "$OUT/ours.out"
-head -6 "$OUT/ours.out"
+sed -n 1,7p "$OUT/ours.out"
 echo "== NumPy/SciPy peer"
 /usr/bin/time -f "%e %M %U %S" -o "$OUT/numpy.time" "$PY" "$ROOT/bench/scan_numpy.py" "$OUT" $FIRST \
   "$PERIODS" > "$OUT/numpy.out"

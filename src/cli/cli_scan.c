@@ -283,6 +283,7 @@ static void *gp_scan_worker(void *arg) {
     if (j >= p->nper) break;
     gp_scan_options o2 = *p->opt;
     o2.flags_only = true;
+    o2.start = p->now->r.ncoef ? p->now->r.coef : NULL; /* this period's fit: fewer iterations */
     gp_scan_run_out old;
     gp_error_clear(&e);
     gp_code rc = gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, &old, &e);
@@ -390,6 +391,12 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
            gp_scanjson_level_key(o->levels[l], key), hi, lo);
   }
   printf("\n");
+  if (in->persistence && in->history > 1) {
+    size_t all = 0;
+    for (size_t i = 0; i < r->n; i++) all += in->persistence[i] == (int32_t)in->history;
+    printf("persistence: %zu units flagged the same way at %s%% in all %zu periods scanned\n", all,
+           gp_scanjson_level_key(o->levels[0], key), in->history);
+  }
   if (!nflag) return;
   /* highs by z descending, then lows by z ascending (most extreme first) */
   gp_scan_rank *rk = malloc(nflag * sizeof *rk);

@@ -218,7 +218,7 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
       for (size_t i = 0; i < n; i++) W[i] = 1 / (d->se[i] * d->se[i]);
       extra = W;
     }
-    rc = gp_scan_model_fit_run(fam, n, d->ncov, d->cov, d->observed, extra, &fit, err);
+    rc = gp_scan_model_fit_from(fam, n, d->ncov, d->cov, d->observed, extra, o->start, &fit, err);
     if (rc != GP_OK) goto done;
     memcpy(E, fit.fitted, n * sizeof *E);
     r->ncoef = fit.p;
@@ -361,6 +361,11 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     else
       u->z = dev / (S[i] * sqrt(c.phi));
     u->se = S[i];
+    if (!U) { /* flags only: the first level */
+      gp_scan_limits_at(&c, u->x, 0, &u->lo[0], &u->hi[0]);
+      r->flags[i] = gp_scan_flag(u->indicator, u->lo[0], u->hi[0]);
+      continue;
+    }
     u->p = erfc(fabs(u->z) / M_SQRT2);
     P[i] = u->p;
     for (size_t l = 0; l < c.nlevels; l++) {
@@ -369,7 +374,6 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     }
     for (size_t l = c.nlevels; l < GP_SCAN_MAX_LEVELS; l++) u->lo[l] = u->hi[l] = NAN;
     r->flags[i] = u->flag[0];
-    if (!U) continue;
     double B = c.tau2 / (c.tau2 + s2);
     double est = c.theta + B * dev, sd = sqrt(B * s2);
     if (c.as == GP_SCAN_SR || c.as == GP_SCAN_RATIO) {

@@ -81,6 +81,8 @@ typedef struct gp_scan_options {
   size_t nfunnel;                  /* points on the funnel lines (100) */
   bool flags_only;                 /* only r->flags (no units, q-values, shrinkage, funnel):
                                       enough for persistence, and much cheaper */
+  const double *start;             /* IRLS start: 1 + ncov coefficients (e.g. another period's
+                                      r->coef), or NULL; the estimates do not depend on it */
 } gp_scan_options;
 
 /* One unit's result. Indicator-scale values; NaN where not defined. */

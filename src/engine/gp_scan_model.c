@@ -111,6 +111,12 @@ void gp_scan_model_free(gp_scan_model_fit *fit) {
 gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, const double *x,
                               const double *y, const double *extra, gp_scan_model_fit *fit,
                               gp_error *err) {
+  return gp_scan_model_fit_from(fam, n, k, x, y, extra, NULL, fit, err);
+}
+
+gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, const double *x,
+                               const double *y, const double *extra, const double *start,
+                               gp_scan_model_fit *fit, gp_error *err) {
   memset(fit, 0, sizeof *fit);
   if (k > 60) return gp_fail(err, GP_EINVAL, "adjust", "at most 60 covariates");
   size_t p = k + 1;
@@ -173,7 +179,6 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
     double scale = rss / (double)(n - p);
     for (size_t a = 0; a < p * p; a++) inv[a] *= scale;
     fit->iterations = 1;
-    fit->deviance = rss;
   } else {
     /* IRLS; start from the pooled rate */
     double sy = 0, se = 0;
@@ -196,8 +201,20 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
       }
       bs[0] = log(r0);
     }
+    if (start) {
+      /* start from given coefficients (original scale) moved to the standardised one */
+      bool ok = true;
+      for (size_t j = 0; j < p; j++) ok = ok && isfinite(start[j]);
+      if (ok) {
+        bs[0] = start[0];
+        for (size_t j = 1; j < p; j++) {
+          bs[j] = start[j] * sd[j];
+          bs[0] += start[j] * mean[j];
+        }
+      }
+    }
     /* iterate until no coefficient (standardised scale) moves by more than
-     * 1e-10 (relative to its size); the deviance is computed once, at the end */
+     * 1e-10 (relative to its size) */
     int it;
     double bn[64];
     double cf[64];
@@ -241,7 +258,6 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
     }
     fit->iterations = it;
     /* final weights at the converged beta for the information matrix */
-    double dev = 0;
     double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
     for (size_t i = 0; i < n; i++) {
       double e = c0;
@@ -250,20 +266,15 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
         double m = extra[i];
         double pr = 1 / (1 + exp(-e));
         w[i] = m * pr * (1 - pr);
-        double mu = m * pr;
-        fit->fitted[i] = mu;
-        if (y[i] > 0) dev += 2 * y[i] * log(y[i] / mu);
-        if (m - y[i] > 0) dev += 2 * (m - y[i]) * log((m - y[i]) / (m - mu));
+        fit->fitted[i] = m * pr;
       } else {
         double off = extra ? extra[i] : 1;
         double mu = off * exp(e);
         w[i] = mu;
         fit->fitted[i] = mu;
-        dev += 2 * ((y[i] > 0 ? y[i] * log(y[i] / mu) : 0) - (y[i] - mu));
       }
       z[i] = 0;
     }
-    fit->deviance = dev;
     gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
     double dummy[64];
     if (!gp_scan_model_solve(p, A, b, dummy, inv)) {

@@ -27,7 +27,6 @@ typedef struct gp_scan_model_fit {
                        linear model scaled by the residual variance, as statsmodels WLS */
   double *fitted;   /* n fitted means: Xb (linear), m·p (logistic), offset·exp(Xb) (Poisson) */
   int iterations;   /* IRLS iterations used (1 for the linear model) */
-  double deviance;  /* residual deviance (GLMs) or weighted residual sum of squares */
 } gp_scan_model_fit;
 
 /* Fits the model to n units with k covariates x (row-major n × k, may be
@@ -45,6 +44,14 @@ typedef struct gp_scan_model_fit {
 gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, const double *x,
                               const double *y, const double *extra, gp_scan_model_fit *fit,
                               gp_error *err);
+
+/* As gp_scan_model_fit_run, IRLS starting from the p coefficients start
+ * (original scale, intercept first; e.g. last period's fit) instead of the
+ * pooled rate: the same estimates, in fewer iterations when start is close.
+ * start may be NULL; non-finite values are ignored. */
+gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, const double *x,
+                               const double *y, const double *extra, const double *start,
+                               gp_scan_model_fit *fit, gp_error *err);
 
 /* Frees the arrays of *fit (which may be zeroed). */
 void gp_scan_model_free(gp_scan_model_fit *fit);
