@@ -93,7 +93,7 @@ export async function assumptionsPage(id: string, signal: AbortSignal): Promise<
       h(
         'tr',
         { class: 'govuk-table__row' },
-        h('td', { class: 'govuk-table__header gp-aboard__corner' }, h('span', { class: 'gp-secondary' }, 'Importance ↓ / evidence →')),
+        h('td', { class: 'govuk-table__header gp-aboard__corner' }, h('span', { class: 'gp-secondary gp-block' }, 'Importance ↓'), h('span', { class: 'gp-secondary gp-block' }, 'Evidence →')),
         [1, 2, 3, 4, 5].map((e) =>
           h('th', { scope: 'col', class: 'govuk-table__header gp-aboard__col' }, `Evidence ${e}`, h('span', { class: 'gp-block govuk-body-s gp-secondary' }, e === 1 ? 'weakest' : e === 5 ? 'strongest' : '')),
         ),

@@ -26,6 +26,8 @@ import type { Page } from './page';
 
 /** Draws a visitor may ask for without a token (the API answers 422 above). */
 export const VISITOR_MAX_DRAWS = 20000;
+/** Draws of the run the page makes when none is stored. */
+const DEFAULT_DRAWS = 20000;
 
 function chartWidth(): number {
   return document.getElementById('app')?.clientWidth || 720;
@@ -125,6 +127,8 @@ export async function simulationPage(id: string, query: URLSearchParams, signal:
   const { req, errors } = requestFrom(query);
   let sim: SimulationDoc | null = null;
   let failure: ApiError | null = null;
+  /** How the results shown came about: this page's run, the stored run, or a default run. */
+  let source: 'new' | 'stored' | 'default' = run ? 'new' : 'stored';
   if (!run || errors.length === 0) {
     try {
       sim = run ? await api.simulate(id, req, signal) : await api.simulation(id, signal);
@@ -132,6 +136,17 @@ export async function simulationPage(id: string, query: URLSearchParams, signal:
       if ((e as Error).name === 'AbortError') throw e;
       if (!(e instanceof ApiError)) throw e;
       if (run || e.status !== 404) failure = e;
+    }
+    if (!sim && !failure && !run) {
+      // Nothing stored (visitors' runs are not stored): run the default settings now.
+      try {
+        sim = await api.simulate(id, { draws: DEFAULT_DRAWS, seed: 1 }, signal);
+        source = 'default';
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e;
+        if (!(e instanceof ApiError)) throw e;
+        failure = e;
+      }
     }
   }
   const planVersion = sim?.plan_version ?? req.version ?? null;
@@ -173,11 +188,12 @@ export async function simulationPage(id: string, query: URLSearchParams, signal:
     return missionSubPage(doc, 'simulation', 'Simulation', content);
   }
   content.push(details('Run the simulation again with other settings', runForm(doc, plan, versions, query)));
-  content.push(...results(doc, plan, sim, run));
+  content.push(...results(doc, plan, sim, source));
   return missionSubPage(doc, 'simulation', 'Simulation', content);
 }
 
-function results(doc: MissionDoc, plan: PlanDoc, sim: SimulationDoc, fresh: boolean): Node[] {
+function results(doc: MissionDoc, plan: PlanDoc, sim: SimulationDoc, source: 'new' | 'stored' | 'default'): Node[] {
+  const fresh = source !== 'stored';
   const metrics = new Map((plan.metrics ?? []).map((m) => [m.id, m]));
   const unitOf = (metric: string) => metrics.get(metric)?.unit ?? '';
   const nodes = new Map((plan.nodes ?? []).map((n) => [n.id, n]));
@@ -197,8 +213,12 @@ function results(doc: MissionDoc, plan: PlanDoc, sim: SimulationDoc, fresh: bool
       h('h2', { class: 'govuk-heading-l', id: 'sim-results-heading' }, 'Likelihood of meeting each target'),
       h(
         'p',
-        { class: 'govuk-body gp-secondary', 'data-run': fresh ? 'new' : 'stored' },
-        fresh ? 'This run: ' : `The last stored run${sim.stored_at ? ` (${fmtTimestamp(sim.stored_at)})` : ''}: `,
+        { class: 'govuk-body gp-secondary', 'data-run': source },
+        source === 'new'
+          ? 'This run: '
+          : source === 'default'
+            ? 'No run has been stored for this mission, so this is a new run with the default settings: '
+            : `The last stored run${sim.stored_at ? ` (${fmtTimestamp(sim.stored_at)})` : ''}: `,
         `${fmtNumber(sim.draws)} draws, seed ${sim.seed}`,
         sim.plan_version ? `, plan version ${sim.plan_version}` : '',
         !fresh && sim.current_plan_version && sim.plan_version && sim.current_plan_version !== sim.plan_version

@@ -134,7 +134,7 @@ function compareTable(a: number, b: number, simA: SimulationDoc, simB: Simulatio
           { head: `Version ${a}`, numeric: true },
           { head: `Version ${b}`, numeric: true },
           { head: 'Change', numeric: true },
-          { head: 'Standard error of the change (at most)', numeric: true },
+          { head: 'Standard error of the change', numeric: true },
         ],
         rows,
         { rowHeaders: true, cls: 'gp-compare-table' },
@@ -143,7 +143,7 @@ function compareTable(a: number, b: number, simA: SimulationDoc, simB: Simulatio
     h(
       'p',
       { class: 'govuk-body-s gp-secondary' },
-      `${fmtNumber(draws)} draws, seed ${seed}, for each version. Likelihoods are shown with their standard errors in percentage points. The standard error of the change is computed as if the two runs were independent; with the same seed they share their random numbers, so the true error is usually smaller.`,
+      `${fmtNumber(draws)} draws, seed ${seed}, for each version. Likelihoods are shown with their standard errors in percentage points. The standard error of the change is computed as if the two runs were independent; runs with the same seed share their random numbers, which usually makes the true error smaller.`,
     ),
   );
 }
