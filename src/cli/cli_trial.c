@@ -319,6 +319,20 @@ static void gp_print_analysis(const gp_trialcsv_analyse_spec *s, const gp_trialc
              c->seq.p_value);
     }
   }
+  if (an->n_looks > 0) {
+    int K = r->n_arms, O = r->n_out, ctl = r->comp ? r->comp[0].control : 0;
+    printf("\nconfidence sequence at each look (%s), difference in means\n", s->look);
+    for (int l = 0; l < an->n_looks; l++)
+      for (int k = 0; k < K; k++) {
+        if (k == ctl) continue;
+        for (int y = 0; y < O; y++) {
+          const gp_trial_look *lk = &an->path[((size_t)l * K + k) * O + y];
+          printf("  %-12s %-12s %-12s n %-8.0f %+.5g [%.5g, %.5g]\n", an->look_names[l],
+                 s->outcomes[y], an->arm_names[k], lk->n, lk->estimate, lk->seq.conf_low,
+                 lk->seq.conf_high);
+        }
+      }
+  }
   printf("\nBayesian (normal%s): P(effect > 0), P(effect > %g)\n",
          s->opts.prior_sd > 0 ? " prior" : ", flat prior", s->opts.threshold);
   for (int i = 0; i < r->n_comp; i++) {
@@ -351,6 +365,7 @@ static int gp_trial_analyse_cmd(int argc, char **argv) {
     else if (gp_opt(&a, "--control", &err, &rc)) s.control = a.val;
     else if (gp_opt(&a, "--cluster", &err, &rc)) s.cluster = a.val;
     else if (gp_opt(&a, "--strata", &err, &rc)) s.strata = a.val;
+    else if (gp_opt(&a, "--look", &err, &rc)) s.look = a.val;
     else if (gp_opt(&a, "--alpha", &err, &rc)) {
       if (!rc) rc = gp_cli_parse_double("--alpha", a.val, &s.opts.alpha, &err);
     } else if (gp_opt(&a, "--tuning", &err, &rc)) {
@@ -385,11 +400,11 @@ static int gp_trial_analyse_cmd(int argc, char **argv) {
   if (!s.path || !outcomes.n || !s.arm) {
     status = gp_cli_usage("trial analyse", "usage: trial analyse DATA.csv --outcome Y --arm COL "
                           "[--control NAME] [--covariates X1,X2] [--cluster COL] [--strata COL] "
-                          "[--binary] [--alpha A] [--sequential --tuning N]");
+                          "[--binary] [--alpha A] [--sequential --tuning N [--look COL]]");
     goto out;
   }
-  if (have_tuning && !s.opts.sequential) {
-    status = gp_cli_usage("trial analyse", "--tuning goes with --sequential");
+  if ((have_tuning || s.look) && !s.opts.sequential) {
+    status = gp_cli_usage("trial analyse", "--tuning and --look go with --sequential");
     goto out;
   }
   s.outcomes = outcomes.item;

@@ -19,6 +19,47 @@ double gp_trial_moments_var(const gp_trial_moments *m) {
   return m->n >= 2 ? m->m2 / (m->n - 1.0) : NAN;
 }
 
+void gp_trial_moments_merge(gp_trial_moments *a, const gp_trial_moments *b) {
+  if (b->n == 0) return;
+  if (a->n == 0) {
+    *a = *b;
+    return;
+  }
+  double n = a->n + b->n, d = b->mean - a->mean;
+  a->m2 += b->m2 + d * d * a->n * b->n / n;
+  a->mean += d * b->n / n;
+  a->n = n;
+}
+
+void gp_trial_seq_path(int n_looks, const int *order, int k, int o, int control,
+                       const gp_trial_moments *mom, double tuning, double alpha,
+                       gp_trial_look *out) {
+  gp_trial_moments *cum = calloc((size_t)k * o, sizeof *cum);
+  if (!cum) abort();
+  for (int i = 0; i < n_looks; i++) {
+    const gp_trial_moments *m = mom + (size_t)order[i] * k * o;
+    for (int j = 0; j < k * o; j++) gp_trial_moments_merge(&cum[j], &m[j]);
+    for (int a = 0; a < k; a++) {
+      if (a == control) continue;
+      for (int y = 0; y < o; y++) {
+        const gp_trial_moments *t = &cum[a * o + y], *c = &cum[control * o + y];
+        gp_trial_look *l = &out[((size_t)i * k + a) * o + y];
+        l->n = t->n + c->n;
+        l->estimate = t->n > 0 && c->n > 0 ? t->mean - c->mean : NAN;
+        l->std_error = t->n >= 2 && c->n >= 2
+                           ? sqrt(gp_trial_moments_var(t) / t->n + gp_trial_moments_var(c) / c->n)
+                           : NAN;
+        if (isfinite(l->std_error) && l->std_error > 0) {
+          gp_trial_sequential(l->estimate, l->std_error, l->n, tuning, alpha, &l->seq);
+        } else {
+          l->seq = (gp_trial_seq){NAN, NAN, NAN, NAN};
+        }
+      }
+    }
+  }
+  free(cum);
+}
+
 void gp_trial_test_finish(gp_trial_test *t, double alpha) {
   double q = gp_trial_t_quantile(1.0 - alpha / 2.0, t->df);
   t->statistic = t->estimate / t->std_error;

@@ -26,6 +26,9 @@ void gp_trial_moments_add(gp_trial_moments *m, double y);
 /* The sample variance (n − 1 denominator); NAN when n < 2. */
 double gp_trial_moments_var(const gp_trial_moments *m);
 
+/* Adds the moments of b into a (Chan, Golub & LeVeque 1979). */
+void gp_trial_moments_merge(gp_trial_moments *a, const gp_trial_moments *b);
+
 /* One estimate with its t (or normal, df = INFINITY) inference. */
 typedef struct gp_trial_test {
   double estimate;  /* the effect */
@@ -83,6 +86,24 @@ typedef struct gp_trial_seq {
 } gp_trial_seq;
 void gp_trial_sequential(double estimate, double se, double n_total, double tuning,
                          double alpha, gp_trial_seq *out);
+
+/* One look of a confidence-sequence path: the Welch difference in means of
+ * all data up to and including the look, with its always-valid interval. */
+typedef struct gp_trial_look {
+  double n;          /* units in the two arms so far */
+  double estimate;   /* difference in means (arm − control) */
+  double std_error;  /* Welch standard error */
+  gp_trial_seq seq;  /* confidence sequence at this look (NAN when an arm has < 2 units) */
+} gp_trial_look;
+
+/* The path over n_looks looks, in the order given by order[0..n_looks-1]
+ * (indices into the per-look moments). mom[(look·k + arm)·o + outcome] are
+ * each look's own moments (not cumulative) for k arms and o outcomes. Fills
+ * out[(i·k + arm)·o + outcome] for every arm ≠ control (caller-owned,
+ * n_looks·k·o long); the control's entries are left untouched. */
+void gp_trial_seq_path(int n_looks, const int *order, int k, int o, int control,
+                       const gp_trial_moments *mom, double tuning, double alpha,
+                       gp_trial_look *out);
 
 /* Normal-normal Bayesian summary of an effect: likelihood N(estimate, se²),
  * prior N(prior_mean, prior_sd²) (prior_sd <= 0 or infinite: flat). */

@@ -397,6 +397,10 @@ typedef struct gp_actx {
   gp_trial_acc acc;   /* the engine */
   FILE *spool;        /* pass 1 writes each row's numbers here for pass 2 (NULL: re-read CSV) */
   double *rec;        /* one spooled record: arm, stratum, z, y */
+  int look_col;       /* look column (−1: none) */
+  gp_map looks;       /* look labels */
+  gp_trial_moments *lmom; /* per look × GP_TRIALCSV_LOOK_ARMS × outcome moments */
+  int lcap;           /* looks allocated in lmom */
 } gp_actx;
 
 static gp_code gp_need_col(const gp_trialcsv_row *h, const char *name, const char *opt,
@@ -441,6 +445,10 @@ static gp_code gp_analyse_row(void *vp, const gp_trialcsv_row *r, gp_error *err)
       return rc;
     if (c->cl_col + 1 > c->need) c->need = c->cl_col + 1;
     if (c->st_col + 1 > c->need) c->need = c->st_col + 1;
+    c->look_col = -1;
+    if (s->look && (rc = gp_need_col(r, s->look, "--look", s->path, &c->look_col, err)))
+      return rc;
+    if (c->look_col + 1 > c->need) c->need = c->look_col + 1;
     return GP_OK;
   }
   char where[300];
@@ -493,6 +501,29 @@ static gp_code gp_analyse_row(void *vp, const gp_trialcsv_row *r, gp_error *err)
     gp_trial_acc_add2(&c->acc, arm, st, c->z, c->y);
     return GP_OK;
   }
+  if (c->look_col >= 0) {
+    const char *lv = r->fields[c->look_col];
+    if (!*lv) {
+      snprintf(where, sizeof where, "%s:%ld:%d", s->path, r->line, c->look_col + 1);
+      return gp_fail(err, GP_EINVAL, where, "missing look in column '%s'", s->look);
+    }
+    if (arm >= GP_TRIALCSV_LOOK_ARMS)
+      return gp_fail(err, GP_EINVAL, "--look", "at most %d arms", GP_TRIALCSV_LOOK_ARMS);
+    int li = gp_map_get(&c->looks, lv);
+    if (li < 0) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    int O = s->n_outcomes;
+    size_t per = (size_t)GP_TRIALCSV_LOOK_ARMS * O;
+    if (li >= c->lcap) {
+      int nc = c->lcap ? c->lcap * 2 : 64;
+      gp_trial_moments *m = realloc(c->lmom, (size_t)nc * per * sizeof *m);
+      if (!m) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+      memset(m + (size_t)c->lcap * per, 0, (size_t)(nc - c->lcap) * per * sizeof *m);
+      c->lmom = m;
+      c->lcap = nc;
+    }
+    for (int k = 0; k < O; k++)
+      gp_trial_moments_add(&c->lmom[((size_t)li * GP_TRIALCSV_LOOK_ARMS + arm) * O + k], c->y[k]);
+  }
   if (c->spool) {
     int nz = s->n_covariates, ny = s->n_outcomes;
     c->rec[0] = arm;
@@ -532,9 +563,66 @@ static gp_code gp_spool_pass(gp_actx *c, gp_error *err) {
 
 static void gp_actx_free(gp_actx *c) {
   gp_map_free(&c->arms), gp_map_free(&c->strata), gp_map_free(&c->clusters);
-  free(c->y), free(c->z), free(c->y_col), free(c->z_col), free(c->rec);
+  free(c->y), free(c->z), free(c->y_col), free(c->z_col), free(c->rec), free(c->lmom);
+  gp_map_free(&c->looks);
   if (c->spool) fclose(c->spool);
   gp_trial_acc_free(&c->acc);
+}
+
+/* Look labels for sorting. */
+typedef struct gp_lookkey {
+  const char *label; /* the label */
+  double v;          /* its value when every label is a number */
+  int index;         /* the look's index */
+} gp_lookkey;
+
+static int gp_look_num_cmp(const void *a, const void *b) {
+  const gp_lookkey *x = a, *y = b;
+  return (x->v > y->v) - (x->v < y->v);
+}
+
+static int gp_look_str_cmp(const void *a, const void *b) {
+  return strcmp(((const gp_lookkey *)a)->label, ((const gp_lookkey *)b)->label);
+}
+
+/* The confidence sequence at every look, looks in order (numeric when every
+ * label is a number, else by text: ISO dates sort correctly). */
+static gp_code gp_look_path(gp_actx *c, int control, gp_trialcsv_analysis *out, gp_error *err) {
+  int L = c->looks.n, K = c->arms.n, O = c->spec->n_outcomes;
+  gp_lookkey *keys = calloc((size_t)L, sizeof *keys);
+  int *order = calloc((size_t)L, sizeof *order);
+  gp_trial_moments *m = calloc((size_t)L * K * O, sizeof *m);
+  out->path = calloc((size_t)L * K * O, sizeof *out->path);
+  out->look_names = calloc((size_t)L, sizeof(char *));
+  if (!keys || !order || !m || !out->path || !out->look_names) goto nomem;
+  bool numeric = true;
+  for (int i = 0; i < L; i++) {
+    keys[i] = (gp_lookkey){c->looks.names[i], 0, i};
+    if (!gp_trialcsv_number(keys[i].label, &keys[i].v)) numeric = false;
+  }
+  qsort(keys, (size_t)L, sizeof *keys, numeric ? gp_look_num_cmp : gp_look_str_cmp);
+  for (int i = 0; i < L; i++) {
+    order[i] = keys[i].index;
+    out->look_names[i] = strdup(keys[i].label);
+    if (!out->look_names[i]) goto nomem;
+  }
+  out->n_looks = L;
+  for (int l = 0; l < L; l++)
+    for (int a = 0; a < K; a++)
+      for (int y = 0; y < O; y++)
+        m[((size_t)l * K + a) * O + y] = c->lmom[((size_t)l * GP_TRIALCSV_LOOK_ARMS + a) * O + y];
+  gp_trial_seq_path(L, order, K, O, control, m, c->spec->opts.tuning, c->spec->opts.alpha,
+                    out->path);
+  free(keys), free(order), free(m);
+  return GP_OK;
+nomem:
+  if (out->look_names)
+    for (int i = 0; i < L; i++) free(out->look_names[i]);
+  free(out->look_names), free(out->path), free(keys), free(order), free(m);
+  out->look_names = NULL;
+  out->path = NULL;
+  out->n_looks = 0;
+  return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
 }
 
 gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analysis *out,
@@ -545,7 +633,7 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
     return gp_fail(err, GP_EINVAL, "--alpha", "must be strictly between 0 and 1");
   if (s->opts.sequential && !(s->opts.tuning > 0))
     return gp_fail(err, GP_EINVAL, "--tuning", "must be > 0");
-  gp_actx c = {.spec = s, .pass = 1};
+  gp_actx c = {.spec = s, .pass = 1, .look_col = -1};
   int no = s->n_outcomes, nz = s->n_covariates;
   c.y = calloc((size_t)no, sizeof(double));
   c.z = calloc((size_t)(nz ? nz : 1), sizeof(double));
@@ -638,6 +726,10 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
   o.control = control;
   o.ratio = s->ratio;
   if ((rc = gp_trial_acc_finish(&c.acc, &o, &out->res, err))) goto done;
+  if (c.look_col >= 0 && (rc = gp_look_path(&c, control, out, err))) {
+    gp_trial_result_free(&out->res);
+    goto done;
+  }
   out->arm_names = c.arms.names; /* take ownership */
   c.arms.names = NULL;
   c.arms.n = 0;
@@ -651,6 +743,9 @@ void gp_trialcsv_analysis_free(gp_trialcsv_analysis *a) {
   if (a->arm_names)
     for (int i = 0; i < a->res.n_arms; i++) free(a->arm_names[i]);
   free(a->arm_names);
+  if (a->look_names)
+    for (int i = 0; i < a->n_looks; i++) free(a->look_names[i]);
+  free(a->look_names), free(a->path);
   gp_trial_result_free(&a->res);
   memset(a, 0, sizeof *a);
 }

@@ -58,6 +58,8 @@ typedef struct gp_trialcsv_analyse_spec {
   int n_covariates;              /* how many */
   const char *cluster;           /* cluster column or NULL */
   const char *strata;            /* strata column or NULL */
+  const char *look;              /* column naming each row's look (e.g. a date), or NULL:
+                                    with it, the confidence sequence at every look */
   bool binary;                   /* outcomes must be 0/1 */
   const double *ratio;           /* planned ratio per arm (in arm order), or NULL */
   int n_ratio;                   /* its length */
@@ -69,7 +71,14 @@ typedef struct gp_trialcsv_analysis {
   gp_trial_result res;  /* the numbers */
   char **arm_names;     /* res.n_arms names, in order of first appearance */
   const char *const *outcome_names; /* the spec's outcome names (not owned) */
+  int n_looks;          /* looks (0 without spec.look) */
+  char **look_names;    /* their labels, in look order (numeric if all are numbers, else text) */
+  gp_trial_look *path;  /* n_looks × n_arms × n_outcomes: Welch DiM and confidence sequence
+                           of the data up to each look (control entries unused) */
 } gp_trialcsv_analysis;
+
+/* Most arms a --look analysis may have. */
+#define GP_TRIALCSV_LOOK_ARMS 64
 
 /* Runs the analysis. Returns GP_OK or an error naming the file position or option. */
 gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *spec, gp_trialcsv_analysis *out,

@@ -116,6 +116,29 @@ json_t *gp_trialjson_analysis(const gp_trialcsv_analyse_spec *s, const gp_trialc
   gp_json_set(srm, "counts", cnt);
   gp_json_set(doc, "srm", srm);
   gp_json_set(doc, "bayes", bayes);
+  if (a->n_looks > 0) {
+    json_t *path = json_array();
+    int K = r->n_arms;
+    for (int l = 0; l < a->n_looks; l++)
+      for (int k = 0; k < K; k++) {
+        if (k == (r->comp ? r->comp[0].control : 0)) continue;
+        for (int y = 0; y < O; y++) {
+          const gp_trial_look *lk = &a->path[((size_t)l * K + k) * O + y];
+          json_t *x = json_object();
+          gp_json_set_str(x, "look", a->look_names[l]);
+          gp_json_set_str(x, "outcome", s->outcomes[y]);
+          gp_json_set_str(x, "arm", a->arm_names[k]);
+          gp_json_set(x, "n", gp_json_num(lk->n));
+          gp_json_set(x, "estimate", gp_json_num(lk->estimate));
+          gp_json_set(x, "std_error", gp_json_num(lk->std_error));
+          gp_json_set(x, "conf_low", gp_json_num(lk->seq.conf_low));
+          gp_json_set(x, "conf_high", gp_json_num(lk->seq.conf_high));
+          gp_json_set(x, "p_value", gp_json_num(lk->seq.p_value));
+          json_array_append_new(path, x);
+        }
+      }
+    gp_json_set(doc, "sequential_path", path);
+  }
   if (s->opts.sequential) gp_json_set(doc, "sequential", seq);
   else {
     json_decref(seq);

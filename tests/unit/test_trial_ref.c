@@ -3,8 +3,8 @@
  * values computed independently by R's estimatr and pwr
  * (tests/reference/trial_ref.R → tests/reference/trial_values_r.h) on the
  * committed data sets tests/reference/data/trial_{a,b}.csv, and the relative
- * risk against statsmodels (tests/reference/trial_ref.py →
- * trial_values_py.h). Agreement bar: 1e-6 relative on estimate, std_error,
+ * risk and the confidence-sequence path against statsmodels/numpy
+ * (tests/reference/trial_ref.py → trial_values_py.h). Agreement bar: 1e-6 relative on estimate, std_error,
  * df, conf_low, conf_high and p_value. Run from the repository root.
  */
 #include <math.h>
@@ -153,6 +153,30 @@ static void test_a_binary(void **state) {
   gp_trialcsv_analysis_free(&a);
 }
 
+static void test_a_sequential_path(void **state) {
+  (void)state;
+  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
+                                .look = "cluster",
+                                .opts = {.alpha = 0.05, .sequential = true, .tuning = 1000}};
+  gp_trialcsv_analysis a;
+  run(&s, &a);
+  assert_int_equal(a.n_looks, 40);
+  size_t n = sizeof py_a_path / sizeof py_a_path[0] / 6;
+  assert_int_equal((int)n, 40);
+  for (size_t l = 0; l < n; l++) {
+    const gp_trial_look *lk = &a.path[(l * 2 + 1) * 1 + 0]; /* arm 1 = treat, 1 outcome */
+    const double *r = py_a_path + 6 * l;
+    near(lk->n, r[0], 1e-12, "path n");
+    near(lk->estimate, r[1], 1e-9, "path estimate");
+    near(lk->std_error, r[2], 1e-9, "path se");
+    near(lk->seq.conf_low, r[3], 1e-9, "path low");
+    near(lk->seq.conf_high, r[4], 1e-9, "path high");
+    near(lk->seq.p_value, r[5], 1e-7, "path p");
+  }
+  assert_string_equal(a.look_names[0], "c01");
+  gp_trialcsv_analysis_free(&a);
+}
+
 static const char *const yy[] = {"y", "y2"};
 static const char *const zb[] = {"z1", "z2"};
 
@@ -292,7 +316,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_a_plain),     cmocka_unit_test(test_a_ratio_srm),
       cmocka_unit_test(test_a_cluster),   cmocka_unit_test(test_a_strata),
-      cmocka_unit_test(test_a_binary),    cmocka_unit_test(test_b_three_arms),
+      cmocka_unit_test(test_a_binary),    cmocka_unit_test(test_a_sequential_path),
+      cmocka_unit_test(test_b_three_arms),
       cmocka_unit_test(test_b_clusters),  cmocka_unit_test(test_multiplicity),
       cmocka_unit_test(test_nct),         cmocka_unit_test(test_power),
   };
