@@ -309,21 +309,29 @@ static int cmd_pcakm(const char *file, size_t P, size_t S, int threads) {
   return 0;
 }
 
+/* An integer argument (0 if it is not one). */
+static int arg_int(const char *s) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  return *s && !*end && v > 0 && v < 1000000 ? (int)v : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 5 && !strcmp(argv[1], "export"))
-    return cmd_export(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 1, atoi(argv[4]));
+    return cmd_export(argv[2], arg_int(argv[3]) > 0 ? arg_int(argv[3]) : 1, arg_int(argv[4]));
   if (argc >= 7 && !strcmp(argv[1], "synthetic"))
     return cmd_synthetic(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
-                         strtoul(argv[4], NULL, 10), atoi(argv[5]), strtoull(argv[6], NULL, 10));
+                         strtoul(argv[4], NULL, 10), arg_int(argv[5]), strtoull(argv[6], NULL, 10));
   if (argc >= 7 && !strcmp(argv[1], "incremental"))
     return cmd_incremental(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
-                           strtoul(argv[4], NULL, 10), atoi(argv[5]), strtoull(argv[6], NULL, 10));
+                           strtoul(argv[4], NULL, 10), arg_int(argv[5]),
+                           strtoull(argv[6], NULL, 10));
   if (argc >= 7 && !strcmp(argv[1], "gen"))
     return cmd_gen(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
                    strtoul(argv[4], NULL, 10), strtoull(argv[5], NULL, 10), argv[6]);
   if (argc >= 6 && !strcmp(argv[1], "pcakm"))
     return cmd_pcakm(argv[2], strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10),
-                     atoi(argv[5]));
+                     arg_int(argv[5]));
   fprintf(stderr, "usage: see the header of bench/polis_bench.c\n");
   return 2;
 }
