@@ -117,14 +117,16 @@ static bool gp_delib_agreement(const gp_polisio_export *x, const gp_polis_result
   return ok;
 }
 
-/* Orders vote events by (timestamp, position in the file). */
-static const gp_polisio_vote *gp_delib_votes; /* the votes being ordered */
+/* A vote event's place in time: (timestamp, position in the file). */
+typedef struct gp_delib_when {
+  int64_t t;  /* timestamp */
+  size_t pos; /* position in votes.csv */
+} gp_delib_when;
 
 static int gp_delib_by_time(const void *pa, const void *pb) {
-  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-  int64_t ta = gp_delib_votes[a].timestamp, tb = gp_delib_votes[b].timestamp;
-  if (ta != tb) return ta < tb ? -1 : 1;
-  return a < b ? -1 : a > b;
+  const gp_delib_when *a = pa, *b = pb;
+  if (a->t != b->t) return a->t < b->t ? -1 : 1;
+  return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
 /* Replays the conversation as Pol.is ran it: the votes in time order, cut
@@ -136,7 +138,7 @@ static gp_code gp_delib_replay(const gp_polisio_export *x, const bool *mod_out,
                                const gp_polis_opts *o, long batches, gp_polis_warm *warm,
                                gp_error *err) {
   size_t n = x->n_votes;
-  size_t *ord = malloc((n + 1) * sizeof *ord);
+  gp_delib_when *ord = malloc((n + 1) * sizeof *ord);
   gp_polis_event *ev = malloc((n + 1) * sizeof *ev);
   if (!ord || !ev) {
     free(ord);
@@ -144,11 +146,10 @@ static gp_code gp_delib_replay(const gp_polisio_export *x, const bool *mod_out,
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
   for (size_t i = 0; i < n; i++)
-    ord[i] = i;
-  gp_delib_votes = x->votes;
+    ord[i] = (gp_delib_when){x->votes[i].timestamp, i};
   qsort(ord, n, sizeof *ord, gp_delib_by_time);
   for (size_t k = 0; k < n; k++) {
-    const gp_polisio_vote *v = &x->votes[ord[k]];
+    const gp_polisio_vote *v = &x->votes[ord[k].pos];
     ev[k].time = v->timestamp;
     ev[k].participant = (uint32_t)gp_polisio_participant_index(x, v->voter_id);
     ev[k].statement = (uint32_t)gp_polisio_comment_index(x, v->comment_id);

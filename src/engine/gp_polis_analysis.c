@@ -93,16 +93,6 @@ void gp_polis_result_free(gp_polis_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* Sorting rows by vote count, most first, then by row (the greedy top-up). */
-static const long *gp_polis_sort_votes; /* the counts being sorted by */
-
-static int gp_polis_by_votes(const void *pa, const void *pb) {
-  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-  long va = gp_polis_sort_votes[a], vb = gp_polis_sort_votes[b];
-  if (va != vb) return va > vb ? -1 : 1;
-  return a < b ? -1 : a > b;
-}
-
 static int gp_polis_cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return x < y ? -1 : x > y;
@@ -169,18 +159,18 @@ static gp_code gp_polis_in_conv(gp_polis_result *r, const gp_polis_input *in,
   for (size_t i = 0; i < r->n_rows; i++)
     if (r->in_conv[i]) r->n_in_conv++;
   if (r->n_in_conv >= o->greedy_n) return GP_OK;
-  size_t *order = malloc((r->n_rows ? r->n_rows : 1) * sizeof *order);
-  if (!order) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
-  size_t n = 0;
-  for (size_t i = 0; i < r->n_rows; i++)
-    if (!r->in_conv[i] && r->n_votes[i] > 0) order[n++] = i;
-  gp_polis_sort_votes = r->n_votes;
-  qsort(order, n, sizeof *order, gp_polis_by_votes);
-  for (size_t k = 0; k < n && r->n_in_conv < o->greedy_n; k++) {
-    r->in_conv[order[k]] = true;
+  /* the top-up: the most active voters not yet in, most votes first, then by row */
+  (void)err;
+  while (r->n_in_conv < o->greedy_n) {
+    size_t best = r->n_rows;
+    for (size_t i = 0; i < r->n_rows; i++)
+      if (!r->in_conv[i] && r->n_votes[i] > 0 &&
+          (best == r->n_rows || r->n_votes[i] > r->n_votes[best]))
+        best = i;
+    if (best == r->n_rows) break;
+    r->in_conv[best] = true;
     r->n_in_conv++;
   }
-  free(order);
   return GP_OK;
 }
 
