@@ -26,7 +26,8 @@ typedef struct fz_ctx {
 static void fz_put(fz_ctx *c, const char *s, size_t n) {
   if (c->len + n > c->cap) {
     size_t nc = c->cap ? c->cap : 1024;
-    while (nc < c->len + n) nc *= 2;
+    while (nc < c->len + n)
+      nc *= 2;
     char *b = realloc(c->log, nc);
     if (!b) abort();
     c->log = b;
@@ -47,8 +48,7 @@ static gp_code fz_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
   }
   if (r->line == 1 || r->nfields < 3) return GP_OK;
   double y, z;
-  if (!gp_trialcsv_number(r->fields[1], &y) || !gp_trialcsv_number(r->fields[2], &z))
-    return GP_OK;
+  if (!gp_trialcsv_number(r->fields[1], &y) || !gp_trialcsv_number(r->fields[2], &z)) return GP_OK;
   int arm = (int)(strlen(r->fields[0]) % 3);
   return gp_trial_acc_add(&c->acc, arm, 0, 0, &z, &y, err);
 }
@@ -64,8 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rc[mode] = gp_trialcsv_scan_mem("fuzz.csv", (const char *)data, size, fz_row, &c[mode],
                                     mode == 1, &err);
   }
-  if (rc[0] != rc[1] || c[0].len != c[1].len ||
-      (c[0].len && memcmp(c[0].log, c[1].log, c[0].len)))
+  if (rc[0] != rc[1] || c[0].len != c[1].len || (c[0].len && memcmp(c[0].log, c[1].log, c[0].len)))
     abort(); /* the fast path and libcsv disagree */
   if (rc[0] == GP_OK) {
     gp_trial_col bad;

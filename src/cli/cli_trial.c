@@ -24,9 +24,9 @@
 
 /* A parsed comma-separated list; items point into a copy owned here. */
 typedef struct gp_list {
-  char *copy;                      /* the strdup'd text */
+  char *copy;                          /* the strdup'd text */
   const char *item[GP_TRIAL_MAX_LIST]; /* the items */
-  int n;                           /* how many */
+  int n;                               /* how many */
 } gp_list;
 
 static gp_code gp_split(const char *opt, const char *s, gp_list *l, gp_error *err) {
@@ -52,7 +52,8 @@ static gp_code gp_split(const char *opt, const char *s, gp_list *l, gp_error *er
 static gp_code gp_split_num(const char *opt, const char *s, double *out, int *n, gp_error *err) {
   gp_list l = {0};
   gp_code rc = gp_split(opt, s, &l, err);
-  for (int i = 0; !rc && i < l.n; i++) rc = gp_cli_parse_double(opt, l.item[i], &out[i], err);
+  for (int i = 0; !rc && i < l.n; i++)
+    rc = gp_cli_parse_double(opt, l.item[i], &out[i], err);
   *n = l.n;
   free(l.copy);
   return rc;
@@ -60,9 +61,9 @@ static gp_code gp_split_num(const char *opt, const char *s, double *out, int *n,
 
 /* Option scanner: --name VALUE or --name=VALUE. */
 typedef struct gp_args {
-  int argc;      /* arguments */
-  char **argv;   /* their texts */
-  int i;         /* the current index */
+  int argc;        /* arguments */
+  char **argv;     /* their texts */
+  int i;           /* the current index */
   const char *val; /* the value of the option just matched */
 } gp_args;
 
@@ -92,16 +93,27 @@ static bool gp_flag(gp_args *a, const char *name) { return !strcmp(a->argv[a->i]
 static int gp_trial_power_cmd(int argc, char **argv) {
   gp_error err;
   gp_error_clear(&err);
-  gp_trial_power_spec s = {.kind = GP_TRIAL_MEANS, .sd = NAN, .p0 = NAN, .n = NAN, .mde = NAN,
-                           .power = NAN, .alpha = 0.05, .icc = 0, .cluster_size = 1,
-                           .ratio = 1, .tuning = 5000};
+  gp_trial_power_spec s = {.kind = GP_TRIAL_MEANS,
+                           .sd = NAN,
+                           .p0 = NAN,
+                           .n = NAN,
+                           .mde = NAN,
+                           .power = NAN,
+                           .alpha = 0.05,
+                           .icc = 0,
+                           .cluster_size = 1,
+                           .ratio = 1,
+                           .tuning = 5000};
   bool json = false, have_sd = false, have_p0 = false, have_icc = false, have_m = false;
   gp_code rc = GP_OK;
   gp_args a = {argc, argv, 1, NULL};
   for (; a.i < argc && !rc; a.i++) {
-    if (gp_flag(&a, "--json")) json = true;
-    else if (gp_flag(&a, "--one-sided")) s.one_sided = true;
-    else if (gp_flag(&a, "--sequential")) s.sequential = true;
+    if (gp_flag(&a, "--json"))
+      json = true;
+    else if (gp_flag(&a, "--one-sided"))
+      s.one_sided = true;
+    else if (gp_flag(&a, "--sequential"))
+      s.sequential = true;
     else if (gp_opt(&a, "--sd", &err, &rc)) {
       if (!rc) rc = gp_cli_parse_double("--sd", a.val, &s.sd, &err);
       have_sd = true;
@@ -172,7 +184,8 @@ static int gp_trial_assign_cmd(int argc, char **argv) {
   int status = 0;
   gp_args a = {argc, argv, 1, NULL};
   for (; a.i < argc && !rc; a.i++) {
-    if (gp_flag(&a, "--json")) json = true;
+    if (gp_flag(&a, "--json"))
+      json = true;
     else if (gp_opt(&a, "--arms", &err, &rc)) {
       if (!rc) rc = gp_split("--arms", a.val, &arms, &err);
     } else if (gp_opt(&a, "--ratio", &err, &rc)) {
@@ -185,9 +198,12 @@ static int gp_trial_assign_cmd(int argc, char **argv) {
       s.out_path = a.val;
     } else if (gp_opt(&a, "--design", &err, &rc)) {
       if (rc) break;
-      if (!strcmp(a.val, "simple")) s.design = GP_TRIAL_DESIGN_SIMPLE;
-      else if (!strcmp(a.val, "complete")) s.design = GP_TRIAL_DESIGN_COMPLETE;
-      else rc = gp_fail(&err, GP_EINVAL, "--design", "'%s': use simple or complete", a.val);
+      if (!strcmp(a.val, "simple"))
+        s.design = GP_TRIAL_DESIGN_SIMPLE;
+      else if (!strcmp(a.val, "complete"))
+        s.design = GP_TRIAL_DESIGN_COMPLETE;
+      else
+        rc = gp_fail(&err, GP_EINVAL, "--design", "'%s': use simple or complete", a.val);
     } else if (gp_opt(&a, "--seed", &err, &rc)) {
       long v = 0;
       if (!rc) rc = gp_cli_parse_long("--seed", a.val, 0, INT64_MAX, &v, &err);
@@ -208,7 +224,8 @@ static int gp_trial_assign_cmd(int argc, char **argv) {
     goto out;
   }
   if (!s.path || arms.n == 0 || !have_seed) {
-    status = gp_cli_usage("trial assign", "usage: trial assign UNITS.csv --arms A,B[,C] "
+    status = gp_cli_usage("trial assign",
+                          "usage: trial assign UNITS.csv --arms A,B[,C] "
                           "[--ratio 1,1] [--strata COL,...] [--cluster COL] --seed S [--out FILE]");
     goto out;
   }
@@ -239,10 +256,11 @@ static int gp_trial_assign_cmd(int argc, char **argv) {
     }
     tot += r;
   }
-  for (int i = 0; i < arms.n; i++) prob[i] = (nratio ? ratio[i] : 1.0) / tot;
+  for (int i = 0; i < arms.n; i++)
+    prob[i] = (nratio ? ratio[i] : 1.0) / tot;
   if (json && !s.out_path) {
     status = gp_cli_usage("trial assign", "--json prints the summary: give --out FILE for the "
-                          "assignment CSV");
+                                          "assignment CSV");
     goto out;
   }
   s.arms = arms.item;
@@ -302,15 +320,14 @@ static void gp_print_analysis(const gp_trialcsv_analyse_spec *s, const gp_trialc
   for (int i = 0; i < r->n_comp; i++) {
     const gp_trial_comparison *c = &r->comp[i];
     printf("%-14s %-12s %-20s %-6s %11.5g %11.5g %9.4g %11.5g %11.5g %9.3g %9.3g\n",
-           s->outcomes[c->outcome], an->arm_names[c->arm], c->estimator, c->se_type,
-           c->t.estimate, c->t.std_error, c->t.df, c->t.conf_low, c->t.conf_high, c->t.p_value,
-           c->p_adjusted);
+           s->outcomes[c->outcome], an->arm_names[c->arm], c->estimator, c->se_type, c->t.estimate,
+           c->t.std_error, c->t.df, c->t.conf_low, c->t.conf_high, c->t.p_value, c->p_adjusted);
   }
-  printf("\nsample ratio: chi2 %.4g, df %.0f, p %.4g%s\n", r->srm.chi2, r->srm.df,
-         r->srm.p_value, r->srm.flag ? "  ** MISMATCH (p < 0.001): check the randomisation **" : "");
+  printf("\nsample ratio: chi2 %.4g, df %.0f, p %.4g%s\n", r->srm.chi2, r->srm.df, r->srm.p_value,
+         r->srm.flag ? "  ** MISMATCH (p < 0.001): check the randomisation **" : "");
   if (s->opts.sequential) {
-    printf("\nalways-valid %g%% confidence sequences (tuning N* = %g)\n",
-           100 * (1 - s->opts.alpha), s->opts.tuning);
+    printf("\nalways-valid %g%% confidence sequences (tuning N* = %g)\n", 100 * (1 - s->opts.alpha),
+           s->opts.tuning);
     for (int i = 0; i < r->n_comp; i++) {
       const gp_trial_comparison *c = &r->comp[i];
       if (!strcmp(c->estimator, "relative_risk")) continue;
@@ -354,18 +371,26 @@ static int gp_trial_analyse_cmd(int argc, char **argv) {
   gp_code rc = GP_OK;
   gp_args a = {argc, argv, 1, NULL};
   for (; a.i < argc && !rc; a.i++) {
-    if (gp_flag(&a, "--json")) json = true;
-    else if (gp_flag(&a, "--binary")) s.binary = true;
-    else if (gp_flag(&a, "--sequential")) s.opts.sequential = true;
+    if (gp_flag(&a, "--json"))
+      json = true;
+    else if (gp_flag(&a, "--binary"))
+      s.binary = true;
+    else if (gp_flag(&a, "--sequential"))
+      s.opts.sequential = true;
     else if (gp_opt(&a, "--outcome", &err, &rc)) {
       if (!rc) rc = gp_split("--outcome", a.val, &outcomes, &err);
     } else if (gp_opt(&a, "--covariates", &err, &rc)) {
       if (!rc) rc = gp_split("--covariates", a.val, &covs, &err);
-    } else if (gp_opt(&a, "--arm", &err, &rc)) s.arm = a.val;
-    else if (gp_opt(&a, "--control", &err, &rc)) s.control = a.val;
-    else if (gp_opt(&a, "--cluster", &err, &rc)) s.cluster = a.val;
-    else if (gp_opt(&a, "--strata", &err, &rc)) s.strata = a.val;
-    else if (gp_opt(&a, "--look", &err, &rc)) s.look = a.val;
+    } else if (gp_opt(&a, "--arm", &err, &rc))
+      s.arm = a.val;
+    else if (gp_opt(&a, "--control", &err, &rc))
+      s.control = a.val;
+    else if (gp_opt(&a, "--cluster", &err, &rc))
+      s.cluster = a.val;
+    else if (gp_opt(&a, "--strata", &err, &rc))
+      s.strata = a.val;
+    else if (gp_opt(&a, "--look", &err, &rc))
+      s.look = a.val;
     else if (gp_opt(&a, "--alpha", &err, &rc)) {
       if (!rc) rc = gp_cli_parse_double("--alpha", a.val, &s.opts.alpha, &err);
     } else if (gp_opt(&a, "--tuning", &err, &rc)) {
@@ -375,8 +400,7 @@ static int gp_trial_analyse_cmd(int argc, char **argv) {
       if (!rc) rc = gp_cli_parse_double("--prior-mean", a.val, &s.opts.prior_mean, &err);
     } else if (gp_opt(&a, "--prior-sd", &err, &rc)) {
       if (!rc) rc = gp_cli_parse_double("--prior-sd", a.val, &s.opts.prior_sd, &err);
-      if (!rc && !(s.opts.prior_sd > 0))
-        rc = gp_fail(&err, GP_EINVAL, "--prior-sd", "must be > 0");
+      if (!rc && !(s.opts.prior_sd > 0)) rc = gp_fail(&err, GP_EINVAL, "--prior-sd", "must be > 0");
     } else if (gp_opt(&a, "--threshold", &err, &rc)) {
       if (!rc) rc = gp_cli_parse_double("--threshold", a.val, &s.opts.threshold, &err);
     } else if (gp_opt(&a, "--ratio", &err, &rc)) {
@@ -398,7 +422,8 @@ static int gp_trial_analyse_cmd(int argc, char **argv) {
     goto out;
   }
   if (!s.path || !outcomes.n || !s.arm) {
-    status = gp_cli_usage("trial analyse", "usage: trial analyse DATA.csv --outcome Y --arm COL "
+    status = gp_cli_usage("trial analyse",
+                          "usage: trial analyse DATA.csv --outcome Y --arm COL "
                           "[--control NAME] [--covariates X1,X2] [--cluster COL] [--strata COL] "
                           "[--binary] [--alpha A] [--sequential --tuning N [--look COL]]");
     goto out;
@@ -445,12 +470,16 @@ static int gp_trial_adapt_cmd(int argc, char **argv) {
   int status = 0;
   gp_args a = {argc, argv, 1, NULL};
   for (; a.i < argc && !rc; a.i++) {
-    if (gp_flag(&a, "--json")) json = true;
-    else if (gp_flag(&a, "--binary")) binary = true;
+    if (gp_flag(&a, "--json"))
+      json = true;
+    else if (gp_flag(&a, "--binary"))
+      binary = true;
     else if (gp_opt(&a, "--arms", &err, &rc)) {
       if (!rc) rc = gp_split("--arms", a.val, &arms, &err);
-    } else if (gp_opt(&a, "--arm", &err, &rc)) arm_col = a.val;
-    else if (gp_opt(&a, "--outcome", &err, &rc)) y_col = a.val;
+    } else if (gp_opt(&a, "--arm", &err, &rc))
+      arm_col = a.val;
+    else if (gp_opt(&a, "--outcome", &err, &rc))
+      y_col = a.val;
     else if (gp_opt(&a, "--floor", &err, &rc)) {
       if (!rc) rc = gp_cli_parse_double("--floor", a.val, &floor_w, &err);
     } else if (gp_opt(&a, "--threshold", &err, &rc)) {
@@ -475,7 +504,7 @@ static int gp_trial_adapt_cmd(int argc, char **argv) {
   }
   if (!path || arms.n == 0) {
     status = gp_cli_usage("trial adapt", "usage: trial adapt RESULTS.csv --arms A,B[,C] "
-                          "[--binary] [--floor 0.01] [--threshold 0.95] [--seed S]");
+                                         "[--binary] [--floor 0.01] [--threshold 0.95] [--seed S]");
     goto out;
   }
   if (arms.n < 2) {
@@ -514,7 +543,6 @@ out:
   free(arms.copy);
   return status;
 }
-
 
 /* ---- link ----------------------------------------------------------------- */
 
@@ -565,23 +593,35 @@ static int gp_trial_link_cmd(int argc, char **argv) {
   gp_code rc = GP_OK;
   gp_args a = {argc, argv, 1, NULL};
   for (; a.i < argc && !rc; a.i++) {
-    if (gp_flag(&a, "--json")) json = true;
-    else if (gp_opt(&a, "--mission", &err, &rc)) mission = a.val;
-    else if (gp_opt(&a, "--assumption", &err, &rc)) assumption = a.val;
-    else if (gp_opt(&a, "--db", &err, &rc)) db = a.val;
-    else if (gp_opt(&a, "--method", &err, &rc)) method = a.val;
-    else if (gp_opt(&a, "--outcome", &err, &rc)) outcome = a.val;
-    else if (gp_opt(&a, "--arm", &err, &rc)) arm = a.val;
-    else if (gp_opt(&a, "--estimator", &err, &rc)) estimator = a.val;
-    else if (gp_opt(&a, "--id", &err, &rc)) test_id = a.val;
+    if (gp_flag(&a, "--json"))
+      json = true;
+    else if (gp_opt(&a, "--mission", &err, &rc))
+      mission = a.val;
+    else if (gp_opt(&a, "--assumption", &err, &rc))
+      assumption = a.val;
+    else if (gp_opt(&a, "--db", &err, &rc))
+      db = a.val;
+    else if (gp_opt(&a, "--method", &err, &rc))
+      method = a.val;
+    else if (gp_opt(&a, "--outcome", &err, &rc))
+      outcome = a.val;
+    else if (gp_opt(&a, "--arm", &err, &rc))
+      arm = a.val;
+    else if (gp_opt(&a, "--estimator", &err, &rc))
+      estimator = a.val;
+    else if (gp_opt(&a, "--id", &err, &rc))
+      test_id = a.val;
     else if (argv[a.i][0] == '-' && argv[a.i][1])
       return gp_cli_usage("trial link", "unknown option '%s'", argv[a.i]);
-    else if (!file) file = argv[a.i];
-    else return gp_cli_usage("trial link", "one RESULT.json only");
+    else if (!file)
+      file = argv[a.i];
+    else
+      return gp_cli_usage("trial link", "one RESULT.json only");
   }
   if (rc) return gp_cli_report(&err);
   if (!file || !mission || !assumption)
-    return gp_cli_usage("trial link", "usage: trial link RESULT.json --mission M --assumption A "
+    return gp_cli_usage("trial link",
+                        "usage: trial link RESULT.json --mission M --assumption A "
                         "[--method rct|adaptive_trial|quasi_experiment] [--outcome Y] [--arm B] "
                         "[--estimator lin|ols|difference_in_means] [--id TEST] [--db FILE]");
   if (strcmp(method, "rct") && strcmp(method, "adaptive_trial") &&
@@ -652,8 +692,8 @@ static int gp_trial_link_cmd(int argc, char **argv) {
     if (id && !strcmp(id, assumption)) known = true;
   }
   if (!known) {
-    rc = gp_fail(&err, GP_ENOTFOUND, "--assumption", "mission '%s' has no assumption '%s'",
-                 mission, assumption);
+    rc = gp_fail(&err, GP_ENOTFOUND, "--assumption", "mission '%s' has no assumption '%s'", mission,
+                 assumption);
     goto fail;
   }
   json_t *tests = json_object_get(doc, "tests");
@@ -689,13 +729,14 @@ static int gp_trial_link_cmd(int argc, char **argv) {
   if ((rc = gp_app_plan_apply(s, next, NULL, "cli", &ar, &err))) goto fail;
   if (json) {
     json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "mission", mission, "test",
-                            test_id, "assumption", assumption, "method", method, "estimate",
-                            est, "std_error", se, "version", (json_int_t)ar.version);
+                            test_id, "assumption", assumption, "method", method, "estimate", est,
+                            "std_error", se, "version", (json_int_t)ar.version);
     status = gp_cli_print_json(stdout, out);
     json_decref(out);
   } else {
     printf("mission '%s': test '%s' of assumption '%s' recorded (%s, estimate %.6g, se %.6g); "
-           "plan version %ld\n", mission, test_id, assumption, method, est, se, ar.version);
+           "plan version %ld\n",
+           mission, test_id, assumption, method, est, se, ar.version);
   }
   json_decref(doc);
   gp_plan_free(plan);
@@ -711,8 +752,7 @@ fail:
 }
 
 int gp_cmd_trial(int argc, char **argv) {
-  if (argc < 2)
-    return gp_cli_usage("trial", "usage: trial power|assign|analyse|adapt|link ...");
+  if (argc < 2) return gp_cli_usage("trial", "usage: trial power|assign|analyse|adapt|link ...");
   const char *sub = argv[1];
   if (!strcmp(sub, "power")) return gp_trial_power_cmd(argc - 1, argv + 1);
   if (!strcmp(sub, "assign")) return gp_trial_assign_cmd(argc - 1, argv + 1);
@@ -720,5 +760,6 @@ int gp_cmd_trial(int argc, char **argv) {
     return gp_trial_analyse_cmd(argc - 1, argv + 1);
   if (!strcmp(sub, "adapt")) return gp_trial_adapt_cmd(argc - 1, argv + 1);
   if (!strcmp(sub, "link")) return gp_trial_link_cmd(argc - 1, argv + 1);
-  return gp_cli_usage("trial", "unknown subcommand '%s' (power, assign, analyse, adapt, link)", sub);
+  return gp_cli_usage("trial", "unknown subcommand '%s' (power, assign, analyse, adapt, link)",
+                      sub);
 }

@@ -14,7 +14,8 @@ void gp_trial_top_two(int k, const double *pb, double beta, double *out) {
   /* If one arm has P(best) = 1 the second pick is undefined: give it to the
    * others in proportion 1/(k−1). */
   double tot = 0;
-  for (int a = 0; a < k; a++) tot += out[a];
+  for (int a = 0; a < k; a++)
+    tot += out[a];
   if (tot < 1.0 - 1e-12) {
     for (int a = 0; a < k; a++)
       if (pb[a] < 1.0) out[a] += (1.0 - tot) / (k - 1);
@@ -51,8 +52,8 @@ void gp_trial_apply_floor(int k, double *w, double floor_w) {
 }
 
 gp_code gp_trial_adapt(int k, const gp_trial_arm_data *arms, bool binary, double floor_w,
-                       double threshold, long draws, gp_trial_rng *rng,
-                       gp_trial_adapt_out *out, gp_error *err) {
+                       double threshold, long draws, gp_trial_rng *rng, gp_trial_adapt_out *out,
+                       gp_error *err) {
   if (k < 2) return gp_fail(err, GP_EINVAL, "--arms", "need at least two arms");
   if (!(floor_w >= 0 && floor_w * k < 1))
     return gp_fail(err, GP_EINVAL, "--floor", "must be >= 0 and below 1/(number of arms)");

@@ -40,8 +40,8 @@ typedef struct gp_trial_adapt_out {
 /* Computes the allocation. Returns GP_EINVAL naming "--floor" when
  * floor·k >= 1, or "arm" when a normal arm has fewer than 2 units. */
 gp_code gp_trial_adapt(int k, const gp_trial_arm_data *arms, bool binary, double floor_w,
-                       double threshold, long draws, gp_trial_rng *rng,
-                       gp_trial_adapt_out *out, gp_error *err);
+                       double threshold, long draws, gp_trial_rng *rng, gp_trial_adapt_out *out,
+                       gp_error *err);
 
 /* The top-two weights from P(best) (no floor); out may alias nothing. */
 void gp_trial_top_two(int k, const double *prob_best, double beta, double *out);

@@ -94,7 +94,8 @@ static gp_trial_cell *gp_cell(gp_trial_acc *a, int arm, int stratum, int cluster
     for (size_t k = 0; k < a->n_cells; k++) {
       gp_trial_cell *d = &a->cells[k];
       size_t j = (size_t)gp_cell_hash(d->arm, d->stratum, d->cluster) & (ncap - 1);
-      while (t[j]) j = (j + 1) & (ncap - 1);
+      while (t[j])
+        j = (j + 1) & (ncap - 1);
       t[j] = (int32_t)(k + 1);
     }
     free(a->table);
@@ -108,8 +109,10 @@ gp_code gp_trial_acc_add(gp_trial_acc *a, int arm, int stratum, int cluster, con
                          const double *y, gp_error *err) {
   int J = a->n_cov, O = a->n_out, q = a->q;
   if (!a->have_shift) {
-    for (int j = 0; j < J; j++) a->shift[1 + j] = z[j];
-    for (int k = 0; k < O; k++) a->shift[1 + J + k] = y[k];
+    for (int j = 0; j < J; j++)
+      a->shift[1 + j] = z[j];
+    for (int k = 0; k < O; k++)
+      a->shift[1 + J + k] = y[k];
     a->have_shift = true;
   }
   if (arm >= a->n_arms && gp_grow_arms(a, arm, err)) return err ? err->code : GP_ENOMEM;
@@ -135,13 +138,15 @@ gp_code gp_trial_acc_add(gp_trial_acc *a, int arm, int stratum, int cluster, con
     vv[1 + j] = z[j] - a->shift[1 + j];
     a->zsum[j] += vv[1 + j];
   }
-  for (int k = 0; k < O; k++) vv[1 + J + k] = y[k] - a->shift[1 + J + k];
+  for (int k = 0; k < O; k++)
+    vv[1 + J + k] = y[k] - a->shift[1 + J + k];
   double *s = a->pool + c->off;
   c->n += 1;
   for (int i = 0; i < q; i++) {
     double vi = vv[i];
     double *row = s + (size_t)i * q;
-    for (int j = i; j < q; j++) row[j] += vi * vv[j];
+    for (int j = i; j < q; j++)
+      row[j] += vi * vv[j];
   }
   free(heap);
   return GP_OK;
@@ -157,11 +162,14 @@ static gp_trial_col *gp_columns(const gp_trial_acc *a, bool use_cov, int *p_out)
   cols[c++] = (gp_trial_col){GP_TRIAL_COL_INTERCEPT, -1, -1, -1};
   for (int k = 0; k < K; k++)
     if (k != a->control) cols[c++] = (gp_trial_col){GP_TRIAL_COL_ARM, k, -1, -1};
-  for (int j = 0; j < J; j++) cols[c++] = (gp_trial_col){GP_TRIAL_COL_COV, -1, j, -1};
+  for (int j = 0; j < J; j++)
+    cols[c++] = (gp_trial_col){GP_TRIAL_COL_COV, -1, j, -1};
   for (int k = 0; k < K; k++)
     if (k != a->control)
-      for (int j = 0; j < J; j++) cols[c++] = (gp_trial_col){GP_TRIAL_COL_INTER, k, j, -1};
-  for (int s = 1; s < S; s++) cols[c++] = (gp_trial_col){GP_TRIAL_COL_STRATUM, -1, -1, s};
+      for (int j = 0; j < J; j++)
+        cols[c++] = (gp_trial_col){GP_TRIAL_COL_INTER, k, j, -1};
+  for (int s = 1; s < S; s++)
+    cols[c++] = (gp_trial_col){GP_TRIAL_COL_STRATUM, -1, -1, s};
   *p_out = p;
   return cols;
 }
@@ -225,7 +233,8 @@ gp_code gp_trial_acc_prepare(gp_trial_acc *a, int control, gp_trial_col *bad, gp
           double v = (bi <= bj) ? s[bi * q + bj] : s[bj * q + bi];
           xtx[i * p + j] = fi * fj * v;
         }
-        for (int k = 0; k < O; k++) xty[i * O + k] = fi * s[bi * q + 1 + J + k];
+        for (int k = 0; k < O; k++)
+          xty[i * O + k] = fi * s[bi * q + 1 + J + k];
       }
       gp_trial_ols_add_sums(&md->ols, c->cluster, c->n, xtx, xty);
     }
@@ -256,7 +265,8 @@ gp_code gp_trial_acc_prepare(gp_trial_acc *a, int control, gp_trial_col *bad, gp
             double fi = gp_ind(&md->cols[i], arm, st);
             if (fi == 0) continue;
             int bi = gp_base(&md->cols[i]);
-            for (int k = 0; k < O; k++) b[k * qv + bi] += fi * md->ols.beta[i * O + k];
+            for (int k = 0; k < O; k++)
+              b[k * qv + bi] += fi * md->ols.beta[i * O + k];
             for (int j = 0; j < p; j++) {
               double fj = gp_ind(&md->cols[j], arm, st);
               if (fj != 0) g[bi * qv + gp_base(&md->cols[j])] += fi * fj * md->ols.minv[i * p + j];
@@ -303,7 +313,8 @@ void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, c
   double v[64], *vv = a->xrow; /* v = [1, z − s]; xrow has >= 1 + J slots */
   if (J + 1 <= 64) vv = v;
   vv[0] = 1.0;
-  for (int j = 0; j < J; j++) vv[1 + j] = z[j] - a->shift[1 + j];
+  for (int j = 0; j < J; j++)
+    vv[1 + j] = z[j] - a->shift[1 + j];
   size_t c = (size_t)arm * S + stratum;
   for (int m = 0; m < a->n_models; m++) {
     gp_trial_model *md = &a->models[m];
@@ -312,7 +323,8 @@ void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, c
     double h = 0;
     for (int i = 0; i < qv; i++) {
       double r = 0;
-      for (int j = 0; j < qv; j++) r += g[i * qv + j] * vv[j];
+      for (int j = 0; j < qv; j++)
+        r += g[i * qv + j] * vv[j];
       h += vv[i] * r;
     }
     if (!(h < 1.0 - 1e-12)) {
@@ -322,12 +334,14 @@ void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, c
     for (int k = 0; k < O; k++) {
       const double *b = md->b + (c * O + k) * qv;
       double e = y[k] - a->shift[1 + J + k];
-      for (int i = 0; i < qv; i++) e -= b[i] * vv[i];
+      for (int i = 0; i < qv; i++)
+        e -= b[i] * vv[i];
       double w = e * e / (1.0 - h);
       double *ww = md->w + (c * O + k) * qv * qv;
       for (int i = 0; i < qv; i++) {
         double wi = w * vv[i];
-        for (int j = i; j < qv; j++) ww[i * qv + j] += wi * vv[j];
+        for (int j = i; j < qv; j++)
+          ww[i * qv + j] += wi * vv[j];
       }
     }
   }
@@ -340,7 +354,8 @@ void gp_trial_result_free(gp_trial_result *r) {
 
 /* Fills sequential and Bayesian summaries of a comparison. */
 static void gp_extras(gp_trial_comparison *c, const gp_trial_opts *o) {
-  if (o->sequential) gp_trial_sequential(c->t.estimate, c->t.std_error, c->n_pair, o->tuning, o->alpha, &c->seq);
+  if (o->sequential)
+    gp_trial_sequential(c->t.estimate, c->t.std_error, c->n_pair, o->tuning, o->alpha, &c->seq);
   gp_trial_bayes_normal(c->t.estimate, c->t.std_error, o->prior_mean, o->prior_sd, o->threshold,
                         o->alpha, &c->bayes);
 }
@@ -395,7 +410,8 @@ gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_re
     }
     free(seen);
   } else {
-    for (int k = 0; k < K; k++) res->srm_counts[k] = a->arm_n[k];
+    for (int k = 0; k < K; k++)
+      res->srm_counts[k] = a->arm_n[k];
   }
   gp_code rc = gp_trial_srm_test(K, res->srm_counts, ratio, &res->srm, err);
   free(ratio);
@@ -412,8 +428,11 @@ gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_re
       double npair = a->arm_n[k] + a->arm_n[ctl];
       if (dim) {
         gp_trial_comparison *cp = &res->comp[n++];
-        *cp = (gp_trial_comparison){.outcome = y, .arm = k, .control = ctl,
-                                    .estimator = "difference_in_means", .se_type = "welch",
+        *cp = (gp_trial_comparison){.outcome = y,
+                                    .arm = k,
+                                    .control = ctl,
+                                    .estimator = "difference_in_means",
+                                    .se_type = "welch",
                                     .n_pair = npair};
         rc = gp_trial_welch(m1->n, m1->mean, gp_trial_moments_var(m1), m0->n, m0->mean,
                             gp_trial_moments_var(m0), o->alpha, &cp->t, err);
@@ -431,20 +450,26 @@ gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_re
         }
         (void)J;
         gp_trial_comparison *cp = &res->comp[n++];
-        *cp = (gp_trial_comparison){.outcome = y, .arm = k, .control = ctl,
+        *cp = (gp_trial_comparison){.outcome = y,
+                                    .arm = k,
+                                    .control = ctl,
                                     .estimator = mod->name,
-                                    .se_type = a->clustered ? "CR2" : "HC2", .n_pair = npair};
+                                    .se_type = a->clustered ? "CR2" : "HC2",
+                                    .n_pair = npair};
         rc = gp_trial_ols_contrast(&mod->ols, y, c, o->alpha, &cp->t, err);
         if (rc) goto fail;
         gp_extras(cp, o);
       }
       if (a->binary && dim) {
         gp_trial_comparison *cp = &res->comp[n++];
-        *cp = (gp_trial_comparison){.outcome = y, .arm = k, .control = ctl,
-                                    .estimator = "relative_risk", .se_type = "katz",
+        *cp = (gp_trial_comparison){.outcome = y,
+                                    .arm = k,
+                                    .control = ctl,
+                                    .estimator = "relative_risk",
+                                    .se_type = "katz",
                                     .n_pair = npair};
-        rc = gp_trial_risk_ratio(a->succ[k * O + y], m1->n, a->succ[ctl * O + y], m0->n,
-                                 o->alpha, &cp->t, err);
+        rc = gp_trial_risk_ratio(a->succ[k * O + y], m1->n, a->succ[ctl * O + y], m0->n, o->alpha,
+                                 &cp->t, err);
         if (rc) goto fail;
         cp->bayes.mean = NAN;
       }
@@ -473,7 +498,8 @@ gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_re
         pv[m++] = res->comp[j].t.p_value;
       }
     gp_trial_holm((size_t)m, pv, pa);
-    for (int j = 0; j < m; j++) res->comp[ix[j]].p_adjusted = pa[j];
+    for (int j = 0; j < m; j++)
+      res->comp[ix[j]].p_adjusted = pa[j];
   }
   if (O > 1) {
     for (int i = 0; i < n; i++) {
@@ -485,7 +511,8 @@ gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_re
           pv[m++] = res->comp[j].t.p_value;
         }
       gp_trial_bh((size_t)m, pv, pa);
-      for (int j = 0; j < m; j++) res->comp[ix[j]].p_bh = pa[j];
+      for (int j = 0; j < m; j++)
+        res->comp[ix[j]].p_bh = pa[j];
     }
   }
   free(pv), free(pa), free(ix), free(c);

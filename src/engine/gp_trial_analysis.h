@@ -75,77 +75,77 @@ typedef struct gp_trial_model {
 
 /* The accumulator. Zero-initialise with gp_trial_acc_init; free with gp_trial_acc_free. */
 typedef struct gp_trial_acc {
-  int n_cov;               /* J covariates */
-  int n_out;               /* O outcomes */
-  int q;                   /* 1 + J + O */
-  bool clustered;          /* cluster indices are meaningful */
-  bool binary;             /* outcomes are 0/1 */
-  double n;                /* rows */
-  double *shift;           /* q shifts (index 0 unused), from the first row */
-  bool have_shift;         /* shift set */
-  int n_arms;              /* arms seen (max index + 1) */
-  gp_trial_moments *mom;   /* n_arms × O outcome moments */
-  double *succ;            /* n_arms × O sums of y (binary successes) */
-  double *arm_n;           /* n_arms row counts */
-  int n_strata;            /* strata seen (max index + 1; 1 when none) */
-  int n_clusters;          /* clusters seen (max index + 1; 0 when none) */
-  gp_trial_cell *cells;    /* the cells */
-  size_t n_cells;          /* how many */
-  size_t cap_cells;        /* allocated */
-  int32_t *table;          /* open-addressing hash: cell index + 1, 0 empty */
-  size_t table_cap;        /* power of two */
-  double *pool;            /* cell sums, q² per cell */
-  double *zsum;            /* J sums of (z − s) over all rows */
+  int n_cov;                /* J covariates */
+  int n_out;                /* O outcomes */
+  int q;                    /* 1 + J + O */
+  bool clustered;           /* cluster indices are meaningful */
+  bool binary;              /* outcomes are 0/1 */
+  double n;                 /* rows */
+  double *shift;            /* q shifts (index 0 unused), from the first row */
+  bool have_shift;          /* shift set */
+  int n_arms;               /* arms seen (max index + 1) */
+  gp_trial_moments *mom;    /* n_arms × O outcome moments */
+  double *succ;             /* n_arms × O sums of y (binary successes) */
+  double *arm_n;            /* n_arms row counts */
+  int n_strata;             /* strata seen (max index + 1; 1 when none) */
+  int n_clusters;           /* clusters seen (max index + 1; 0 when none) */
+  gp_trial_cell *cells;     /* the cells */
+  size_t n_cells;           /* how many */
+  size_t cap_cells;         /* allocated */
+  int32_t *table;           /* open-addressing hash: cell index + 1, 0 empty */
+  size_t table_cap;         /* power of two */
+  double *pool;             /* cell sums, q² per cell */
+  double *zsum;             /* J sums of (z − s) over all rows */
   gp_trial_model models[2]; /* ols, and lin when J > 0 */
-  int n_models;            /* 1 or 2 */
-  int control;             /* control arm index (set by prepare) */
-  double *xrow;            /* scratch row (max p) */
-  bool lev_one;            /* pass 2 met a leverage of 1 */
-  double *yrow;            /* scratch outcomes (O) */
+  int n_models;             /* 1 or 2 */
+  int control;              /* control arm index (set by prepare) */
+  double *xrow;             /* scratch row (max p) */
+  bool lev_one;             /* pass 2 met a leverage of 1 */
+  double *yrow;             /* scratch outcomes (O) */
 } gp_trial_acc;
 
 /* Options of the analysis. */
 typedef struct gp_trial_opts {
-  int control;          /* control arm index */
-  double alpha;         /* 1 − confidence level */
-  bool sequential;      /* compute confidence sequences */
-  double tuning;        /* their tuning parameter N* */
-  double prior_mean;    /* Bayesian prior mean of the effect */
-  double prior_sd;      /* prior sd (<= 0: flat) */
-  double threshold;     /* report P(effect > threshold) */
-  const double *ratio;  /* planned allocation ratio per arm (n_arms), or NULL: equal */
+  int control;         /* control arm index */
+  double alpha;        /* 1 − confidence level */
+  bool sequential;     /* compute confidence sequences */
+  double tuning;       /* their tuning parameter N* */
+  double prior_mean;   /* Bayesian prior mean of the effect */
+  double prior_sd;     /* prior sd (<= 0: flat) */
+  double threshold;    /* report P(effect > threshold) */
+  const double *ratio; /* planned allocation ratio per arm (n_arms), or NULL: equal */
 } gp_trial_opts;
 
 /* One comparison row. */
 typedef struct gp_trial_comparison {
-  int outcome;            /* outcome index */
-  int arm;                /* treatment arm index */
-  int control;            /* control arm index */
-  const char *estimator;  /* "difference_in_means", "lin", "ols", "relative_risk" (static) */
-  const char *se_type;    /* "welch", "HC2", "CR2", "katz" (static) */
-  gp_trial_test t;        /* estimate, std_error, df, limits, p */
-  double p_adjusted;      /* Holm across arms */
-  double p_bh;            /* BH across outcomes × arms (NAN: one outcome) */
-  double n_pair;          /* units in the two arms */
-  gp_trial_seq seq;       /* confidence sequence (when asked) */
-  gp_trial_bayes bayes;   /* Bayesian summary */
+  int outcome;           /* outcome index */
+  int arm;               /* treatment arm index */
+  int control;           /* control arm index */
+  const char *estimator; /* "difference_in_means", "lin", "ols", "relative_risk" (static) */
+  const char *se_type;   /* "welch", "HC2", "CR2", "katz" (static) */
+  gp_trial_test t;       /* estimate, std_error, df, limits, p */
+  double p_adjusted;     /* Holm across arms */
+  double p_bh;           /* BH across outcomes × arms (NAN: one outcome) */
+  double n_pair;         /* units in the two arms */
+  gp_trial_seq seq;      /* confidence sequence (when asked) */
+  gp_trial_bayes bayes;  /* Bayesian summary */
 } gp_trial_comparison;
 
 /* The analysis. Arrays malloc'd; free with gp_trial_result_free. */
 typedef struct gp_trial_result {
-  double n;                    /* rows */
-  int n_arms;                  /* arms */
-  int n_out;                   /* outcomes */
-  double *arm_n;               /* n_arms */
-  double *arm_mean;            /* n_arms × O */
-  double *arm_sd;              /* n_arms × O */
-  int n_comp;                  /* comparisons */
-  gp_trial_comparison *comp;   /* n_comp */
-  gp_trial_srm srm;            /* sample-ratio mismatch test */
-  double *srm_counts;          /* n_arms: units (or clusters) per arm */
-  bool srm_clusters;           /* counts are clusters */
-  int n_clusters;              /* clusters (0: none) */
-  int n_strata;                /* strata (1: none) */
+  double n;                  /* rows */
+  int n_arms;                /* arms */
+  int n_out;                 /* outcomes */
+  double *arm_n;             /* n_arms */
+  double *arm_mean;          /* n_arms × O */
+  double *arm_sd;            /* n_arms × O */
+  int n_comp;                /* comparisons */
+  gp_trial_comparison *comp; /* n_comp */
+  gp_trial_srm srm;          /* sample-ratio mismatch test */
+  double *srm_counts;        /* n_arms: units (or clusters) per arm */
+  bool srm_clusters;         /* counts are clusters */
+  int n_clusters;            /* clusters (0: none) */
+  int n_strata;              /* strata (1: none) */
 } gp_trial_result;
 
 /* Prepares an accumulator for J covariates and O outcomes. */

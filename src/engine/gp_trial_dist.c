@@ -38,12 +38,16 @@ double gp_trial_t_quantile(double p, double df) {
   if (isfinite(x)) return x;
   /* GSL did not converge (tiny df): bisection on the cdf. */
   double lo = -1.0, hi = 1.0;
-  while (gsl_cdf_tdist_P(lo, df) > p && lo > -1e300) lo *= 2;
-  while (gsl_cdf_tdist_P(hi, df) < p && hi < 1e300) hi *= 2;
+  while (gsl_cdf_tdist_P(lo, df) > p && lo > -1e300)
+    lo *= 2;
+  while (gsl_cdf_tdist_P(hi, df) < p && hi < 1e300)
+    hi *= 2;
   for (int i = 0; i < 2000 && hi - lo > 1e-15 * fabs(hi); i++) {
     double mid = 0.5 * (lo + hi);
-    if (gsl_cdf_tdist_P(mid, df) < p) lo = mid;
-    else hi = mid;
+    if (gsl_cdf_tdist_P(mid, df) < p)
+      lo = mid;
+    else
+      hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -60,10 +64,10 @@ double gp_trial_chisq_sf(double x, double df) {
 
 /* Integrand parameters for the noncentral t mixture. */
 typedef struct gp_nct_par {
-  double t;     /* the point */
-  double df;    /* degrees of freedom */
-  double ncp;   /* noncentrality */
-  int upper;    /* 1: integrate the upper tail Φc, 0: the lower Φ */
+  double t;   /* the point */
+  double df;  /* degrees of freedom */
+  double ncp; /* noncentrality */
+  int upper;  /* 1: integrate the upper tail Φc, 0: the lower Φ */
 } gp_nct_par;
 
 /* Stirling's error lgamma(k+1) − (k+½)log k + k − log sqrt(2π), by its

@@ -38,7 +38,8 @@ void gp_trial_seq_path(int n_looks, const int *order, int k, int o, int control,
   if (!cum) abort();
   for (int i = 0; i < n_looks; i++) {
     const gp_trial_moments *m = mom + (size_t)order[i] * k * o;
-    for (int j = 0; j < k * o; j++) gp_trial_moments_merge(&cum[j], &m[j]);
+    for (int j = 0; j < k * o; j++)
+      gp_trial_moments_merge(&cum[j], &m[j]);
     for (int a = 0; a < k; a++) {
       if (a == control) continue;
       for (int y = 0; y < o; y++) {
@@ -68,8 +69,8 @@ void gp_trial_test_finish(gp_trial_test *t, double alpha) {
   t->p_value = gp_trial_t_p2(t->statistic, t->df);
 }
 
-gp_code gp_trial_welch(double n1, double mean1, double var1, double n0, double mean0,
-                       double var0, double alpha, gp_trial_test *out, gp_error *err) {
+gp_code gp_trial_welch(double n1, double mean1, double var1, double n0, double mean0, double var0,
+                       double alpha, gp_trial_test *out, gp_error *err) {
   if (n1 < 2 || n0 < 2)
     return gp_fail(err, GP_EINVAL, "arm", "an arm has fewer than 2 observations");
   double a = var1 / n1, b = var0 / n0;
@@ -99,8 +100,8 @@ gp_code gp_trial_risk_ratio(double s1, double n1, double s0, double n0, double a
 
 /* Sorting helper: indices by p-value. */
 typedef struct gp_pidx {
-  double p;   /* p-value */
-  size_t i;   /* its position */
+  double p; /* p-value */
+  size_t i; /* its position */
 } gp_pidx;
 
 static int gp_pidx_cmp(const void *a, const void *b) {
@@ -113,7 +114,8 @@ static int gp_pidx_cmp(const void *a, const void *b) {
 static gp_pidx *gp_sorted(size_t n, const double *p) {
   gp_pidx *s = malloc((n ? n : 1) * sizeof *s);
   if (!s) abort();
-  for (size_t i = 0; i < n; i++) s[i] = (gp_pidx){p[i], i};
+  for (size_t i = 0; i < n; i++)
+    s[i] = (gp_pidx){p[i], i};
   qsort(s, n, sizeof *s, gp_pidx_cmp);
   return s;
 }

@@ -47,8 +47,8 @@ void gp_trial_test_finish(gp_trial_test *t, double alpha);
 /* Welch's test of mean1 − mean0 (treatment minus control) from the arms'
  * sizes, means and sample variances; Welch–Satterthwaite df. Returns GP_OK
  * or GP_EINVAL (path "arm") if an arm has fewer than 2 observations. */
-gp_code gp_trial_welch(double n1, double mean1, double var1, double n0, double mean0,
-                       double var0, double alpha, gp_trial_test *out, gp_error *err);
+gp_code gp_trial_welch(double n1, double mean1, double var1, double n0, double mean0, double var0,
+                       double alpha, gp_trial_test *out, gp_error *err);
 
 /* Relative risk p1/p0 for s1 successes in n1 and s0 in n0 with the Katz
  * log-scale interval: SE(log RR) = sqrt(1/s1 − 1/n1 + 1/s0 − 1/n0); the
@@ -84,16 +84,16 @@ typedef struct gp_trial_seq {
   double p_value;   /* always-valid p-value */
   double halfwidth; /* half the width */
 } gp_trial_seq;
-void gp_trial_sequential(double estimate, double se, double n_total, double tuning,
-                         double alpha, gp_trial_seq *out);
+void gp_trial_sequential(double estimate, double se, double n_total, double tuning, double alpha,
+                         gp_trial_seq *out);
 
 /* One look of a confidence-sequence path: the Welch difference in means of
  * all data up to and including the look, with its always-valid interval. */
 typedef struct gp_trial_look {
-  double n;          /* units in the two arms so far */
-  double estimate;   /* difference in means (arm − control) */
-  double std_error;  /* Welch standard error */
-  gp_trial_seq seq;  /* confidence sequence at this look (NAN when an arm has < 2 units) */
+  double n;         /* units in the two arms so far */
+  double estimate;  /* difference in means (arm − control) */
+  double std_error; /* Welch standard error */
+  gp_trial_seq seq; /* confidence sequence at this look (NAN when an arm has < 2 units) */
 } gp_trial_look;
 
 /* The path over n_looks looks, in the order given by order[0..n_looks-1]
@@ -108,12 +108,12 @@ void gp_trial_seq_path(int n_looks, const int *order, int k, int o, int control,
 /* Normal-normal Bayesian summary of an effect: likelihood N(estimate, se²),
  * prior N(prior_mean, prior_sd²) (prior_sd <= 0 or infinite: flat). */
 typedef struct gp_trial_bayes {
-  double mean;           /* posterior mean */
-  double sd;             /* posterior standard deviation */
-  double conf_low;       /* equal-tailed 1 − alpha credible interval */
-  double conf_high;      /* upper limit */
-  double prob_positive;  /* P(effect > 0) */
-  double prob_above;     /* P(effect > threshold) */
+  double mean;          /* posterior mean */
+  double sd;            /* posterior standard deviation */
+  double conf_low;      /* equal-tailed 1 − alpha credible interval */
+  double conf_high;     /* upper limit */
+  double prob_positive; /* P(effect > 0) */
+  double prob_above;    /* P(effect > threshold) */
 } gp_trial_bayes;
 void gp_trial_bayes_normal(double estimate, double se, double prior_mean, double prior_sd,
                            double threshold, double alpha, gp_trial_bayes *out);

@@ -56,8 +56,7 @@ void gp_trial_ols_add_row(gp_trial_ols *o, int g, const double *x, const double 
   }
 }
 
-void gp_trial_ols_add_sums(gp_trial_ols *o, int g, double w, const double *xtx,
-                           const double *xty) {
+void gp_trial_ols_add_sums(gp_trial_ols *o, int g, double w, const double *xtx, const double *xty) {
   int p = o->p, ny = o->ny;
   o->n += w;
   double *sg = o->ng ? o->sg + (size_t)g * p * p : NULL;
@@ -77,13 +76,15 @@ void gp_trial_ols_add_sums(gp_trial_ols *o, int g, double w, const double *xtx,
 /* Fills the lower triangle of a p×p matrix stored in its upper triangle. */
 static void gp_symmetrise(double *a, int p) {
   for (int i = 0; i < p; i++)
-    for (int j = 0; j < i; j++) a[i * p + j] = a[j * p + i];
+    for (int j = 0; j < i; j++)
+      a[i * p + j] = a[j * p + i];
 }
 
 gp_code gp_trial_ols_solve(gp_trial_ols *o, int *bad_col, gp_error *err) {
   int p = o->p, ny = o->ny;
   gp_symmetrise(o->xtx, p);
-  for (int g = 0; g < o->ng; g++) gp_symmetrise(o->sg + (size_t)g * p * p, p);
+  for (int g = 0; g < o->ng; g++)
+    gp_symmetrise(o->sg + (size_t)g * p * p, p);
   /* Cholesky X'X = C C' (C lower), stored in c. */
   double *c = calloc((size_t)p * p, sizeof(double));
   double *ci = calloc((size_t)p * p, sizeof(double));
@@ -93,19 +94,20 @@ gp_code gp_trial_ols_solve(gp_trial_ols *o, int *bad_col, gp_error *err) {
   }
   for (int j = 0; j < p; j++) {
     double d = o->xtx[j * p + j];
-    for (int k = 0; k < j; k++) d -= c[j * p + k] * c[j * p + k];
+    for (int k = 0; k < j; k++)
+      d -= c[j * p + k] * c[j * p + k];
     if (!(o->xtx[j * p + j] > 0) || !(d > 1e-10 * o->xtx[j * p + j])) {
       free(c), free(ci);
       if (bad_col) *bad_col = j;
       return gp_fail(err, GP_EINVAL, NULL,
-                     "the design is singular: column %d is constant or a combination of others",
-                     j);
+                     "the design is singular: column %d is constant or a combination of others", j);
     }
     double s = sqrt(d);
     c[j * p + j] = s;
     for (int i = j + 1; i < p; i++) {
       double v = o->xtx[i * p + j];
-      for (int k = 0; k < j; k++) v -= c[i * p + k] * c[j * p + k];
+      for (int k = 0; k < j; k++)
+        v -= c[i * p + k] * c[j * p + k];
       c[i * p + j] = v / s;
     }
   }
@@ -113,7 +115,8 @@ gp_code gp_trial_ols_solve(gp_trial_ols *o, int *bad_col, gp_error *err) {
   for (int col = 0; col < p; col++) {
     for (int i = col; i < p; i++) {
       double v = (i == col) ? 1.0 : 0.0;
-      for (int k = col; k < i; k++) v -= c[i * p + k] * ci[k * p + col];
+      for (int k = col; k < i; k++)
+        v -= c[i * p + k] * ci[k * p + col];
       ci[i * p + col] = v / c[i * p + i];
     }
   }
@@ -121,14 +124,16 @@ gp_code gp_trial_ols_solve(gp_trial_ols *o, int *bad_col, gp_error *err) {
   for (int i = 0; i < p; i++)
     for (int j = 0; j < p; j++) {
       double v = 0;
-      for (int k = (i > j ? i : j); k < p; k++) v += ci[k * p + i] * ci[k * p + j];
+      for (int k = (i > j ? i : j); k < p; k++)
+        v += ci[k * p + i] * ci[k * p + j];
       o->minv[i * p + j] = v;
       o->lfac[i * p + j] = ci[j * p + i];
     }
   for (int k = 0; k < ny; k++)
     for (int i = 0; i < p; i++) {
       double v = 0;
-      for (int j = 0; j < p; j++) v += o->minv[i * p + j] * o->xty[j * ny + k];
+      for (int j = 0; j < p; j++)
+        v += o->minv[i * p + j] * o->xty[j * ny + k];
       o->beta[i * ny + k] = v;
     }
   free(c), free(ci);
@@ -151,7 +156,8 @@ void gp_trial_ols_add_hc2(gp_trial_ols *o, const double *x, const double *y) {
   for (int a = 0; a < m; a++) {
     const double *row = o->minv + (size_t)nz[a] * p;
     double r = 0;
-    for (int b = 0; b < m; b++) r += row[nz[b]] * x[nz[b]];
+    for (int b = 0; b < m; b++)
+      r += row[nz[b]] * x[nz[b]];
     h += x[nz[a]] * r;
   }
   if (!(h < 1.0 - 1e-12)) {
@@ -162,13 +168,15 @@ void gp_trial_ols_add_hc2(gp_trial_ols *o, const double *x, const double *y) {
   o->hc2_rows += 1;
   for (int k = 0; k < ny; k++) {
     double e = y[k];
-    for (int a = 0; a < m; a++) e -= x[nz[a]] * o->beta[nz[a] * ny + k];
+    for (int a = 0; a < m; a++)
+      e -= x[nz[a]] * o->beta[nz[a] * ny + k];
     double w = e * e / (1.0 - h);
     double *mt = o->meat + (size_t)k * p * p;
     for (int a = 0; a < m; a++) {
       double wi = w * x[nz[a]];
       double *row = mt + (size_t)nz[a] * p;
-      for (int b = a; b < m; b++) row[nz[b]] += wi * x[nz[b]];
+      for (int b = a; b < m; b++)
+        row[nz[b]] += wi * x[nz[b]];
     }
   }
   if (nz != nzi) free(nz);
@@ -178,7 +186,8 @@ void gp_trial_ols_add_hc2(gp_trial_ols *o, const double *x, const double *y) {
 static void gp_mv(int p, const double *a, const double *x, double *y) {
   for (int i = 0; i < p; i++) {
     double v = 0;
-    for (int j = 0; j < p; j++) v += a[i * p + j] * x[j];
+    for (int j = 0; j < p; j++)
+      v += a[i * p + j] * x[j];
     y[i] = v;
   }
 }
@@ -187,14 +196,16 @@ static void gp_mv(int p, const double *a, const double *x, double *y) {
 static void gp_mtv(int p, const double *a, const double *x, double *y) {
   for (int j = 0; j < p; j++) {
     double v = 0;
-    for (int i = 0; i < p; i++) v += a[i * p + j] * x[i];
+    for (int i = 0; i < p; i++)
+      v += a[i * p + j] * x[i];
     y[j] = v;
   }
 }
 
 static double gp_dot(int p, const double *a, const double *b) {
   double v = 0;
-  for (int i = 0; i < p; i++) v += a[i] * b[i];
+  for (int i = 0; i < p; i++)
+    v += a[i] * b[i];
   return v;
 }
 
@@ -230,18 +241,18 @@ static gp_code gp_cr2(const gp_trial_ols *o, int k, const double *c, double *var
     if (ws) gsl_eigen_symmv_free(ws);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  double *tmp = buf;          /* p×p */
-  double *w = tmp + pp;       /* p×p W = L V */
-  double *rr = w + pp;        /* p×p R = Σ q q' */
-  double *mr = rr + pp;       /* p×p M R */
-  double *u = mr + pp;        /* p: u_g = X_g'e_g */
-  double *sm = u + p;         /* p: S_g m */
-  double *a1 = sm + p;        /* p: W' u */
-  double *a2 = a1 + p;        /* p: W' S_g m */
-  double *wv = a2 + p;        /* p: w_g */
-  double *qv = wv + p;        /* p: q_g */
-  double *t1 = qv + p;        /* p scratch */
-  double *mq = t1 + p;        /* p: M q */
+  double *tmp = buf;    /* p×p */
+  double *w = tmp + pp; /* p×p W = L V */
+  double *rr = w + pp;  /* p×p R = Σ q q' */
+  double *mr = rr + pp; /* p×p M R */
+  double *u = mr + pp;  /* p: u_g = X_g'e_g */
+  double *sm = u + p;   /* p: S_g m */
+  double *a1 = sm + p;  /* p: W' u */
+  double *a2 = a1 + p;  /* p: W' S_g m */
+  double *wv = a2 + p;  /* p: w_g */
+  double *qv = wv + p;  /* p: q_g */
+  double *t1 = qv + p;  /* p scratch */
+  double *mq = t1 + p;  /* p: M q */
   gp_mv(p, o->minv, c, m);
   double sum_a = 0, sum_qmq = 0, sum_a2 = 0, sum_aqmq = 0, v = 0;
   for (int g = 0; g < o->ng; g++) {
@@ -250,20 +261,23 @@ static gp_code gp_cr2(const gp_trial_ols *o, int k, const double *c, double *var
     /* u = X_g'y_g − S_g β */
     for (int i = 0; i < p; i++) {
       double e = t[i * ny + k];
-      for (int j = 0; j < p; j++) e -= s[i * p + j] * o->beta[j * ny + k];
+      for (int j = 0; j < p; j++)
+        e -= s[i * p + j] * o->beta[j * ny + k];
       u[i] = e;
     }
     /* K = L' S L, eigen K = V Λ V'; W = L V. */
     for (int i = 0; i < p; i++) /* tmp = S L */
       for (int j = 0; j < p; j++) {
         double x = 0;
-        for (int l = 0; l < p; l++) x += s[i * p + l] * o->lfac[l * p + j];
+        for (int l = 0; l < p; l++)
+          x += s[i * p + l] * o->lfac[l * p + j];
         tmp[i * p + j] = x;
       }
     for (int i = 0; i < p; i++)
       for (int j = i; j < p; j++) {
         double x = 0;
-        for (int l = 0; l < p; l++) x += o->lfac[l * p + i] * tmp[l * p + j];
+        for (int l = 0; l < p; l++)
+          x += o->lfac[l * p + i] * tmp[l * p + j];
         gsl_matrix_set(km, (size_t)i, (size_t)j, x);
         gsl_matrix_set(km, (size_t)j, (size_t)i, x);
       }
@@ -271,15 +285,18 @@ static gp_code gp_cr2(const gp_trial_ols *o, int k, const double *c, double *var
     for (int i = 0; i < p; i++)
       for (int j = 0; j < p; j++) {
         double x = 0;
-        for (int l = 0; l < p; l++) x += o->lfac[i * p + l] * gsl_matrix_get(evec, (size_t)l, (size_t)j);
+        for (int l = 0; l < p; l++)
+          x += o->lfac[i * p + l] * gsl_matrix_get(evec, (size_t)l, (size_t)j);
         w[i * p + j] = x;
       }
     /* w_g = u + S W diag(g1) W' u */
     gp_mtv(p, w, u, a1);
-    for (int j = 0; j < p; j++) a1[j] *= gp_g1(gsl_vector_get(eval, (size_t)j));
+    for (int j = 0; j < p; j++)
+      a1[j] *= gp_g1(gsl_vector_get(eval, (size_t)j));
     gp_mv(p, w, a1, t1);
     gp_mv(p, s, t1, wv);
-    for (int i = 0; i < p; i++) wv[i] += u[i];
+    for (int i = 0; i < p; i++)
+      wv[i] += u[i];
     double cmw = gp_dot(p, m, wv);
     v += cmw * cmw;
     /* a_g and q_g */
@@ -293,7 +310,8 @@ static gp_code gp_cr2(const gp_trial_ols *o, int k, const double *c, double *var
     }
     gp_mv(p, w, a2, t1);
     gp_mv(p, s, t1, qv);
-    for (int i = 0; i < p; i++) qv[i] += sm[i];
+    for (int i = 0; i < p; i++)
+      qv[i] += sm[i];
     gp_mv(p, o->minv, qv, mq);
     double qmq = gp_dot(p, qv, mq);
     sum_a += ag;
@@ -301,18 +319,21 @@ static gp_code gp_cr2(const gp_trial_ols *o, int k, const double *c, double *var
     sum_qmq += qmq;
     sum_aqmq += ag * qmq;
     for (int i = 0; i < p; i++)
-      for (int j = 0; j < p; j++) rr[i * p + j] += qv[i] * qv[j];
+      for (int j = 0; j < p; j++)
+        rr[i * p + j] += qv[i] * qv[j];
   }
   /* tr(MRMR) */
   for (int i = 0; i < p; i++)
     for (int j = 0; j < p; j++) {
       double x = 0;
-      for (int l = 0; l < p; l++) x += o->minv[i * p + l] * rr[l * p + j];
+      for (int l = 0; l < p; l++)
+        x += o->minv[i * p + l] * rr[l * p + j];
       mr[i * p + j] = x;
     }
   double trmrmr = 0;
   for (int i = 0; i < p; i++)
-    for (int j = 0; j < p; j++) trmrmr += mr[i * p + j] * mr[j * p + i];
+    for (int j = 0; j < p; j++)
+      trmrmr += mr[i * p + j] * mr[j * p + i];
   double tr = sum_a - sum_qmq;
   double tr2 = sum_a2 - 2.0 * sum_aqmq + trmrmr;
   *var = v;
@@ -328,11 +349,13 @@ gp_code gp_trial_ols_contrast(const gp_trial_ols *o, int k, const double *c, dou
   int p = o->p, ny = o->ny;
   if (!o->solved) return gp_fail(err, GP_EINTERNAL, NULL, "regression not solved");
   double est = 0;
-  for (int i = 0; i < p; i++) est += c[i] * o->beta[i * ny + k];
+  for (int i = 0; i < p; i++)
+    est += c[i] * o->beta[i * ny + k];
   double var = 0, df = 0;
   if (o->ng > 0) {
     if (o->ng < 2)
-      return gp_fail(err, GP_EINVAL, "--cluster", "only one cluster: cluster-robust errors need at least 2");
+      return gp_fail(err, GP_EINVAL, "--cluster",
+                     "only one cluster: cluster-robust errors need at least 2");
     gp_code rc = gp_cr2(o, k, c, &var, &df, err);
     if (rc) return rc;
   } else {

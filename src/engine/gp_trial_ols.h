@@ -27,21 +27,21 @@
 
 /* A regression being accumulated and then solved. Owns its arrays. */
 typedef struct gp_trial_ols {
-  int p;          /* number of columns of X */
-  int ny;         /* number of outcomes fitted on the same X */
-  double n;       /* rows added */
-  double *xtx;    /* p×p X'X (row-major) */
-  double *xty;    /* p×ny X'y */
-  double *minv;   /* p×p (X'X)⁻¹ after solve */
-  double *lfac;   /* p×p L with LL' = (X'X)⁻¹ after solve */
-  double *beta;   /* p×ny coefficients after solve */
-  double *meat;   /* ny×p×p HC2 meat (second pass) */
+  int p;           /* number of columns of X */
+  int ny;          /* number of outcomes fitted on the same X */
+  double n;        /* rows added */
+  double *xtx;     /* p×p X'X (row-major) */
+  double *xty;     /* p×ny X'y */
+  double *minv;    /* p×p (X'X)⁻¹ after solve */
+  double *lfac;    /* p×p L with LL' = (X'X)⁻¹ after solve */
+  double *beta;    /* p×ny coefficients after solve */
+  double *meat;    /* ny×p×p HC2 meat (second pass) */
   double hc2_rows; /* rows added in the second pass */
-  bool lev_one;   /* a row had leverage 1 (HC2 undefined) */
-  int ng;         /* clusters (0: not clustered) */
-  double *sg;     /* ng×p×p per-cluster X_g'X_g */
-  double *tg;     /* ng×p×ny per-cluster X_g'y_g */
-  bool solved;    /* gp_trial_ols_solve succeeded */
+  bool lev_one;    /* a row had leverage 1 (HC2 undefined) */
+  int ng;          /* clusters (0: not clustered) */
+  double *sg;      /* ng×p×p per-cluster X_g'X_g */
+  double *tg;      /* ng×p×ny per-cluster X_g'y_g */
+  bool solved;     /* gp_trial_ols_solve succeeded */
 } gp_trial_ols;
 
 /* Prepares o for p columns, ny outcomes and ng clusters (0: none).
@@ -57,8 +57,7 @@ void gp_trial_ols_add_row(gp_trial_ols *o, int g, const double *x, const double 
 
 /* Adds precomputed sums of w rows: xtx (p×p) and xty (p×ny) to the totals
  * and to cluster g. */
-void gp_trial_ols_add_sums(gp_trial_ols *o, int g, double w, const double *xtx,
-                           const double *xty);
+void gp_trial_ols_add_sums(gp_trial_ols *o, int g, double w, const double *xtx, const double *xty);
 
 /* Solves the normal equations by Cholesky. Returns GP_OK, or GP_EINVAL with
  * *bad_col set to the first column that is (numerically) a linear

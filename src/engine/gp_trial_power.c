@@ -21,8 +21,8 @@ double gp_trial_power_normal(double effect, double se, double alpha, bool two_si
     se = se * gp_trial_seq_multiplier(n_total, tuning, alpha) /
          gp_trial_norm_quantile(1.0 - 0.5 * alpha);
   }
-  double z = two_sided ? gp_trial_norm_quantile(1.0 - 0.5 * alpha)
-                       : gp_trial_norm_quantile(1.0 - alpha);
+  double z =
+      two_sided ? gp_trial_norm_quantile(1.0 - 0.5 * alpha) : gp_trial_norm_quantile(1.0 - alpha);
   double s = effect / se;
   double p = gp_trial_norm_sf(z - s);
   if (two_sided) p += gp_trial_norm_cdf(-z - s);
@@ -130,12 +130,10 @@ gp_code gp_trial_power_solve(const gp_trial_power_spec *s, gp_trial_power_result
     return gp_fail(err, GP_EINVAL, "--alpha", "must be strictly between 0 and 1");
   if (!(s->icc >= 0 && s->icc <= 1))
     return gp_fail(err, GP_EINVAL, "--icc", "must be between 0 and 1");
-  if (!(s->cluster_size >= 1))
-    return gp_fail(err, GP_EINVAL, "--cluster-size", "must be >= 1");
+  if (!(s->cluster_size >= 1)) return gp_fail(err, GP_EINVAL, "--cluster-size", "must be >= 1");
   if (!(s->ratio > 0 && isfinite(s->ratio)))
     return gp_fail(err, GP_EINVAL, "--ratio", "must be a number > 0");
-  if (s->sequential && !(s->tuning > 0))
-    return gp_fail(err, GP_EINVAL, "--tuning", "must be > 0");
+  if (s->sequential && !(s->tuning > 0)) return gp_fail(err, GP_EINVAL, "--tuning", "must be > 0");
   int unknown = isnan(s->n) + isnan(s->mde) + isnan(s->power);
   if (unknown != 1)
     return gp_fail(err, GP_EINVAL, "--n/--mde/--power",
@@ -153,7 +151,8 @@ gp_code gp_trial_power_solve(const gp_trial_power_spec *s, gp_trial_power_result
     if (s->kind == GP_TRIAL_PROPORTIONS && !(s->p0 + s->mde > 0 && s->p0 + s->mde < 1))
       return gp_fail(err, GP_EINVAL, "--mde", "p0 + mde must be strictly between 0 and 1");
     if (s->one_sided && s->mde < 0)
-      return gp_fail(err, GP_EINVAL, "--mde", "a one-sided test looks for an increase: must be > 0");
+      return gp_fail(err, GP_EINVAL, "--mde",
+                     "a one-sided test looks for an increase: must be > 0");
   }
 
   out->design_effect = deff;
@@ -181,15 +180,20 @@ gp_code gp_trial_power_solve(const gp_trial_power_spec *s, gp_trial_power_result
   } else {
     c.ne = s->n / deff;
     double hi;
-    if (s->kind == GP_TRIAL_MEANS) hi = 1e4;
-    else if (s->sequential) hi = (1.0 - s->p0) / sqrt(s->p0 * (1.0 - s->p0));
-    else hi = gp_cohen_h(s->p0, 1.0 - s->p0);
+    if (s->kind == GP_TRIAL_MEANS)
+      hi = 1e4;
+    else if (s->sequential)
+      hi = (1.0 - s->p0) / sqrt(s->p0 * (1.0 - s->p0));
+    else
+      hi = gp_cohen_h(s->p0, 1.0 - s->p0);
     double es = gp_brent(gp_f_es, &c, 1e-12, hi);
     if (isnan(es))
       return gp_fail(err, GP_EINVAL, "--n", "no effect within range reaches that power at this n");
     double mde;
-    if (s->kind == GP_TRIAL_MEANS) mde = es * s->sd;
-    else if (s->sequential) mde = es * sqrt(s->p0 * (1.0 - s->p0));
+    if (s->kind == GP_TRIAL_MEANS)
+      mde = es * s->sd;
+    else if (s->sequential)
+      mde = es * sqrt(s->p0 * (1.0 - s->p0));
     else {
       double a = asin(sqrt(s->p0)) + es / 2.0;
       mde = sin(a) * sin(a) - s->p0;

@@ -26,8 +26,8 @@
 
 /* What is compared. */
 typedef enum gp_trial_outcome_kind {
-  GP_TRIAL_MEANS,       /* continuous outcome with standard deviation sd */
-  GP_TRIAL_PROPORTIONS  /* binary outcome with control proportion p0 */
+  GP_TRIAL_MEANS,      /* continuous outcome with standard deviation sd */
+  GP_TRIAL_PROPORTIONS /* binary outcome with control proportion p0 */
 } gp_trial_outcome_kind;
 
 /* The question; exactly two of n, mde, power are given (NAN marks the unknown). */

@@ -13,7 +13,8 @@ static uint64_t gp_splitmix64(uint64_t *x) {
 
 void gp_trial_rng_seed(gp_trial_rng *r, uint64_t seed) {
   uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = gp_splitmix64(&x);
+  for (int i = 0; i < 4; i++)
+    r->s[i] = gp_splitmix64(&x);
 }
 
 static inline uint64_t gp_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -38,7 +39,8 @@ double gp_trial_rng_uniform(gp_trial_rng *r) {
 uint64_t gp_trial_rng_below(gp_trial_rng *r, uint64_t n) {
   uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* accept x < limit */
   uint64_t x;
-  do x = gp_trial_rng_next(r);
+  do
+    x = gp_trial_rng_next(r);
   while (x >= limit);
   return x % n;
 }
@@ -56,7 +58,8 @@ double gp_trial_rng_normal(gp_trial_rng *r) {
 double gp_trial_rng_gamma(gp_trial_rng *r, double a) {
   if (a < 1.0) {
     double u = gp_trial_rng_uniform(r);
-    while (u == 0.0) u = gp_trial_rng_uniform(r);
+    while (u == 0.0)
+      u = gp_trial_rng_uniform(r);
     return gp_trial_rng_gamma(r, a + 1.0) * pow(u, 1.0 / a);
   }
   double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
@@ -105,7 +108,8 @@ void gp_trial_complete_counts(gp_trial_rng *r, size_t n, int k, const double *pr
     }
   }
   /* Rounding: if the points were not all placed, give the rest to the last arms. */
-  for (int j = k - 1; next < extra && j >= 0; j--, next++) counts[j]++;
+  for (int j = k - 1; next < extra && j >= 0; j--, next++)
+    counts[j]++;
 }
 
 gp_code gp_trial_assign(gp_trial_rng *r, gp_trial_design design, size_t n, int k,
@@ -148,9 +152,12 @@ gp_code gp_trial_assign(gp_trial_rng *r, gp_trial_design design, size_t n, int k
     free(count), free(start), free(idx), free(arms), free(counts);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory assigning %zu units", n);
   }
-  for (size_t i = 0; i < n; i++) count[block ? block[i] : 0]++;
-  for (int b = 1; b <= nblocks; b++) start[b] = start[b - 1] + count[b - 1];
-  for (int b = 0; b < nblocks; b++) count[b] = 0;
+  for (size_t i = 0; i < n; i++)
+    count[block ? block[i] : 0]++;
+  for (int b = 1; b <= nblocks; b++)
+    start[b] = start[b - 1] + count[b - 1];
+  for (int b = 0; b < nblocks; b++)
+    count[b] = 0;
   for (size_t i = 0; i < n; i++) {
     int b = block ? block[i] : 0;
     idx[start[b] + count[b]++] = i;
@@ -160,14 +167,16 @@ gp_code gp_trial_assign(gp_trial_rng *r, gp_trial_design design, size_t n, int k
     if (m == 0) continue;
     gp_trial_complete_counts(r, m, k, prob, counts);
     for (int j = 0; j < k; j++)
-      for (size_t c = 0; c < counts[j]; c++) arms[pos++] = j;
+      for (size_t c = 0; c < counts[j]; c++)
+        arms[pos++] = j;
     for (size_t i = m - 1; i > 0; i--) { /* Fisher–Yates */
       size_t s = (size_t)gp_trial_rng_below(r, i + 1);
       int t = arms[i];
       arms[i] = arms[s];
       arms[s] = t;
     }
-    for (size_t i = 0; i < m; i++) arm_out[idx[start[b] + i]] = arms[i];
+    for (size_t i = 0; i < m; i++)
+      arm_out[idx[start[b] + i]] = arms[i];
   }
   free(count), free(start), free(idx), free(arms), free(counts);
   return GP_OK;

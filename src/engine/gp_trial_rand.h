@@ -69,7 +69,6 @@ gp_code gp_trial_assign(gp_trial_rng *r, gp_trial_design design, size_t n, int k
 /* The arm counts complete randomisation gives a block of size n: floor(n·p_k)
  * plus the extra units chosen by systematic sampling (uses one uniform).
  * counts[0..k-1] is caller-owned. */
-void gp_trial_complete_counts(gp_trial_rng *r, size_t n, int k, const double *prob,
-                              size_t *counts);
+void gp_trial_complete_counts(gp_trial_rng *r, size_t n, int k, const double *prob, size_t *counts);
 
 #endif

@@ -16,17 +16,17 @@
 
 /* Scanner state shared with libcsv's callbacks. */
 typedef struct gp_scan {
-  const char *name;    /* file name for errors */
-  char *buf;           /* the current record's field texts, NUL-separated */
-  size_t len, cap;     /* used and allocated bytes of buf */
-  size_t *off;         /* field offsets in buf */
-  const char **ptrs;   /* field pointers handed to the callback */
-  int nf, capf;        /* fields in the record, allocated */
-  long line;           /* records completed so far */
-  gp_trialcsv_fn fn;   /* the callback */
-  void *ctx;           /* its context */
-  gp_error *err;       /* where errors go */
-  gp_code rc;          /* first failure */
+  const char *name;  /* file name for errors */
+  char *buf;         /* the current record's field texts, NUL-separated */
+  size_t len, cap;   /* used and allocated bytes of buf */
+  size_t *off;       /* field offsets in buf */
+  const char **ptrs; /* field pointers handed to the callback */
+  int nf, capf;      /* fields in the record, allocated */
+  long line;         /* records completed so far */
+  gp_trialcsv_fn fn; /* the callback */
+  void *ctx;         /* its context */
+  gp_error *err;     /* where errors go */
+  gp_code rc;        /* first failure */
 } gp_scan;
 
 static void gp_scan_field(void *s, size_t n, void *data) {
@@ -39,7 +39,8 @@ static void gp_scan_field(void *s, size_t n, void *data) {
   }
   if (sc->len + n + 1 > sc->cap) {
     size_t nc = sc->cap ? sc->cap : 256;
-    while (nc < sc->len + n + 1) nc *= 2;
+    while (nc < sc->len + n + 1)
+      nc *= 2;
     char *b = realloc(sc->buf, nc);
     if (!b) {
       sc->rc = gp_fail(sc->err, GP_ENOMEM, NULL, "out of memory");
@@ -72,13 +73,12 @@ static void gp_scan_row(int c, void *data) {
   (void)c;
   gp_scan *sc = data;
   if (sc->rc) return;
-  for (int i = 0; i < sc->nf; i++) sc->ptrs[i] = sc->buf + sc->off[i];
+  for (int i = 0; i < sc->nf; i++)
+    sc->ptrs[i] = sc->buf + sc->off[i];
   gp_scan_emit(sc);
 }
 
-static void gp_scan_free(gp_scan *sc) {
-  free(sc->buf), free(sc->off), free(sc->ptrs);
-}
+static void gp_scan_free(gp_scan *sc) { free(sc->buf), free(sc->off), free(sc->ptrs); }
 
 /* Hands the record in sc->ptrs[0..nf-1] to the callback. */
 static void gp_scan_emit(gp_scan *sc) {
@@ -94,14 +94,15 @@ static void gp_scan_emit(gp_scan *sc) {
 /* Byte classes of the plain-line splitter: 1 a comma; 2 a byte only libcsv
  * may interpret (a quote; a space or tab, which libcsv trims around unquoted
  * fields; a carriage return; a NUL). */
-static const unsigned char gp_cls[256] = {[','] = 1, ['"'] = 2, [' '] = 2, ['\t'] = 2,
-                                          ['\r'] = 2, [0] = 2};
+static const unsigned char gp_cls[256] = {
+    [','] = 1, ['"'] = 2, [' '] = 2, ['\t'] = 2, ['\r'] = 2, [0] = 2};
 
 /* Makes room for n fields in sc->off and sc->ptrs. */
 static bool gp_scan_room(gp_scan *sc, int n) {
   if (n <= sc->capf) return true;
   int nc = sc->capf ? sc->capf : 16;
-  while (nc < n) nc *= 2;
+  while (nc < n)
+    nc *= 2;
   size_t *o = realloc(sc->off, (size_t)nc * sizeof *o);
   if (o) sc->off = o;
   const char **pp = realloc(sc->ptrs, (size_t)nc * sizeof *pp);
@@ -255,15 +256,19 @@ static const double gp_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 static bool gp_fast_number(const char *s, double *out) {
   const char *p = s;
   bool neg = false;
-  if (*p == '-') neg = true, p++;
-  else if (*p == '+') p++;
+  if (*p == '-')
+    neg = true, p++;
+  else if (*p == '+')
+    p++;
   uint64_t m = 0;
   const char *d0 = p;
-  while ((unsigned)(*p - '0') < 10) m = m * 10 + (uint64_t)(*p++ - '0');
+  while ((unsigned)(*p - '0') < 10)
+    m = m * 10 + (uint64_t)(*p++ - '0');
   long digits = p - d0, frac = 0;
   if (*p == '.') {
     const char *f0 = ++p;
-    while ((unsigned)(*p - '0') < 10) m = m * 10 + (uint64_t)(*p++ - '0');
+    while ((unsigned)(*p - '0') < 10)
+      m = m * 10 + (uint64_t)(*p++ - '0');
     frac = p - f0;
     digits += frac;
   }
@@ -273,8 +278,10 @@ static bool gp_fast_number(const char *s, double *out) {
   if (*p == 'e' || *p == 'E') {
     p++;
     bool eneg = false;
-    if (*p == '-') eneg = true, p++;
-    else if (*p == '+') p++;
+    if (*p == '-')
+      eneg = true, p++;
+    else if (*p == '+')
+      p++;
     if ((unsigned)(*p - '0') >= 10) return false;
     long e = 0;
     while ((unsigned)(*p - '0') < 10) {
@@ -301,7 +308,8 @@ bool gp_trialcsv_number(const char *s, double *out) {
   char *end;
   errno = 0;
   double v = strtod(s, &end);
-  while (*end == ' ') end++;
+  while (*end == ' ')
+    end++;
   if (*end || !isfinite(v) || end == s) return false; /* underflow (ERANGE) is a number */
   *out = v;
   return true;
@@ -311,21 +319,23 @@ bool gp_trialcsv_number(const char *s, double *out) {
 
 /* Labels seen in a column, numbered in order of first appearance. */
 typedef struct gp_map {
-  char **names;   /* index → label (owned) */
-  int n;          /* labels */
-  int cap;        /* allocated names */
-  int *table;     /* open addressing: index + 1, 0 empty */
-  size_t tcap;    /* power of two */
+  char **names; /* index → label (owned) */
+  int n;        /* labels */
+  int cap;      /* allocated names */
+  int *table;   /* open addressing: index + 1, 0 empty */
+  size_t tcap;  /* power of two */
 } gp_map;
 
 static uint64_t gp_strhash(const char *s) {
   uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
 static void gp_map_free(gp_map *m) {
-  for (int i = 0; i < m->n; i++) free(m->names[i]);
+  for (int i = 0; i < m->n; i++)
+    free(m->names[i]);
   free(m->names), free(m->table);
   memset(m, 0, sizeof *m);
 }
@@ -351,7 +361,8 @@ static int gp_map_get(gp_map *m, const char *s) {
     if (!t) return -1;
     for (int k = 0; k < m->n; k++) {
       size_t j = (size_t)gp_strhash(m->names[k]) & (nc - 1);
-      while (t[j]) j = (j + 1) & (nc - 1);
+      while (t[j])
+        j = (j + 1) & (nc - 1);
       t[j] = k + 1;
     }
     free(m->table);
@@ -369,7 +380,8 @@ static int gp_map_get(gp_map *m, const char *s) {
   if (!copy) return -1;
   m->names[m->n] = copy;
   size_t i = (size_t)gp_strhash(s) & (m->tcap - 1);
-  while (m->table[i]) i = (i + 1) & (m->tcap - 1);
+  while (m->table[i])
+    i = (i + 1) & (m->tcap - 1);
   m->table[i] = m->n + 1;
   return m->n++;
 }
@@ -386,21 +398,21 @@ static int gp_col(const gp_trialcsv_row *h, const char *name) {
 /* Context of the analysis scan. */
 typedef struct gp_actx {
   const gp_trialcsv_analyse_spec *spec; /* the request */
-  int pass;           /* 1 or 2 */
-  int arm_col;        /* column indices */
-  int *y_col;         /* outcome columns */
-  int *z_col;         /* covariate columns */
-  int cl_col, st_col; /* cluster and strata columns (−1: none) */
-  int need;           /* fields a data row must have */
-  gp_map arms, strata, clusters; /* labels */
-  double *y, *z;      /* parsed values */
-  gp_trial_acc acc;   /* the engine */
-  FILE *spool;        /* pass 1 writes each row's numbers here for pass 2 (NULL: re-read CSV) */
-  double *rec;        /* one spooled record: arm, stratum, z, y */
-  int look_col;       /* look column (−1: none) */
-  gp_map looks;       /* look labels */
+  int pass;                             /* 1 or 2 */
+  int arm_col;                          /* column indices */
+  int *y_col;                           /* outcome columns */
+  int *z_col;                           /* covariate columns */
+  int cl_col, st_col;                   /* cluster and strata columns (−1: none) */
+  int need;                             /* fields a data row must have */
+  gp_map arms, strata, clusters;        /* labels */
+  double *y, *z;                        /* parsed values */
+  gp_trial_acc acc;                     /* the engine */
+  FILE *spool;            /* pass 1 writes each row's numbers here for pass 2 (NULL: re-read CSV) */
+  double *rec;            /* one spooled record: arm, stratum, z, y */
+  int look_col;           /* look column (−1: none) */
+  gp_map looks;           /* look labels */
   gp_trial_moments *lmom; /* per look × GP_TRIALCSV_LOOK_ARMS × outcome moments */
-  int lcap;           /* looks allocated in lmom */
+  int lcap;               /* looks allocated in lmom */
 } gp_actx;
 
 static gp_code gp_need_col(const gp_trialcsv_row *h, const char *name, const char *opt,
@@ -411,8 +423,7 @@ static gp_code gp_need_col(const gp_trialcsv_row *h, const char *name, const cha
 }
 
 static gp_code gp_parse_num(const gp_trialcsv_row *r, int col, const char *what,
-                            const char *colname, const char *file, double *out,
-                            gp_error *err) {
+                            const char *colname, const char *file, double *out, gp_error *err) {
   const char *s = r->fields[col];
   if (gp_trialcsv_number(s, out)) return GP_OK;
   char where[300];
@@ -446,8 +457,7 @@ static gp_code gp_analyse_row(void *vp, const gp_trialcsv_row *r, gp_error *err)
     if (c->cl_col + 1 > c->need) c->need = c->cl_col + 1;
     if (c->st_col + 1 > c->need) c->need = c->st_col + 1;
     c->look_col = -1;
-    if (s->look && (rc = gp_need_col(r, s->look, "--look", s->path, &c->look_col, err)))
-      return rc;
+    if (s->look && (rc = gp_need_col(r, s->look, "--look", s->path, &c->look_col, err))) return rc;
     if (c->look_col + 1 > c->need) c->need = c->look_col + 1;
     return GP_OK;
   }
@@ -617,7 +627,8 @@ static gp_code gp_look_path(gp_actx *c, int control, gp_trialcsv_analysis *out, 
   return GP_OK;
 nomem:
   if (out->look_names)
-    for (int i = 0; i < L; i++) free(out->look_names[i]);
+    for (int i = 0; i < L; i++)
+      free(out->look_names[i]);
   free(out->look_names), free(out->path), free(keys), free(order), free(m);
   out->look_names = NULL;
   out->path = NULL;
@@ -681,8 +692,10 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
       goto done;
     }
   if (s->cluster && c.clusters.n < 2) {
-    rc = gp_fail(err, GP_EINVAL, "--cluster", "column '%s' has a single cluster ('%s'): "
-                 "cluster-robust errors need at least 2", s->cluster, c.clusters.names[0]);
+    rc = gp_fail(err, GP_EINVAL, "--cluster",
+                 "column '%s' has a single cluster ('%s'): "
+                 "cluster-robust errors need at least 2",
+                 s->cluster, c.clusters.names[0]);
     goto done;
   }
   if (s->ratio && s->n_ratio != c.arms.n) {
@@ -718,8 +731,10 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
   if (rc) goto done;
   if (gp_trial_acc_needs_pass2(&c.acc)) {
     c.pass = 2;
-    if (c.spool) rc = gp_spool_pass(&c, err);
-    else rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err);
+    if (c.spool)
+      rc = gp_spool_pass(&c, err);
+    else
+      rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err);
     if (rc) goto done;
   }
   gp_trial_opts o = s->opts;
@@ -741,10 +756,12 @@ done:
 
 void gp_trialcsv_analysis_free(gp_trialcsv_analysis *a) {
   if (a->arm_names)
-    for (int i = 0; i < a->res.n_arms; i++) free(a->arm_names[i]);
+    for (int i = 0; i < a->res.n_arms; i++)
+      free(a->arm_names[i]);
   free(a->arm_names);
   if (a->look_names)
-    for (int i = 0; i < a->n_looks; i++) free(a->look_names[i]);
+    for (int i = 0; i < a->n_looks; i++)
+      free(a->look_names[i]);
   free(a->look_names), free(a->path);
   gp_trial_result_free(&a->res);
   memset(a, 0, sizeof *a);
@@ -755,23 +772,23 @@ void gp_trialcsv_analysis_free(gp_trialcsv_analysis *a) {
 /* Context of the assignment scans. */
 typedef struct gp_sctx {
   const gp_trialcsv_assign_spec *spec; /* the request */
-  int pass;                 /* 1 or 2 */
-  int ncols;                /* header fields */
-  char **colnames;          /* header names (owned) */
-  bool *numeric;            /* column is numeric in every row */
-  int *st_cols;             /* strata column indices */
-  int cl_col;               /* cluster column or −1 */
-  gp_map blocks, clusters;  /* labels */
-  int *unit_block;          /* per row (pass 1) */
-  int *unit_cluster;        /* per row */
-  int *cluster_block;       /* per cluster */
-  long n, cap;              /* rows, allocated */
-  char *key;                /* scratch block key */
-  size_t keycap;            /* its size */
-  int *arm;                 /* per randomisation unit */
-  long row;                 /* pass 2 row index */
-  FILE *out;                /* pass 2 output */
-  gp_trial_moments *mom;    /* pass 2: ncols × arms */
+  int pass;                            /* 1 or 2 */
+  int ncols;                           /* header fields */
+  char **colnames;                     /* header names (owned) */
+  bool *numeric;                       /* column is numeric in every row */
+  int *st_cols;                        /* strata column indices */
+  int cl_col;                          /* cluster column or −1 */
+  gp_map blocks, clusters;             /* labels */
+  int *unit_block;                     /* per row (pass 1) */
+  int *unit_cluster;                   /* per row */
+  int *cluster_block;                  /* per cluster */
+  long n, cap;                         /* rows, allocated */
+  char *key;                           /* scratch block key */
+  size_t keycap;                       /* its size */
+  int *arm;                            /* per randomisation unit */
+  long row;                            /* pass 2 row index */
+  FILE *out;                           /* pass 2 output */
+  gp_trial_moments *mom;               /* pass 2: ncols × arms */
 } gp_sctx;
 
 /* Writes one CSV field, quoted when needed. */
@@ -828,13 +845,13 @@ static gp_code gp_assign_row(void *vp, const gp_trialcsv_row *r, gp_error *err) 
     if (s->cluster && (c->cl_col = gp_col(r, s->cluster)) < 0)
       return gp_fail(err, GP_EINVAL, "--cluster", "no column '%s' in %s", s->cluster, s->path);
     if (c->cl_col >= 0) c->numeric[c->cl_col] = false;
-    for (int i = 0; i < s->n_strata; i++) c->numeric[c->st_cols[i]] = false;
+    for (int i = 0; i < s->n_strata; i++)
+      c->numeric[c->st_cols[i]] = false;
     return GP_OK;
   }
   if (r->nfields != c->ncols) {
     snprintf(where, sizeof where, "%s:%ld", s->path, r->line);
-    return gp_fail(err, GP_EINVAL, where, "has %d fields; the header has %d", r->nfields,
-                   c->ncols);
+    return gp_fail(err, GP_EINVAL, where, "has %d fields; the header has %d", r->nfields, c->ncols);
   }
   if (c->pass == 2) {
     long i = c->row++;
@@ -849,7 +866,8 @@ static gp_code gp_assign_row(void *vp, const gp_trialcsv_row *r, gp_error *err) 
         gp_trial_moments_add(&c->mom[(size_t)f * s->n_arms + a], v);
     }
     gp_put_field(c->out, s->arms[a]);
-    for (int k = 0; k < s->n_arms; k++) fprintf(c->out, ",%.17g", s->prob[k]);
+    for (int k = 0; k < s->n_arms; k++)
+      fprintf(c->out, ",%.17g", s->prob[k]);
     fputc('\n', c->out);
     return GP_OK;
   }
@@ -858,7 +876,8 @@ static gp_code gp_assign_row(void *vp, const gp_trialcsv_row *r, gp_error *err) 
     if (c->numeric[f] && !gp_trialcsv_number(r->fields[f], &v)) c->numeric[f] = false;
   }
   size_t need = 1;
-  for (int i = 0; i < s->n_strata; i++) need += strlen(r->fields[c->st_cols[i]]) + 1;
+  for (int i = 0; i < s->n_strata; i++)
+    need += strlen(r->fields[c->st_cols[i]]) + 1;
   if (need > c->keycap) {
     char *k = realloc(c->key, need * 2);
     if (!k) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
@@ -915,7 +934,8 @@ static gp_code gp_assign_row(void *vp, const gp_trialcsv_row *r, gp_error *err) 
 
 static void gp_sctx_free(gp_sctx *c) {
   if (c->colnames)
-    for (int i = 0; i < c->ncols; i++) free(c->colnames[i]);
+    for (int i = 0; i < c->ncols; i++)
+      free(c->colnames[i]);
   free(c->colnames), free(c->numeric), free(c->st_cols), free(c->unit_block);
   free(c->unit_cluster), free(c->cluster_block), free(c->key), free(c->arm), free(c->mom);
   gp_map_free(&c->blocks), gp_map_free(&c->clusters);
@@ -955,8 +975,8 @@ gp_code gp_trialcsv_assign(const gp_trialcsv_assign_spec *s, gp_trialcsv_assignm
   }
   gp_trial_rng rng;
   gp_trial_rng_seed(&rng, s->seed);
-  if ((rc = gp_trial_assign(&rng, s->design, (size_t)units, K, s->prob,
-                            s->n_strata ? blk : NULL, c.blocks.n, c.arm, err)))
+  if ((rc = gp_trial_assign(&rng, s->design, (size_t)units, K, s->prob, s->n_strata ? blk : NULL,
+                            c.blocks.n, c.arm, err)))
     goto done;
   if (s->out_path) {
     size_t l = strlen(s->out_path) + 16;
@@ -991,7 +1011,8 @@ gp_code gp_trialcsv_assign(const gp_trialcsv_assign_spec *s, gp_trialcsv_assignm
   out->count = calloc((size_t)K, sizeof(double));
   if (c.cl_col >= 0) out->cluster_count = calloc((size_t)K, sizeof(double));
   int nb = 0;
-  for (int f = 0; f < c.ncols; f++) nb += c.numeric[f];
+  for (int f = 0; f < c.ncols; f++)
+    nb += c.numeric[f];
   out->balance = calloc((size_t)(nb ? nb : 1), sizeof *out->balance);
   if (!out->count || !out->balance || (c.cl_col >= 0 && !out->cluster_count)) {
     rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
@@ -1000,7 +1021,8 @@ gp_code gp_trialcsv_assign(const gp_trialcsv_assign_spec *s, gp_trialcsv_assignm
   for (long i = 0; i < c.n; i++)
     out->count[c.arm[c.cl_col >= 0 ? c.unit_cluster[i] : i]] += 1;
   if (c.cl_col >= 0)
-    for (long g = 0; g < units; g++) out->cluster_count[c.arm[g]] += 1;
+    for (long g = 0; g < units; g++)
+      out->cluster_count[c.arm[g]] += 1;
   for (int f = 0; f < c.ncols; f++) {
     if (!c.numeric[f]) continue;
     gp_trialcsv_balance *b = &out->balance[out->n_balance++];
@@ -1031,17 +1053,17 @@ done:
 
 /* Context of the adapt scan. */
 typedef struct gp_dctx {
-  const char *path;           /* file */
-  const char *arm_col_name;   /* arm column */
-  const char *y_col_name;     /* outcome column (long form) */
-  bool binary;                /* outcomes 0/1 */
-  int k;                      /* arms */
-  const char *const *arms;    /* their names */
-  int arm_col, y_col;         /* long form columns */
+  const char *path;                /* file */
+  const char *arm_col_name;        /* arm column */
+  const char *y_col_name;          /* outcome column (long form) */
+  bool binary;                     /* outcomes 0/1 */
+  int k;                           /* arms */
+  const char *const *arms;         /* their names */
+  int arm_col, y_col;              /* long form columns */
   int n_col, s_col, m_col, sd_col; /* summary form columns */
-  bool summary;               /* one row per arm */
-  gp_trial_moments *mom;      /* per arm (long form) */
-  gp_trial_arm_data *out;     /* results */
+  bool summary;                    /* one row per arm */
+  gp_trial_moments *mom;           /* per arm (long form) */
+  gp_trial_arm_data *out;          /* results */
 } gp_dctx;
 
 static gp_code gp_adapt_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
@@ -1107,11 +1129,17 @@ static gp_code gp_adapt_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
 }
 
 gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *outcome_col,
-                             bool binary, int k, const char *const *arms,
-                             gp_trial_arm_data *out, gp_error *err) {
-  gp_dctx c = {.path = path, .arm_col_name = arm_col, .y_col_name = outcome_col,
-               .binary = binary, .k = k, .arms = arms, .out = out};
-  for (int i = 0; i < k; i++) out[i] = (gp_trial_arm_data){0, 0, 0, 0};
+                             bool binary, int k, const char *const *arms, gp_trial_arm_data *out,
+                             gp_error *err) {
+  gp_dctx c = {.path = path,
+               .arm_col_name = arm_col,
+               .y_col_name = outcome_col,
+               .binary = binary,
+               .k = k,
+               .arms = arms,
+               .out = out};
+  for (int i = 0; i < k; i++)
+    out[i] = (gp_trial_arm_data){0, 0, 0, 0};
   c.mom = calloc((size_t)k, sizeof *c.mom);
   if (!c.mom) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   gp_code rc = gp_trialcsv_scan_file(path, gp_adapt_row, &c, err);

@@ -68,13 +68,13 @@ typedef struct gp_trialcsv_analyse_spec {
 
 /* The analysis with the names it refers to. Free with gp_trialcsv_analysis_free. */
 typedef struct gp_trialcsv_analysis {
-  gp_trial_result res;  /* the numbers */
-  char **arm_names;     /* res.n_arms names, in order of first appearance */
+  gp_trial_result res;              /* the numbers */
+  char **arm_names;                 /* res.n_arms names, in order of first appearance */
   const char *const *outcome_names; /* the spec's outcome names (not owned) */
-  int n_looks;          /* looks (0 without spec.look) */
-  char **look_names;    /* their labels, in look order (numeric if all are numbers, else text) */
-  gp_trial_look *path;  /* n_looks × n_arms × n_outcomes: Welch DiM and confidence sequence
-                           of the data up to each look (control entries unused) */
+  int n_looks;                      /* looks (0 without spec.look) */
+  char **look_names;   /* their labels, in look order (numeric if all are numbers, else text) */
+  gp_trial_look *path; /* n_looks × n_arms × n_outcomes: Welch DiM and confidence sequence
+                          of the data up to each look (control entries unused) */
 } gp_trialcsv_analysis;
 
 /* Most arms a --look analysis may have. */
@@ -87,35 +87,35 @@ void gp_trialcsv_analysis_free(gp_trialcsv_analysis *a);
 
 /* What `trial assign` is asked to do. */
 typedef struct gp_trialcsv_assign_spec {
-  const char *path;            /* units file */
-  const char *out_path;        /* where to write the assignment CSV (NULL: stdout) */
-  const char *const *arms;     /* arm names */
-  int n_arms;                  /* how many (>= 2) */
-  const double *prob;          /* assignment probabilities (sum 1) */
-  const char *const *strata;   /* strata columns (blocks = their combinations) */
-  int n_strata;                /* how many */
-  const char *cluster;         /* cluster column or NULL */
-  gp_trial_design design;      /* simple or complete */
-  uint64_t seed;               /* --seed */
+  const char *path;          /* units file */
+  const char *out_path;      /* where to write the assignment CSV (NULL: stdout) */
+  const char *const *arms;   /* arm names */
+  int n_arms;                /* how many (>= 2) */
+  const double *prob;        /* assignment probabilities (sum 1) */
+  const char *const *strata; /* strata columns (blocks = their combinations) */
+  int n_strata;              /* how many */
+  const char *cluster;       /* cluster column or NULL */
+  gp_trial_design design;    /* simple or complete */
+  uint64_t seed;             /* --seed */
 } gp_trialcsv_assign_spec;
 
 /* Balance of one numeric column: arm means and standardised differences. */
 typedef struct gp_trialcsv_balance {
-  char *column;  /* the column */
-  double *mean;  /* per arm */
-  double *sd;    /* per arm */
-  double *smd;   /* per arm vs the first arm: (m_k − m_1)/sqrt((s_k² + s_1²)/2) */
+  char *column; /* the column */
+  double *mean; /* per arm */
+  double *sd;   /* per arm */
+  double *smd;  /* per arm vs the first arm: (m_k − m_1)/sqrt((s_k² + s_1²)/2) */
 } gp_trialcsv_balance;
 
 /* The assignment summary. Free with gp_trialcsv_assignment_free. */
 typedef struct gp_trialcsv_assignment {
-  long n_units;                  /* rows */
-  long n_clusters;               /* clusters (0: none) */
-  long n_blocks;                 /* blocks */
-  double *count;                 /* units per arm */
-  double *cluster_count;         /* clusters per arm (NULL: none) */
-  int n_balance;                 /* numeric columns */
-  gp_trialcsv_balance *balance;  /* their balance */
+  long n_units;                 /* rows */
+  long n_clusters;              /* clusters (0: none) */
+  long n_blocks;                /* blocks */
+  double *count;                /* units per arm */
+  double *cluster_count;        /* clusters per arm (NULL: none) */
+  int n_balance;                /* numeric columns */
+  gp_trialcsv_balance *balance; /* their balance */
 } gp_trialcsv_assignment;
 
 gp_code gp_trialcsv_assign(const gp_trialcsv_assign_spec *spec, gp_trialcsv_assignment *out,
@@ -127,7 +127,7 @@ void gp_trialcsv_assignment_free(gp_trialcsv_assignment *a, int n_arms);
  * either successes, or mean and sd). arms[0..k-1] name the arms; out is
  * caller-owned (k long). */
 gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *outcome_col,
-                             bool binary, int k, const char *const *arms,
-                             gp_trial_arm_data *out, gp_error *err);
+                             bool binary, int k, const char *const *arms, gp_trial_arm_data *out,
+                             gp_error *err);
 
 #endif

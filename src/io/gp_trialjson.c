@@ -87,7 +87,8 @@ json_t *gp_trialjson_analysis(const gp_trialcsv_analyse_spec *s, const gp_trialc
     gp_json_set(b, "prob_positive", gp_json_num(c->bayes.prob_positive));
     gp_json_set(b, "threshold", gp_json_num(s->opts.threshold));
     gp_json_set(b, "prob_above_threshold", gp_json_num(c->bayes.prob_above));
-    gp_json_set(b, "prior_mean", s->opts.prior_sd > 0 ? gp_json_num(s->opts.prior_mean) : json_null());
+    gp_json_set(b, "prior_mean",
+                s->opts.prior_sd > 0 ? gp_json_num(s->opts.prior_mean) : json_null());
     gp_json_set(b, "prior_sd", s->opts.prior_sd > 0 ? gp_json_num(s->opts.prior_sd) : json_null());
     json_array_append_new(bayes, b);
     if (s->opts.sequential) {
@@ -112,7 +113,8 @@ json_t *gp_trialjson_analysis(const gp_trialcsv_analyse_spec *s, const gp_trialc
   gp_json_set(srm, "flag", json_boolean(r->srm.flag));
   gp_json_set_str(srm, "unit", r->srm_clusters ? "clusters" : "units");
   json_t *cnt = json_array();
-  for (int k = 0; k < r->n_arms; k++) json_array_append_new(cnt, gp_json_num(r->srm_counts[k]));
+  for (int k = 0; k < r->n_arms; k++)
+    json_array_append_new(cnt, gp_json_num(r->srm_counts[k]));
   gp_json_set(srm, "counts", cnt);
   gp_json_set(doc, "srm", srm);
   gp_json_set(doc, "bayes", bayes);
@@ -139,7 +141,8 @@ json_t *gp_trialjson_analysis(const gp_trialcsv_analyse_spec *s, const gp_trialc
       }
     gp_json_set(doc, "sequential_path", path);
   }
-  if (s->opts.sequential) gp_json_set(doc, "sequential", seq);
+  if (s->opts.sequential)
+    gp_json_set(doc, "sequential", seq);
   else {
     json_decref(seq);
     gp_json_set(doc, "sequential", json_null());
@@ -152,9 +155,9 @@ json_t *gp_trialjson_assignment(const gp_trialcsv_assign_spec *s, const gp_trial
   gp_json_set(doc, "n", gp_json_num((double)a->n_units));
   gp_json_set(doc, "clusters", a->n_clusters ? gp_json_num((double)a->n_clusters) : json_null());
   gp_json_set(doc, "blocks", gp_json_num((double)a->n_blocks));
-  gp_json_set_str(doc, "design", s->design == GP_TRIAL_DESIGN_SIMPLE
-                                     ? "simple"
-                                     : (s->n_strata ? "blocked" : "complete"));
+  gp_json_set_str(doc, "design",
+                  s->design == GP_TRIAL_DESIGN_SIMPLE ? "simple"
+                                                      : (s->n_strata ? "blocked" : "complete"));
   gp_json_set(doc, "seed", json_integer((json_int_t)s->seed));
   gp_json_set_str(doc, "generator", "xoshiro256** seeded by splitmix64");
   json_t *arms = json_array();
@@ -183,9 +186,9 @@ json_t *gp_trialjson_assignment(const gp_trialcsv_assign_spec *s, const gp_trial
   return doc;
 }
 
-json_t *gp_trialjson_adapt(int k, const char *const *arms, const gp_trial_arm_data *d,
-                           bool binary, double floor_w, double threshold, long draws,
-                           unsigned long long seed, const gp_trial_adapt_out *out) {
+json_t *gp_trialjson_adapt(int k, const char *const *arms, const gp_trial_arm_data *d, bool binary,
+                           double floor_w, double threshold, long draws, unsigned long long seed,
+                           const gp_trial_adapt_out *out) {
   json_t *doc = json_object();
   gp_json_set_str(doc, "outcome", binary ? "binary" : "normal");
   gp_json_set_str(doc, "method", "top-two Thompson sampling (beta = 0.5)");
@@ -199,8 +202,8 @@ json_t *gp_trialjson_adapt(int k, const char *const *arms, const gp_trial_arm_da
     gp_json_set_str(x, "arm", arms[i]);
     gp_json_set(x, "n", gp_json_num(d[i].n));
     if (binary) gp_json_set(x, "successes", gp_json_num(d[i].successes));
-    gp_json_set(x, "mean", gp_json_num(binary ? (d[i].n > 0 ? d[i].successes / d[i].n : NAN)
-                                              : d[i].mean));
+    gp_json_set(x, "mean",
+                gp_json_num(binary ? (d[i].n > 0 ? d[i].successes / d[i].n : NAN) : d[i].mean));
     if (!binary) gp_json_set(x, "sd", gp_json_num(d[i].sd));
     gp_json_set(x, "prob_best", gp_json_num(out->prob_best[i]));
     gp_json_set(x, "weight", gp_json_num(out->weight[i]));

@@ -17,8 +17,7 @@
 
 json_t *gp_trialjson_power(const gp_trial_power_spec *spec, const gp_trial_power_result *r);
 
-json_t *gp_trialjson_analysis(const gp_trialcsv_analyse_spec *spec,
-                              const gp_trialcsv_analysis *a);
+json_t *gp_trialjson_analysis(const gp_trialcsv_analyse_spec *spec, const gp_trialcsv_analysis *a);
 
 json_t *gp_trialjson_assignment(const gp_trialcsv_assign_spec *spec,
                                 const gp_trialcsv_assignment *a);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <cmocka.h>
 
 #include "app/gp_app.h"
@@ -30,7 +31,8 @@ static int run(char **out, int argc, ...) {
   va_list ap;
   va_start(ap, argc);
   argv[0] = "trial";
-  for (int i = 0; i < argc; i++) argv[i + 1] = va_arg(ap, char *);
+  for (int i = 0; i < argc; i++)
+    argv[i + 1] = va_arg(ap, char *);
   va_end(ap);
   char path[] = "/tmp/gp_test_trial_cli_XXXXXX";
   int fd = mkstemp(path);
@@ -109,11 +111,12 @@ static void test_analyse_json(void **state) {
   int seen = 0;
   json_array_foreach(comps, i, c) {
     const char *est = json_string_value(json_object_get(c, "estimator"));
-    const double *ref = !strcmp(est, "lin") ? ref_a_lin_hc2
+    const double *ref = !strcmp(est, "lin")   ? ref_a_lin_hc2
                         : !strcmp(est, "ols") ? ref_a_ols_hc2
                                               : ref_a_dim;
     const char *keys[] = {"estimate", "std_error", "df", "conf_low", "conf_high", "p_value"};
-    for (int k = 0; k < 6; k++) near(num(c, keys[k]), ref[k], 1e-9, keys[k]);
+    for (int k = 0; k < 6; k++)
+      near(num(c, keys[k]), ref[k], 1e-9, keys[k]);
     assert_string_equal(json_string_value(json_object_get(c, "arm")), "treat");
     assert_string_equal(json_string_value(json_object_get(c, "control")), "control");
     assert_true(json_is_number(json_object_get(c, "p_adjusted")));
@@ -151,7 +154,8 @@ static void test_assign_adapt(void **state) {
   const char *units = "/tmp/gp_test_trial_cli_units.csv", *asg = "/tmp/gp_test_trial_cli_asg.csv";
   FILE *f = fopen(units, "w");
   fputs("id,age\n", f);
-  for (int i = 0; i < 30; i++) fprintf(f, "%d,%d\n", i, 20 + i);
+  for (int i = 0; i < 30; i++)
+    fprintf(f, "%d,%d\n", i, 20 + i);
   fclose(f);
   remove(asg);
   assert_int_equal(run(&out, 10, "assign", units, "--arms", "A,B,C", "--ratio", "1,1", "--seed",
@@ -159,9 +163,8 @@ static void test_assign_adapt(void **state) {
                    2);
   assert_true(access(asg, F_OK) != 0); /* nothing written */
   free(out);
-  assert_int_equal(run(&out, 9, "assign", units, "--arms", "A,B,C", "--seed", "5", "--out", asg,
-                       "--json"),
-                   0);
+  assert_int_equal(
+      run(&out, 9, "assign", units, "--arms", "A,B,C", "--seed", "5", "--out", asg, "--json"), 0);
   json_t *j = parse(out);
   json_t *arms = json_object_get(j, "arms");
   for (size_t i = 0; i < 3; i++) {
@@ -176,9 +179,8 @@ static void test_assign_adapt(void **state) {
   size_t n1 = fread(first, 1, sizeof first - 1, a);
   first[n1] = 0;
   fclose(a);
-  assert_int_equal(run(&again, 9, "assign", units, "--arms", "A,B,C", "--seed", "5", "--out", asg,
-                       "--json"),
-                   0);
+  assert_int_equal(
+      run(&again, 9, "assign", units, "--arms", "A,B,C", "--seed", "5", "--out", asg, "--json"), 0);
   a = fopen(asg, "r");
   char second[4096];
   size_t n2 = fread(second, 1, sizeof second - 1, a);
@@ -187,9 +189,9 @@ static void test_assign_adapt(void **state) {
   assert_string_equal(first, second); /* same seed, same assignment */
   free(again);
   /* adapt on the assignment file: arm column and age as the outcome */
-  assert_int_equal(run(&out, 9, "adapt", asg, "--arms", "A,B,C", "--outcome", "age", "--seed",
-                       "3", "--json"),
-                   0);
+  assert_int_equal(
+      run(&out, 9, "adapt", asg, "--arms", "A,B,C", "--outcome", "age", "--seed", "3", "--json"),
+      0);
   j = parse(out);
   double tot = 0;
   json_t *x;
@@ -237,9 +239,8 @@ static void test_link(void **state) {
   assert_int_equal(run(&out, 8, "link", res, "--mission", "m1", "--assumption", "zz", "--db", db),
                    2);
   free(out);
-  assert_int_equal(run(&out, 9, "link", res, "--mission", "m1", "--assumption", "a1", "--db", db,
-                       "--json"),
-                   0);
+  assert_int_equal(
+      run(&out, 9, "link", res, "--mission", "m1", "--assumption", "a1", "--db", db, "--json"), 0);
   json_t *j = parse(out);
   assert_string_equal(json_string_value(json_object_get(j, "test")), "trial-a1-1");
   json_decref(j);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_trial_adapt.h"
@@ -63,9 +64,9 @@ static void test_gb_welch_absolute(void **state) {
   /* test_two_sided_ttest_absolute */
   gb_stat a = {1396.87, 52377.9767, 3407}, b = {2422.7, 134698.29, 3461};
   gp_trial_test t;
-  assert_int_equal(gp_trial_welch(b.n, gb_mean(b), gb_var(b), a.n, gb_mean(a), gb_var(a), 0.05,
-                                  &t, NULL),
-                   GP_OK);
+  assert_int_equal(
+      gp_trial_welch(b.n, gb_mean(b), gb_var(b), a.n, gb_mean(a), gb_var(a), 0.05, &t, NULL),
+      GP_OK);
   near_abs(t.estimate, 0.29, GB_TOL, "expected");
   near_abs(t.std_error, 0.12478, GB_TOL, "uplift stddev");
   near_abs(t.conf_low, 0.04538, GB_TOL, "ci low");
@@ -168,11 +169,13 @@ static void test_gb_multiplicity(void **state) {
   const double hw[] = {0.05, 0.12, 0.12, 0.03, 1, 1};
   double out[7];
   gp_trial_holm(6, hp, out);
-  for (int i = 0; i < 6; i++) near_abs(out[i], hw[i], 1e-12, "holm");
+  for (int i = 0; i < 6; i++)
+    near_abs(out[i], hw[i], 1e-12, "holm");
   const double bp[] = {0.898, 0.138, 0.007, 0.964, 0.538, 0.006, 0.138};
   const double bw[] = {0.964, 0.2415, 0.0245, 0.964, 0.7532, 0.0245, 0.2415};
   gp_trial_bh(7, bp, out);
-  for (int i = 0; i < 7; i++) near_abs(out[i], bw[i], 5e-9, "bh");
+  for (int i = 0; i < 7; i++)
+    near_abs(out[i], bw[i], 5e-9, "bh");
 }
 
 /* ---- randomisation -------------------------------------------------------- */
@@ -183,7 +186,8 @@ static void test_rng_reference(void **state) {
   gp_trial_rng_seed(&r, 42);
   const uint64_t want[] = {0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL,
                            0xecb8ad4703b360a1ULL};
-  for (int i = 0; i < 4; i++) assert_true(gp_trial_rng_next(&r) == want[i]);
+  for (int i = 0; i < 4; i++)
+    assert_true(gp_trial_rng_next(&r) == want[i]);
   gp_trial_rng_seed(&r, 0);
   assert_true(gp_trial_rng_next(&r) == 0x99ec5f36cb75f2b4ULL);
   assert_true(gp_trial_rng_next(&r) == 0xbf6e1f784956452aULL);
@@ -193,7 +197,8 @@ static void test_complete_counts(void **state) {
   (void)state;
   const double p[] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
   int arm[100], block[100];
-  for (int i = 0; i < 100; i++) block[i] = i % 7; /* blocks of 14 or 15 */
+  for (int i = 0; i < 100; i++)
+    block[i] = i % 7; /* blocks of 14 or 15 */
   for (uint64_t seed = 1; seed < 200; seed++) {
     gp_trial_rng r;
     gp_trial_rng_seed(&r, seed);
@@ -231,7 +236,8 @@ static void probs_check(gp_trial_design d) {
   for (int rep = 0; rep < R; rep++) {
     gp_trial_assign(&r, d, N, 3, p, NULL, 1, arm, NULL);
     int c[3] = {0, 0, 0};
-    for (int i = 0; i < N; i++) cnt[i][arm[i]]++, c[arm[i]]++;
+    for (int i = 0; i < N; i++)
+      cnt[i][arm[i]]++, c[arm[i]]++;
     if (d == GP_TRIAL_DESIGN_COMPLETE) /* 3.5, 2.1, 1.4 → 3|4, 2|3, 1|2 */
       assert_true(c[0] >= 3 && c[0] <= 4 && c[1] >= 2 && c[1] <= 3 && c[2] >= 1 && c[2] <= 2);
   }
@@ -335,14 +341,19 @@ static const char *write_tmp(const char *name, const char *text) {
   return path;
 }
 
-static gp_code analyse(const char *text, const char *control, const char *cov,
-                       const char *cluster, gp_error *e) {
+static gp_code analyse(const char *text, const char *control, const char *cov, const char *cluster,
+                       gp_error *e) {
   static const char *const y[] = {"y"};
   const char *covs[1] = {cov};
-  gp_trialcsv_analyse_spec s = {.path = write_tmp("bad.csv", text), .outcomes = y,
-                                .n_outcomes = 1, .arm = "arm", .control = control,
-                                .covariates = covs, .n_covariates = cov ? 1 : 0,
-                                .cluster = cluster, .opts = {.alpha = 0.05}};
+  gp_trialcsv_analyse_spec s = {.path = write_tmp("bad.csv", text),
+                                .outcomes = y,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .control = control,
+                                .covariates = covs,
+                                .n_covariates = cov ? 1 : 0,
+                                .cluster = cluster,
+                                .opts = {.alpha = 0.05}};
   gp_trialcsv_analysis a;
   gp_error_clear(e);
   gp_code rc = gp_trialcsv_analyse(&s, &a, e);
@@ -387,16 +398,26 @@ static void test_bad_input(void **state) {
   /* ratio that does not match the arms */
   static const char *const y[] = {"y"};
   double ratio[3] = {1, 1, 1};
-  gp_trialcsv_analyse_spec s = {.path = write_tmp("r.csv", good), .outcomes = y, .n_outcomes = 1,
-                                .arm = "arm", .ratio = ratio, .n_ratio = 3,
+  gp_trialcsv_analyse_spec s = {.path = write_tmp("r.csv", good),
+                                .outcomes = y,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .ratio = ratio,
+                                .n_ratio = 3,
                                 .opts = {.alpha = 0.05}};
   gp_trialcsv_analysis a;
   assert_int_equal(gp_trialcsv_analyse(&s, &a, &e), GP_EINVAL);
   assert_string_equal(e.path, "--ratio");
   remove(s.path);
   /* power: probability outside (0,1) */
-  gp_trial_power_spec ps = {.kind = GP_TRIAL_PROPORTIONS, .p0 = 1.2, .n = 100, .mde = 0.1,
-                            .power = NAN, .alpha = 0.05, .cluster_size = 1, .ratio = 1};
+  gp_trial_power_spec ps = {.kind = GP_TRIAL_PROPORTIONS,
+                            .p0 = 1.2,
+                            .n = 100,
+                            .mde = 0.1,
+                            .power = NAN,
+                            .alpha = 0.05,
+                            .cluster_size = 1,
+                            .ratio = 1};
   gp_trial_power_result pr;
   assert_int_equal(gp_trial_power_solve(&ps, &pr, &e), GP_EINVAL);
   assert_string_equal(e.path, "--p0");
@@ -407,17 +428,23 @@ static void test_bad_input(void **state) {
 
 static void test_assign_file(void **state) {
   (void)state;
-  const char *in = write_tmp("units.csv",
-                             "id,school,region,score\n1,s1,N,10\n2,s1,N,12\n3,s2,N,9\n4,s2,N,11\n"
+  const char *in =
+      write_tmp("units.csv", "id,school,region,score\n1,s1,N,10\n2,s1,N,12\n3,s2,N,9\n4,s2,N,11\n"
                              "5,s3,S,8\n6,s3,S,14\n7,s4,S,10\n8,s4,S,13\n");
   char outp[300];
   snprintf(outp, sizeof outp, "%s.out", in);
   static const char *const arms[] = {"control", "treat"};
   static const char *const strata[] = {"region"};
   const double prob[] = {0.5, 0.5};
-  gp_trialcsv_assign_spec s = {.path = in, .out_path = outp, .arms = arms, .n_arms = 2,
-                               .prob = prob, .strata = strata, .n_strata = 1,
-                               .cluster = "school", .design = GP_TRIAL_DESIGN_COMPLETE,
+  gp_trialcsv_assign_spec s = {.path = in,
+                               .out_path = outp,
+                               .arms = arms,
+                               .n_arms = 2,
+                               .prob = prob,
+                               .strata = strata,
+                               .n_strata = 1,
+                               .cluster = "school",
+                               .design = GP_TRIAL_DESIGN_COMPLETE,
                                .seed = 3};
   gp_trialcsv_assignment a;
   gp_error e;
@@ -484,9 +511,22 @@ static void test_adapt_file(void **state) {
 static void test_fast_numbers(void **state) {
   (void)state;
   /* the fast decimal path must give exactly strtod's double */
-  const char *cases[] = {"0", "-0", "1", "3.14159", "-2.5e-3", "123456789012345", "0.1",
-                         "1e22", "1e-22", "9007199254740993", "1.7976931348623157e308",
-                         "4.9e-324", "000123.4500", "+7", "1E5", "12345.678901234567"};
+  const char *cases[] = {"0",
+                         "-0",
+                         "1",
+                         "3.14159",
+                         "-2.5e-3",
+                         "123456789012345",
+                         "0.1",
+                         "1e22",
+                         "1e-22",
+                         "9007199254740993",
+                         "1.7976931348623157e308",
+                         "4.9e-324",
+                         "000123.4500",
+                         "+7",
+                         "1E5",
+                         "12345.678901234567"};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     double v = 0;
     assert_true(gp_trialcsv_number(cases[i], &v));

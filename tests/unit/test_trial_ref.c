@@ -4,8 +4,8 @@
  * (tests/reference/trial_ref.R → tests/reference/trial_values_r.h) on the
  * committed data sets tests/reference/data/trial_{a,b}.csv, and the relative
  * risk and the confidence-sequence path against statsmodels/numpy
- * (tests/reference/trial_ref.py → trial_values_py.h). Agreement bar: 1e-6 relative on estimate, std_error,
- * df, conf_low, conf_high and p_value. Run from the repository root.
+ * (tests/reference/trial_ref.py → trial_values_py.h). Agreement bar: 1e-6 relative on estimate,
+ * std_error, df, conf_low, conf_high and p_value. Run from the repository root.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "engine/gp_trial_dist.h"
@@ -58,8 +59,8 @@ static void run(gp_trialcsv_analyse_spec *s, gp_trialcsv_analysis *a) {
 }
 
 /* The comparison of (outcome, arm name, estimator). */
-static const gp_trial_comparison *find(const gp_trialcsv_analysis *a, int outcome,
-                                       const char *arm, const char *est) {
+static const gp_trial_comparison *find(const gp_trialcsv_analysis *a, int outcome, const char *arm,
+                                       const char *est) {
   for (int i = 0; i < a->res.n_comp; i++) {
     const gp_trial_comparison *c = &a->res.comp[i];
     if (c->outcome == outcome && !strcmp(a->arm_names[c->arm], arm) && !strcmp(c->estimator, est))
@@ -76,8 +77,12 @@ static const char *const xa[] = {"x1", "x2", "x3"};
 
 static void test_a_plain(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
-                                .covariates = xa, .n_covariates = 3};
+  gp_trialcsv_analyse_spec s = {.path = A_CSV,
+                                .outcomes = ys,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .covariates = xa,
+                                .n_covariates = 3};
   gp_trialcsv_analysis a;
   run(&s, &a);
   same_row(&find(&a, 0, "treat", "difference_in_means")->t, ref_a_dim, "A dim");
@@ -99,8 +104,8 @@ static void test_a_plain(void **state) {
 static void test_a_ratio_srm(void **state) {
   (void)state;
   double ratio[] = {1, 3};
-  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
-                                .ratio = ratio, .n_ratio = 2};
+  gp_trialcsv_analyse_spec s = {
+      .path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm", .ratio = ratio, .n_ratio = 2};
   gp_trialcsv_analysis a;
   run(&s, &a);
   near(a.res.srm.chi2, ref_a_srm_13[0], 1e-9, "srm chi2");
@@ -111,8 +116,13 @@ static void test_a_ratio_srm(void **state) {
 
 static void test_a_cluster(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
-                                .covariates = xa, .n_covariates = 3, .cluster = "cluster"};
+  gp_trialcsv_analyse_spec s = {.path = A_CSV,
+                                .outcomes = ys,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .covariates = xa,
+                                .n_covariates = 3,
+                                .cluster = "cluster"};
   gp_trialcsv_analysis a;
   run(&s, &a);
   same_row(&find(&a, 0, "treat", "ols")->t, ref_a_ols_cr2, "A ols CR2");
@@ -123,8 +133,13 @@ static void test_a_cluster(void **state) {
 
 static void test_a_strata(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
-                                .covariates = xa, .n_covariates = 3, .strata = "stratum"};
+  gp_trialcsv_analyse_spec s = {.path = A_CSV,
+                                .outcomes = ys,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .covariates = xa,
+                                .n_covariates = 3,
+                                .strata = "stratum"};
   gp_trialcsv_analysis a;
   run(&s, &a);
   same_row(&find(&a, 0, "treat", "ols")->t, ref_a_ols_fe_hc2, "A ols FE HC2");
@@ -138,8 +153,13 @@ static void test_a_strata(void **state) {
 
 static void test_a_binary(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = yb, .n_outcomes = 1, .arm = "arm",
-                                .covariates = xa, .n_covariates = 3, .binary = true};
+  gp_trialcsv_analyse_spec s = {.path = A_CSV,
+                                .outcomes = yb,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .covariates = xa,
+                                .n_covariates = 3,
+                                .binary = true};
   gp_trialcsv_analysis a;
   run(&s, &a);
   same_row(&find(&a, 0, "treat", "difference_in_means")->t, ref_a_bin_dim, "A binary dim");
@@ -155,7 +175,10 @@ static void test_a_binary(void **state) {
 
 static void test_a_sequential_path(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = A_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
+  gp_trialcsv_analyse_spec s = {.path = A_CSV,
+                                .outcomes = ys,
+                                .n_outcomes = 1,
+                                .arm = "arm",
                                 .look = "cluster",
                                 .opts = {.alpha = 0.05, .sequential = true, .tuning = 1000}};
   gp_trialcsv_analysis a;
@@ -182,8 +205,8 @@ static const char *const zb[] = {"z1", "z2"};
 
 static void test_b_three_arms(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = B_CSV, .outcomes = yy, .n_outcomes = 2, .arm = "arm",
-                                .control = "C"};
+  gp_trialcsv_analyse_spec s = {
+      .path = B_CSV, .outcomes = yy, .n_outcomes = 2, .arm = "arm", .control = "C"};
   gp_trialcsv_analysis a;
   run(&s, &a);
   same_row(&find(&a, 0, "T1", "difference_in_means")->t, ref_b_dim_T1, "B dim T1");
@@ -212,8 +235,13 @@ static void test_b_three_arms(void **state) {
 
 static void test_b_clusters(void **state) {
   (void)state;
-  gp_trialcsv_analyse_spec s = {.path = B_CSV, .outcomes = ys, .n_outcomes = 1, .arm = "arm",
-                                .control = "C", .covariates = zb, .n_covariates = 2,
+  gp_trialcsv_analyse_spec s = {.path = B_CSV,
+                                .outcomes = ys,
+                                .n_outcomes = 1,
+                                .arm = "arm",
+                                .control = "C",
+                                .covariates = zb,
+                                .n_covariates = 2,
                                 .cluster = "school"};
   gp_trialcsv_analysis a;
   run(&s, &a);
@@ -255,8 +283,15 @@ static void test_nct(void **state) {
 }
 
 static gp_trial_power_spec base_means(void) {
-  return (gp_trial_power_spec){.kind = GP_TRIAL_MEANS, .sd = 1, .p0 = NAN, .n = NAN, .mde = NAN,
-                               .power = NAN, .alpha = 0.05, .cluster_size = 1, .ratio = 1,
+  return (gp_trial_power_spec){.kind = GP_TRIAL_MEANS,
+                               .sd = 1,
+                               .p0 = NAN,
+                               .n = NAN,
+                               .mde = NAN,
+                               .power = NAN,
+                               .alpha = 0.05,
+                               .cluster_size = 1,
+                               .ratio = 1,
                                .tuning = 5000};
 }
 
@@ -314,12 +349,12 @@ static void test_power(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_a_plain),     cmocka_unit_test(test_a_ratio_srm),
-      cmocka_unit_test(test_a_cluster),   cmocka_unit_test(test_a_strata),
-      cmocka_unit_test(test_a_binary),    cmocka_unit_test(test_a_sequential_path),
-      cmocka_unit_test(test_b_three_arms),
-      cmocka_unit_test(test_b_clusters),  cmocka_unit_test(test_multiplicity),
-      cmocka_unit_test(test_nct),         cmocka_unit_test(test_power),
+      cmocka_unit_test(test_a_plain),      cmocka_unit_test(test_a_ratio_srm),
+      cmocka_unit_test(test_a_cluster),    cmocka_unit_test(test_a_strata),
+      cmocka_unit_test(test_a_binary),     cmocka_unit_test(test_a_sequential_path),
+      cmocka_unit_test(test_b_three_arms), cmocka_unit_test(test_b_clusters),
+      cmocka_unit_test(test_multiplicity), cmocka_unit_test(test_nct),
+      cmocka_unit_test(test_power),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
