@@ -121,7 +121,7 @@ static void gp_syn_print(FILE *out, const json_t *doc, const char *indent) {
 int gp_cmd_synthesise(int argc, char **argv) {
   const char *file = NULL, *text = NULL, *group = NULL, *lang = "english";
   bool json = false;
-  gp_text_opts o = {.k = 0, .max_k = 10, .seed = 1, .n_init = 5, .max_iters = 100, .min_df = 2};
+  gp_text_opts o = {.k = 0, .max_k = 0, .seed = 1, .n_init = 5, .max_iters = 100, .min_df = 2};
   gp_error err;
   gp_error_clear(&err);
   for (int i = 1; i < argc; i++) {

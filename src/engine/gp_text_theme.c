@@ -189,7 +189,10 @@ gp_code gp_text_themes(const gp_text_tfidf *x, const gp_text_opts *o, gp_text_re
     out->silhouette[k] = NAN;
   out->assign = malloc((N + 1) * sizeof *out->assign);
   size_t *docs = malloc((N + 1) * sizeof *docs);
-  size_t maxk = o->k ? o->k : (o->max_k ? o->max_k : 10);
+  /* max_k 0: the rule of thumb k <= sqrt(N/2), between 2 and 10 */
+  size_t thumb = (size_t)(sqrt((double)N / 2.0) + 0.5);
+  thumb = thumb < 2 ? 2 : thumb > 10 ? 10 : thumb;
+  size_t maxk = o->k ? o->k : (o->max_k ? o->max_k : thumb);
   if (maxk > GP_TEXT_MAX_K) maxk = GP_TEXT_MAX_K;
   double *cent = malloc((maxk * T + 1) * sizeof *cent),
          *best_cent = malloc((maxk * T + 1) * sizeof *best_cent);

@@ -43,7 +43,8 @@ void gp_text_tfidf_free(gp_text_tfidf *x);
 /* Options of the theme finder. */
 typedef struct gp_text_opts {
   size_t k;      /* themes; 0: choose by silhouette from 2 .. max_k */
-  size_t max_k;  /* largest k tried when choosing (<= GP_TEXT_MAX_K) */
+  size_t max_k;  /* largest k tried when choosing (<= GP_TEXT_MAX_K); 0: sqrt(N/2)
+                    rounded, between 2 and 10 (N: documents) */
   uint64_t seed; /* k-means++ seed */
   int n_init;    /* starts; the best total similarity is kept */
   int max_iters; /* Lloyd steps at most */

@@ -19,6 +19,7 @@
 #include "engine/gp_text_stem.h"
 #include "engine/gp_text_theme.h"
 #include "engine/gp_text_token.h"
+#include "io/gp_polisio.h"
 #include "reference/text_values.h"
 
 static void test_stem(void **state) {
@@ -150,12 +151,69 @@ static void test_themes(void **state) {
   gp_text_stemmer_free(s);
 }
 
+/* Themes of the statements of the real Pol.is conversations: every answer
+ * with words in exactly one theme, sizes adding up, representatives inside
+ * their theme, the same for the same seed. */
+static void check_real(const char *conv) {
+  const char *env = getenv("GP_POLIS_DATA");
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/%s", env ? env : "../shared/data/polis", conv);
+  gp_polisio_export x;
+  gp_error err;
+  if (gp_polisio_read_dir(dir, &x, &err)) skip();
+  gp_text_stemmer *s;
+  if (gp_text_stemmer_new("english", &s, &err)) skip();
+  const char **texts = malloc(x.n_comments * sizeof *texts);
+  for (size_t j = 0; j < x.n_comments; j++)
+    texts[j] = x.comments[j].body;
+  gp_text_corpus c;
+  gp_text_tfidf t;
+  gp_text_result r, r2;
+  assert_int_equal(gp_text_tokenise(texts, x.n_comments, s, &c, &err), GP_OK);
+  assert_int_equal(gp_text_tfidf_build(&c, 2, &t, &err), GP_OK);
+  gp_text_opts o = {.k = 0, .max_k = 0, .seed = 1, .n_init = 5, .max_iters = 100, .min_df = 2};
+  assert_int_equal(gp_text_themes(&t, &o, &r, &err), GP_OK);
+  size_t thumb = (size_t)(sqrt((double)x.n_comments / 2.0) + 0.5);
+  assert_true(r.k >= 2 && r.k <= (thumb > 10 ? 10 : thumb));
+  assert_true(r.n_themed >= x.n_comments * 9 / 10);
+  size_t total = 0;
+  for (size_t k = 0; k < r.k; k++) {
+    total += r.themes[k].size;
+    if (k > 0) assert_true(r.themes[k - 1].size >= r.themes[k].size);
+    for (size_t q = 0; q < r.themes[k].n_docs; q++)
+      assert_int_equal(r.assign[r.themes[k].docs[q]], (int)k);
+  }
+  assert_int_equal(total, r.n_themed);
+  size_t themed = 0;
+  for (size_t d = 0; d < x.n_comments; d++)
+    themed += r.assign[d] >= 0;
+  assert_int_equal(themed, r.n_themed);
+  assert_int_equal(gp_text_themes(&t, &o, &r2, &err), GP_OK);
+  assert_memory_equal(r.assign, r2.assign, x.n_comments * sizeof *r.assign);
+  printf("[ REPORT   ] %s: %zu statements, %zu themes, silhouette %.3f\n", conv, x.n_comments, r.k,
+         r.silhouette[r.k]);
+  gp_text_result_free(&r2);
+  gp_text_result_free(&r);
+  gp_text_tfidf_free(&t);
+  gp_text_corpus_free(&c);
+  gp_text_stemmer_free(s);
+  free(texts);
+  gp_polisio_free(&x);
+}
+
+static void test_real_statements(void **state) {
+  (void)state;
+  check_real("vtaiwan.uberx");
+  check_real("scoop-hivemind.ubi");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_stem),
       cmocka_unit_test(test_tokenise),
       cmocka_unit_test(test_tfidf),
       cmocka_unit_test(test_themes),
+      cmocka_unit_test(test_real_statements),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
