@@ -178,6 +178,36 @@ static void test_gb_multiplicity(void **state) {
     near_abs(out[i], bw[i], 5e-9, "bh");
 }
 
+static void test_sequential_solve(void **state) {
+  (void)state;
+  /* solving for n, then for the effect, returns the inputs (GrowthBook's formula, absolute) */
+  gp_trial_power_spec s = {.kind = GP_TRIAL_MEANS,
+                           .sd = 2,
+                           .p0 = NAN,
+                           .n = NAN,
+                           .mde = 0.3,
+                           .power = 0.8,
+                           .alpha = 0.05,
+                           .cluster_size = 1,
+                           .ratio = 1.5,
+                           .sequential = true,
+                           .tuning = 5000};
+  gp_trial_power_result r;
+  assert_int_equal(gp_trial_power_solve(&s, &r, NULL), GP_OK);
+  double n1 = r.n_per_arm, n2 = 1.5 * n1;
+  double se = 2 * sqrt(1 / n1 + 1 / n2);
+  near_abs(gp_trial_power_normal(0.3, se, 0.05, true, true, n1 + n2, 5000), 0.8, 1e-9,
+           "power at n");
+  s.n = n1, s.mde = NAN;
+  assert_int_equal(gp_trial_power_solve(&s, &r, NULL), GP_OK);
+  near_abs(r.mde, 0.3, 1e-8, "mde at n");
+  /* sequential needs more units than fixed-sample for the same power */
+  s.sequential = false, s.mde = 0.3, s.n = NAN;
+  gp_trial_power_result f;
+  assert_int_equal(gp_trial_power_solve(&s, &f, NULL), GP_OK);
+  assert_true(f.n_per_arm < n1);
+}
+
 /* ---- randomisation -------------------------------------------------------- */
 
 static void test_rng_reference(void **state) {
@@ -550,6 +580,7 @@ int main(void) {
       cmocka_unit_test(test_gb_power),
       cmocka_unit_test(test_gb_srm),
       cmocka_unit_test(test_gb_multiplicity),
+      cmocka_unit_test(test_sequential_solve),
       cmocka_unit_test(test_rng_reference),
       cmocka_unit_test(test_complete_counts),
       cmocka_unit_test(test_assignment_probabilities),
