@@ -299,6 +299,10 @@ describe('simulation', () => {
       assert.ok(cells[1].includes(byRank[i].id));
       assert.ok(cells[4].startsWith(fmtProbability(byRank[i].p_meet_if_fails)), `p_meet if ${byRank[i].id} fails: ${cells[4]}`);
     }
+    // What the tests taught (when a finished test has an estimate).
+    const updates = sim.learning?.updates ?? [];
+    assert.equal(await page.locator('table.gp-learning-updates tbody tr').count(), updates.length);
+    if (updates.length > 0) assert.equal(await page.locator('table.gp-learning-targets tbody tr').count(), sim.learning.targets.length);
     // Contributions per activity at the main target's period.
     const primary = sim.targets.find((t) => t.id === sim.primary_target) ?? sim.targets[0];
     const contribs = sim.contributions.filter((c) => c.period === primary.period);
@@ -426,8 +430,27 @@ describe('editing the plan', () => {
     assert.match(await page.locator(`svg.gp-toc g.gp-toc__label[data-edge="${edge.from}->${edge.to}"]`).textContent(), new RegExp(`E${newEvidence}$`));
     await screenshot(page, 'toc-edited');
     await assertAccessible(page, 'the theory of change after an edit');
+
+    // An assumption's status, from the same panel (the token is remembered for the tab).
+    const a = after.assumptions.find((x) => x.on.startsWith('edge:') && x.status !== 'testing');
+    if (a) {
+      const [from, to] = a.on.slice(5).split('->');
+      await open(page, `/missions/${enc(missionId)}/plan?edge=${enc(`${from}->${to}`)}`);
+      const block = page.locator(`#selected .gp-assumption[data-assumption="${a.id}"]`);
+      await block.locator('details summary').click();
+      await block.locator('select[id$="-status"]').selectOption('testing');
+      assert.equal(await block.locator('input[id$="-token"]').inputValue(), TOKEN, 'token remembered in this tab');
+      await block.locator('button[type="submit"]').click();
+      await page.locator('.govuk-notification-banner--success').waitFor();
+      const now = await apiGet(`/api/v1/missions/${enc(missionId)}/plan`);
+      assert.equal(now.assumptions.find((x) => x.id === a.id).status, 'testing');
+      assert.equal(now.assumptions.find((x) => x.id === a.id).text, a.text);
+      assert.match(await page.locator(`#selected .gp-assumption[data-assumption="${a.id}"]`).innerText(), /Testing/);
+      plan = now;
+    } else {
+      plan = after;
+    }
     assertNoErrors('editing the plan');
-    plan = after;
   });
 });
 

@@ -316,7 +316,25 @@ export interface SimulationDoc {
   sensitivity: SimSensitivity[];
   assumptions: SimAssumption[];
   contributions: SimContribution[];
-  learning?: unknown;
+  learning?: Learning;
+}
+
+/** What the tests with an estimate taught: normal–normal updates of their edges. */
+export interface Learning {
+  updates: {
+    test: string;
+    assumption: string;
+    input: string;
+    prior: { mean: number; sd: number };
+    posterior: { mean: number; sd: number };
+  }[];
+  targets: {
+    id: string;
+    p_meet_prior: number;
+    p_meet_posterior: number;
+    p_meet_posterior_se?: number;
+    change: number;
+  }[];
 }
 
 /** An API failure: the HTTP status and the server's error body when it sent one. */

@@ -188,5 +188,6 @@ export function fmtShare(v: number | null | undefined): string {
   if (a === 0) return '0%';
   if (a >= 10) return `${Math.round(pct)}%`;
   if (a >= 1) return `${pct.toFixed(1)}%`;
+  if (a < 0.01) return 'less than 0.01%';
   return `${Number(pct.toPrecision(2))}%`;
 }

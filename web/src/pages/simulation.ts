@@ -480,6 +480,52 @@ function results(doc: MissionDoc, plan: PlanDoc, sim: SimulationDoc, source: 'ne
     ),
   );
 
+  // What the tests taught: prior and posterior of each updated edge, and the change in p_meet.
+  const learning = sim.learning;
+  if (learning && learning.updates.length > 0) {
+    const pts = (d: number) => `${d > 0 ? '+' : d < 0 ? '−' : ''}${(Math.abs(d) * 100).toFixed(1)} points`;
+    out.push(
+      h(
+        'section',
+        { class: 'gp-sim-section', 'aria-labelledby': 'learning-heading', 'data-learning': learning.updates.length },
+        h('h2', { class: 'govuk-heading-l', id: 'learning-heading' }, 'What the tests taught us'),
+        h(
+          'p',
+          { class: 'govuk-body' },
+          'A finished test with an estimate updates its assumption’s link: the prior (a normal with the link’s mean and standard deviation) and the test’s estimate combine into the posterior. The likelihoods above are for the plan as written (the priors). Simulated again with the posteriors (same seed and draws), the plan gives:',
+        ),
+        scrollable(
+          'Updated links',
+          table(
+            'Updated links: prior and posterior effect',
+            [{ head: 'Test' }, { head: 'Link' }, { head: 'Prior (mean ± sd)', numeric: true }, { head: 'Posterior (mean ± sd)', numeric: true }],
+            learning.updates.map((u) => [
+              h('span', null, `${u.test}`, h('span', { class: 'gp-block govuk-body-s gp-secondary' }, `on ${u.assumption}`)),
+              inputLines(plan, u.input, 'effect').join(' '),
+              `${fmtNumber(u.prior.mean)} ± ${fmtNumber(u.prior.sd)}`,
+              `${fmtNumber(u.posterior.mean)} ± ${fmtNumber(u.posterior.sd)}`,
+            ]),
+            { captionClass: 'govuk-table__caption--s', rowHeaders: true, cls: 'gp-learning-updates' },
+          ),
+        ),
+        scrollable(
+          'Change the learning caused',
+          table(
+            'Likelihood of meeting each target: as written, and with what the tests taught',
+            [{ head: 'Target' }, { head: 'As written', numeric: true }, { head: 'With the learning', numeric: true }, { head: 'Change', numeric: true }],
+            learning.targets.map((t) => [
+              t.id,
+              fmtProbability(t.p_meet_prior),
+              t.p_meet_posterior_se !== undefined ? fmtPmeet(t.p_meet_posterior, t.p_meet_posterior_se) : fmtProbability(t.p_meet_posterior),
+              h('strong', null, pts(t.change)),
+            ]),
+            { captionClass: 'govuk-table__caption--s', rowHeaders: true, cls: 'gp-learning-targets' },
+          ),
+        ),
+      ),
+    );
+  }
+
   // Contributions per activity.
   const periods = [...new Set(sim.contributions.map((c) => c.period))];
   const period = primary && periods.includes(primary.period) ? primary.period : periods[periods.length - 1];

@@ -9,6 +9,7 @@
 import {
   ApiError,
   api,
+  type Assumption,
   type Dist,
   type MissionDoc,
   type PlanDoc,
@@ -398,7 +399,7 @@ function sourcesList(sources: string[] | undefined): Child {
   return h('ul', { class: 'govuk-list govuk-list--bullet gp-sources' }, sources.map((x) => h('li', null, x)));
 }
 
-function assumptionsBlock(plan: PlanDoc, ref: string, what: string): HTMLElement {
+function assumptionsBlock(plan: PlanDoc, ref: string, what: string, edit: ((a: Assumption) => HTMLElement) | null): HTMLElement {
   const list = assumptionsOn(plan, ref);
   return h(
     'div',
@@ -423,6 +424,7 @@ function assumptionsBlock(plan: PlanDoc, ref: string, what: string): HTMLElement
               ` Importance ${a.importance} of 5 · evidence ${a.evidence} of 5`,
             ),
             testsList(plan, a.id),
+            edit ? edit(a) : null,
           ),
         ),
   );
@@ -508,7 +510,7 @@ function drawPanel(panel: HTMLElement, st: State, select: (s: Selection) => void
         ['Links out', linkList(outs, (e) => e.to)],
         ['Sources', sourcesList(n.sources)],
       ]),
-      assumptionsBlock(plan, nodeRef(n), 'node'),
+      assumptionsBlock(plan, nodeRef(n), 'node', st.version ? null : (a) => assumptionForm(a, st, redraw)),
       st.version ? null : nodeForm(n, st, redraw),
     );
   } else {
@@ -536,7 +538,7 @@ function drawPanel(panel: HTMLElement, st: State, select: (s: Selection) => void
         ],
         ['Sources', sourcesList(e.sources)],
       ]),
-      assumptionsBlock(plan, edgeRef(e), 'link'),
+      assumptionsBlock(plan, edgeRef(e), 'link', st.version ? null : (a) => assumptionForm(a, st, redraw)),
       st.version ? null : edgeForm(e, st, redraw),
     );
   }
@@ -600,6 +602,36 @@ async function save(
       fail([[String(e), null]]);
     }
   }
+}
+
+function assumptionForm(a: Assumption, st: State, redraw: () => void): HTMLElement {
+  const p = `edit-assumption-${a.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const levels = (words: Record<number, string> | null) =>
+    [1, 2, 3, 4, 5].map((l) => [String(l), words ? words[l] : String(l)] as [string, string]);
+  const fields: Child[] = [
+    textInput(`${p}-text`, 'Assumption', a.text),
+    selectInput(`${p}-status`, 'Status', Object.entries(ASSUMPTION_STATUS_LABEL), a.status),
+    selectInput(`${p}-importance`, 'Importance (1: low, 5: the plan depends on it)', levels(null), String(a.importance)),
+    selectInput(`${p}-evidence`, 'Evidence', levels(EVIDENCE_LABEL), String(a.evidence)),
+  ];
+  return formShell(p, `Edit ${a.id}`, fields, (form) => {
+    const edited = structuredClone(st.plan);
+    const x = (edited.assumptions ?? []).find((y) => y.id === a.id);
+    if (!x) return;
+    const val = (k: string) => (form.querySelector(`#${p}-${k}`) as HTMLInputElement | HTMLSelectElement).value.trim();
+    const text = val('text');
+    if (!text) {
+      const box = form.querySelector('.gp-form-errors') as HTMLElement;
+      replaceChildren(box, errorSummary([['Enter the assumption', `${p}-text`]]));
+      (box.firstChild as HTMLElement).focus();
+      return;
+    }
+    x.text = text;
+    x.status = val('status') as Assumption['status'];
+    x.importance = Number(val('importance'));
+    x.evidence = Number(val('evidence'));
+    void save(form, p, st, edited, redraw);
+  });
 }
 
 function formShell(prefix: string, heading: string, fields: Child[], onSubmit: (form: HTMLFormElement) => void): HTMLElement {
