@@ -102,13 +102,20 @@ static gp_code gp_csv_next(gp_csv *c, bool *got, gp_error *err) {
       if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
         return gp_csv_fail(c, c->line, c->col, err, "unexpected character after a closing quote");
     } else {
-      while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
-        if (*c->p == '"')
-          return gp_csv_fail(c, c->line, c->col, err, "quote inside an unquoted field");
-        if (*c->p == '\0') return gp_csv_fail(c, c->line, c->col, err, "NUL byte in the file");
-        c->buf[used++] = *c->p;
-        gp_csv_adv(c);
-      }
+      /* fast path: find the end of the field, then copy it and count its characters */
+      const char *q = c->p;
+      while (q < c->end && *q != ',' && *q != '\n' && *q != '\r' && *q != '"' && *q != '\0')
+        q++;
+      size_t len = (size_t)(q - c->p);
+      memcpy(c->buf + used, c->p, len);
+      used += len;
+      for (const char *r = c->p; r < q; r++)
+        c->col += ((unsigned char)*r & 0xC0) != 0x80;
+      c->p = q;
+      if (c->p < c->end && *c->p == '"')
+        return gp_csv_fail(c, c->line, c->col, err, "quote inside an unquoted field");
+      if (c->p < c->end && *c->p == '\0')
+        return gp_csv_fail(c, c->line, c->col, err, "NUL byte in the file");
     }
     c->buf[used++] = '\0';
     fd->len = used - 1 - start;
