@@ -6,7 +6,11 @@
  * nearest centre, drop clusters left empty, move each centre to the
  * (weighted) mean of its members, stop when no centre moves by `tol` or after
  * max_iters steps. Pol.is starts from the first k distinct points; we offer
- * that and a seeded k-means++ start (see docs/methods/deliberation.md).
+ * that, a seeded k-means++ start, and a warm start from given centres (the
+ * last update's). Hamerly's distance bounds skip most distance computations
+ * without changing the assignments (up to exact ties). Parallel over fixed
+ * chunks: the result does not depend on the number of threads. See
+ * docs/methods/deliberation.md.
  */
 #ifndef GP_POLIS_KMEANS_H
 #define GP_POLIS_KMEANS_H
