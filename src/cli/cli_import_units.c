@@ -102,7 +102,8 @@ int gp_cmd_import_unit_data(int argc, char **argv) {
     snprintf(covbuf, sizeof covbuf, "%s", cov_arg);
     for (char *tok = strtok(covbuf, ","); tok; tok = strtok(NULL, ",")) {
       if (sp.ncov == 64) return gp_cli_usage("import", "--covariates: at most 64");
-      while (*tok == ' ') tok++;
+      while (*tok == ' ')
+        tok++;
       if (*tok) covs[sp.ncov++] = tok;
     }
     sp.covariates = covs;
@@ -152,7 +153,8 @@ int gp_cmd_import_unit_data(int argc, char **argv) {
   } else if (json) {
     json_t *reasons = json_loads(d.missing_reasons ? d.missing_reasons : "{}", 0, NULL);
     json_t *cv = json_array();
-    for (size_t j = 0; j < d.k; j++) json_array_append_new(cv, json_string(d.cov_names[j]));
+    for (size_t j = 0; j < d.k; j++)
+      json_array_append_new(cv, json_string(d.cov_names[j]));
     json_t *doc = json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:o}", "metric", metric, "period", d.period,
                             "kind", gp_unit_kind_name(d.kind), "units", (json_int_t)d.n, "missing",
                             (json_int_t)d.n_missing, "missing_reasons",
@@ -165,7 +167,8 @@ int gp_cmd_import_unit_data(int argc, char **argv) {
     if (d.n_missing) printf(" %s", d.missing_reasons);
     if (d.k) {
       printf("; covariates");
-      for (size_t j = 0; j < d.k; j++) printf("%s %s", j ? "," : "", d.cov_names[j]);
+      for (size_t j = 0; j < d.k; j++)
+        printf("%s %s", j ? "," : "", d.cov_names[j]);
     }
     printf("\n");
   }

@@ -43,7 +43,8 @@
 static size_t gp_scan_split(char *s, char **items, size_t max) {
   size_t n = 0;
   for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ",")) {
-    while (*tok == ' ') tok++;
+    while (*tok == ' ')
+      tok++;
     if (*tok) items[n++] = tok;
   }
   return n;
@@ -85,10 +86,10 @@ static gp_code gp_scan_pick_period(gp_store *s, const char *metric, const char *
 
 /* One period's scan: the data set, which rows were scanned, and the result. */
 typedef struct gp_scan_run_out {
-  gp_unit_dataset d;     /* the data set */
-  size_t *pos;           /* r.n positions in d of the scanned units */
-  size_t n_no_cov;       /* rows with a value but a missing covariate */
-  gp_scan_result r;      /* the engine's result */
+  gp_unit_dataset d; /* the data set */
+  size_t *pos;       /* r.n positions in d of the scanned units */
+  size_t n_no_cov;   /* rows with a value but a missing covariate */
+  gp_scan_result r;  /* the engine's result */
 } gp_scan_run_out;
 
 static void gp_scan_run_free(gp_scan_run_out *o) {
@@ -119,7 +120,7 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
   if (rc) return rc;
   gp_unit_dataset *d = &o->d;
   if (!type_given)
-    opt->type = d->kind == GP_UNIT_SCORE ? GP_SCAN_SCORE
+    opt->type = d->kind == GP_UNIT_SCORE   ? GP_SCAN_SCORE
                 : d->kind == GP_UNIT_COUNT ? GP_SCAN_PROPORTION
                                            : GP_SCAN_SR;
   if (!gp_scan_type_fits(opt->type, d->kind))
@@ -147,7 +148,8 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
     if (opt->type == GP_SCAN_SCORE ? !(d->se && !isnan(d->se[i])) : !(d->den && !isnan(d->den[i])))
       continue;
     bool ok = true;
-    for (size_t j = 0; j < nadjust && ok; j++) ok = !isnan(d->ctx[i * d->k + (size_t)ci[j]]);
+    for (size_t j = 0; j < nadjust && ok; j++)
+      ok = !isnan(d->ctx[i * d->k + (size_t)ci[j]]);
     if (!ok) {
       o->n_no_cov++;
       continue;
@@ -156,7 +158,8 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
   }
   /* every row, every covariate in stored order: scan the stored arrays as they are */
   bool direct = m == n && (nadjust == 0 || nadjust == d->k);
-  for (size_t j = 0; direct && j < nadjust; j++) direct = ci[j] == (long)j;
+  for (size_t j = 0; direct && j < nadjust; j++)
+    direct = ci[j] == (long)j;
   double *obs = NULL, *den = NULL, *se = NULL, *cov = NULL;
   if (!direct) {
     obs = malloc((m ? m : 1) * sizeof *obs);
@@ -169,13 +172,18 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
       obs[r] = d->val[i];
       den[r] = d->den ? d->den[i] : NAN;
       se[r] = d->se ? d->se[i] : NAN;
-      for (size_t j = 0; j < nadjust; j++) cov[r * nadjust + j] = d->ctx[i * d->k + (size_t)ci[j]];
+      for (size_t j = 0; j < nadjust; j++)
+        cov[r * nadjust + j] = d->ctx[i * d->k + (size_t)ci[j]];
     }
   }
   const double *cobs = direct ? d->val : obs, *cden = direct ? d->den : den;
   const double *cse = direct ? d->se : se, *ccov = direct ? d->ctx : cov;
-  gp_scan_data sd = {m,       cobs, opt->type == GP_SCAN_SCORE ? NULL : cden,
-                     opt->type == GP_SCAN_SCORE ? cse : NULL, nadjust, nadjust ? ccov : NULL};
+  gp_scan_data sd = {m,
+                     cobs,
+                     opt->type == GP_SCAN_SCORE ? NULL : cden,
+                     opt->type == GP_SCAN_SCORE ? cse : NULL,
+                     nadjust,
+                     nadjust ? ccov : NULL};
   rc = gp_scan_run(&sd, opt, &o->r, err);
   if (rc && !strncmp(err->path, "units[", 6)) {
     /* name the unit instead of the engine's index */
@@ -224,7 +232,8 @@ static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out 
   }
   size_t *ord = malloc((m ? m : 1) * sizeof *ord);
   if (!ord) abort();
-  for (size_t i = 0; i < m; i++) ord[i] = i;
+  for (size_t i = 0; i < m; i++)
+    ord[i] = i;
   gp_scan_sort_ids = old->d.ids;
   gp_scan_sort_pos = old->pos;
   qsort(ord, m, sizeof *ord, gp_scan_cmp);
@@ -286,7 +295,8 @@ static void *gp_scan_worker(void *arg) {
     o2.start = p->now->r.ncoef ? p->now->r.coef : NULL; /* this period's fit: fewer iterations */
     gp_scan_run_out old;
     gp_error_clear(&e);
-    gp_code rc = gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, &old, &e);
+    gp_code rc =
+        gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, &old, &e);
     if (rc == GP_OK) {
       gp_scan_map_flags(p->now, &old, p->rows + j * p->now->r.n);
       p->ok[j] = true;
@@ -311,7 +321,8 @@ static gp_code gp_scan_pool_run(gp_scan_pool *p, gp_error *err) {
   for (size_t t = 0; t < nt; t++)
     if (pthread_create(&th[t], NULL, gp_scan_worker, p) == 0) started++;
   if (started == 0 && p->nper) gp_scan_worker(p); /* no threads: do it here */
-  for (size_t t = 0; t < started; t++) pthread_join(th[t], NULL);
+  for (size_t t = 0; t < started; t++)
+    pthread_join(th[t], NULL);
   pthread_mutex_destroy(&p->mu);
   if (p->err.code != GP_OK) {
     if (err) *err = p->err;
@@ -360,7 +371,8 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
   printf("scan of %s, %s: %s", in->metric, in->period, gp_scan_type_name(o->type));
   if (in->nadjust) {
     printf(", adjusted for ");
-    for (size_t j = 0; j < in->nadjust; j++) printf("%s%s", j ? ", " : "", in->adjust[j]);
+    for (size_t j = 0; j < in->nadjust; j++)
+      printf("%s%s", j ? ", " : "", in->adjust[j]);
     printf(" (%s)", o->type == GP_SCAN_SCORE        ? "weighted least squares"
                     : o->type == GP_SCAN_PROPORTION ? "logistic regression"
                                                     : "Poisson regression");
@@ -393,7 +405,8 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
   printf("\n");
   if (in->persistence && in->history > 1) {
     size_t all = 0;
-    for (size_t i = 0; i < r->n; i++) all += in->persistence[i] == (int32_t)in->history;
+    for (size_t i = 0; i < r->n; i++)
+      all += in->persistence[i] == (int32_t)in->history;
     printf("persistence: %zu units flagged the same way at %s%% in all %zu periods scanned\n", all,
            gp_scanjson_level_key(o->levels[0], key), in->history);
   }
@@ -410,7 +423,8 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
       m++;
     }
   qsort(rk, m, sizeof *rk, gp_scan_rank_cmp);
-  for (size_t a = 0; a < m; a++) idx[a] = rk[a].i;
+  for (size_t a = 0; a < m; a++)
+    idx[a] = rk[a].i;
   free(rk);
   printf("\n%-12s %-30s %10s %10s %10s %7s %8s %-22s %s\n", "UNIT", "NAME", "OBSERVED", "EXPECTED",
          "INDICATOR", "Z", "Q", "SHRUNK (95%)", "FLAGS / PERSISTENCE");
@@ -422,7 +436,8 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
     snprintf(sh, sizeof sh, "%.3g [%.3g, %.3g]", u->shrunk, u->shrunk_lo, u->shrunk_hi);
     size_t off = 0;
     for (size_t l = 0; l < o->nlevels; l++) {
-      int w = snprintf(fl + off, sizeof fl - off, "%s%s", l ? "/" : "", gp_scan_flag_name(u->flag[l]));
+      int w =
+          snprintf(fl + off, sizeof fl - off, "%s%s", l ? "/" : "", gp_scan_flag_name(u->flag[l]));
       if (w > 0) off += (size_t)w;
     }
     char nm[31];
@@ -459,12 +474,16 @@ static void gp_scan_memory(void) {
     if (f) fclose(f);
     char *args[256];
     size_t na = 0;
-    for (size_t off = 0; off < len && na < 255; off += strlen(buf + off) + 1) args[na++] = buf + off;
+    for (size_t off = 0; off < len && na < 255; off += strlen(buf + off) + 1)
+      args[na++] = buf + off;
     args[na] = NULL;
-    if (len > 0 && len < sizeof buf - 1 && na > 0 && na < 255 && setenv("GLIBC_TUNABLES", val, 1) == 0) {
+    if (len > 0 && len < sizeof buf - 1 && na > 0 && na < 255 &&
+        setenv("GLIBC_TUNABLES", val, 1) == 0) {
       execv("/proc/self/exe", args);
-      if (t) setenv("GLIBC_TUNABLES", t, 1); /* exec failed: carry on as we are */
-      else unsetenv("GLIBC_TUNABLES");
+      if (t)
+        setenv("GLIBC_TUNABLES", t, 1); /* exec failed: carry on as we are */
+      else
+        unsetenv("GLIBC_TUNABLES");
     }
   }
   mallopt(M_ARENA_MAX, 1);
@@ -522,8 +541,8 @@ int gp_cmd_scan(int argc, char **argv) {
     case 'a': adjust_arg = optarg; break;
     case 'o':
       if (!gp_scan_od_parse(optarg, &opt.od))
-        return gp_cli_usage("scan", "--overdispersion: '%s' is not none, additive or multiplicative",
-                            optarg);
+        return gp_cli_usage(
+            "scan", "--overdispersion: '%s' is not none, additive or multiplicative", optarg);
       break;
     case 'r':
       if (gp_cli_parse_double("--trim", optarg, &opt.trim, &err)) return gp_cli_report(&err);
@@ -545,7 +564,8 @@ int gp_cmd_scan(int argc, char **argv) {
         return gp_cli_report(&err);
       break;
     case 'T':
-      if (gp_cli_parse_long("--top", optarg, 0, 1000000000L, &top, &err)) return gp_cli_report(&err);
+      if (gp_cli_parse_long("--top", optarg, 0, 1000000000L, &top, &err))
+        return gp_cli_report(&err);
       break;
     case 'n': save = false; break;
     case 'j': json = true; break;
@@ -588,10 +608,12 @@ int gp_cmd_scan(int argc, char **argv) {
   hist = malloc(((size_t)history * n + 1) * sizeof *hist);
   persist = malloc((n + 1) * sizeof *persist);
   if (!hist || !persist) abort();
-  for (size_t i = 0; i < n; i++) hist[i] = now.r.units[i].flag[0];
+  for (size_t i = 0; i < n; i++)
+    hist[i] = now.r.units[i].flag[0];
   {
     size_t nper = 0;
-    for (size_t p = cur + 1; p < np && nper + 1 < (size_t)history; p++) nper++;
+    for (size_t p = cur + 1; p < np && nper + 1 < (size_t)history; p++)
+      nper++;
     gp_scan_pool pool;
     memset(&pool, 0, sizeof pool);
     pool.dbpath = gp_cli_db_path(db);
@@ -625,7 +647,8 @@ int gp_cmd_scan(int argc, char **argv) {
     int8_t *fl = calloc(N ? N : 1, 1);
     double *ind = malloc((N ? N : 1) * sizeof *ind);
     if (!fl || !ind) abort();
-    for (size_t i = 0; i < N; i++) ind[i] = NAN;
+    for (size_t i = 0; i < N; i++)
+      ind[i] = NAN;
     for (size_t i = 0; i < n; i++) {
       fl[now.pos[i]] = now.r.units[i].flag[0];
       ind[now.pos[i]] = now.r.units[i].indicator;
@@ -633,15 +656,17 @@ int gp_cmd_scan(int argc, char **argv) {
     json_t *oj = json_object();
     json_object_set_new(oj, "type", json_string(gp_scan_type_name(opt.type)));
     json_t *aj = json_array();
-    for (size_t j = 0; j < nadjust; j++) json_array_append_new(aj, json_string(adjust[j]));
+    for (size_t j = 0; j < nadjust; j++)
+      json_array_append_new(aj, json_string(adjust[j]));
     json_object_set_new(oj, "adjust", aj);
     json_object_set_new(oj, "overdispersion", json_string(gp_scan_od_name(opt.od)));
     json_object_set_new(oj, "trim", json_real(opt.trim));
     json_object_set_new(oj, "level", json_real(opt.levels[0]));
     json_object_set_new(oj, "fdr", json_real(opt.fdr));
-    json_t *sj = json_pack("{s:f,s:f,s:f,s:I,s:I}", "target", isfinite(now.r.target) ? now.r.target : 0,
-                           "phi", now.r.phi, "tau2", now.r.tau2, "scanned", (json_int_t)n,
-                           "discoveries", (json_int_t)now.r.n_discoveries);
+    json_t *sj =
+        json_pack("{s:f,s:f,s:f,s:I,s:I}", "target", isfinite(now.r.target) ? now.r.target : 0,
+                  "phi", now.r.phi, "tau2", now.r.tau2, "scanned", (json_int_t)n, "discoveries",
+                  (json_int_t)now.r.n_discoveries);
     char *os = json_dumps(oj, JSON_COMPACT), *ss = json_dumps(sj, JSON_COMPACT);
     gp_code rc = gp_store_units_scan_save(s, metric, periods[cur], os, ss, fl, ind, N, &err);
     free(os);
@@ -709,10 +734,12 @@ static void gp_peers_chunk(void *ctx, const void *data, size_t bytes, size_t off
   size_t row = st->k * sizeof(double), rows = bytes / row, first = offset / row;
   const double *x = data;
   bool all = st->non == st->k;
-  for (size_t j = 0; all && j < st->non; j++) all = st->ci[j] == (long)j;
+  for (size_t j = 0; all && j < st->non; j++)
+    all = st->ci[j] == (long)j;
   if (!all) {
     for (size_t i = 0; i < rows; i++)
-      for (size_t j = 0; j < st->non; j++) st->sel[i * st->non + j] = x[i * st->k + (size_t)st->ci[j]];
+      for (size_t j = 0; j < st->non; j++)
+        st->sel[i * st->non + j] = x[i * st->k + (size_t)st->ci[j]];
     x = st->sel;
   }
   if (st->pass == 1)
@@ -741,7 +768,8 @@ static size_t gp_peers_slab_read(void *ctx, size_t first, size_t rows, double *x
   }
   for (size_t r = 0; r < rows; r++) {
     const double *row = src->buf + r * (src->k + 1);
-    for (size_t j = 0; j < src->non; j++) x[r * src->non + j] = row[src->ci[j]];
+    for (size_t j = 0; j < src->non; j++)
+      x[r * src->non + j] = row[src->ci[j]];
     units[r] = (size_t)row[src->k];
     key[r] = row[0];
   }
@@ -759,14 +787,11 @@ static void gp_peers_parse_ctx(const char *text, char *const *names, size_t k, d
 }
 
 int gp_cmd_peers(int argc, char **argv) {
-  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                       {"metric", required_argument, NULL, 'm'},
-                                       {"unit", required_argument, NULL, 'u'},
-                                       {"k", required_argument, NULL, 'k'},
-                                       {"on", required_argument, NULL, 'o'},
-                                       {"period", required_argument, NULL, 'p'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, 'd'},   {"metric", required_argument, NULL, 'm'},
+      {"unit", required_argument, NULL, 'u'}, {"k", required_argument, NULL, 'k'},
+      {"on", required_argument, NULL, 'o'},   {"period", required_argument, NULL, 'p'},
+      {"json", no_argument, NULL, 'j'},       {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan peers --metric ID --unit U [--k 10] [--on X1,X2,...] "
                       "[--period P] [--json] [--db DB]";
   const char *db = NULL, *metric = NULL, *unit = NULL, *period = NULL;
@@ -822,7 +847,8 @@ int gp_cmd_peers(int argc, char **argv) {
     snprintf(onbuf, sizeof onbuf, "%s", on_arg);
     non = gp_scan_split(onbuf, on, GP_SCAN_MAX_LIST);
   } else {
-    for (size_t j = 0; j < kc && j < GP_SCAN_MAX_LIST; j++) on[non++] = cnames[j];
+    for (size_t j = 0; j < kc && j < GP_SCAN_MAX_LIST; j++)
+      on[non++] = cnames[j];
   }
   if (non == 0) {
     gp_fail(&err, GP_EINVAL, "--on",
@@ -842,7 +868,8 @@ int gp_cmd_peers(int argc, char **argv) {
   if (!all || !amean || !asd) abort();
   gp_peers_parse_ctx(me_row.covariates, cnames, kc, all);
   double me[GP_SCAN_MAX_LIST], smean[GP_SCAN_MAX_LIST], ssd[GP_SCAN_MAX_LIST];
-  for (size_t j = 0; j < non; j++) me[j] = all[ci[j]];
+  for (size_t j = 0; j < non; j++)
+    me[j] = all[ci[j]];
   if (gp_peers_search_new(non, me, pos, (size_t)k, &search, &err)) {
     if (!strncmp(err.path, "on[", 3)) {
       size_t j = (size_t)strtoul(err.path + 3, NULL, 10);
@@ -907,13 +934,14 @@ int gp_cmd_peers(int argc, char **argv) {
   used = malloc(m * non * sizeof *used);
   rows = calloc(m, sizeof *rows);
   if (!idx || !flags || !ind || !used || !rows) abort();
-  for (size_t p = 0; p < pr.npeers; p++) idx[p] = pr.peers[p].unit;
+  for (size_t p = 0; p < pr.npeers; p++)
+    idx[p] = pr.peers[p].unit;
   idx[pr.npeers] = pos;
-  gp_code rc = gp_store_units_column_gather(s, metric, periods[cur], "scan.flags", 1, idx, m, flags,
-                                            &err);
+  gp_code rc =
+      gp_store_units_column_gather(s, metric, periods[cur], "scan.flags", 1, idx, m, flags, &err);
   if (rc == GP_OK)
-    rc = gp_store_units_column_gather(s, metric, periods[cur], "scan.indicator", sizeof(double), idx,
-                                      m, ind, &err);
+    rc = gp_store_units_column_gather(s, metric, periods[cur], "scan.indicator", sizeof(double),
+                                      idx, m, ind, &err);
   if (rc == GP_ENOTFOUND) {
     /* no saved scan: flags from a default scan of this period */
     gp_scan_options opt = gp_scan_options_default();
@@ -925,7 +953,8 @@ int gp_cmd_peers(int argc, char **argv) {
     int8_t *fl = calloc(n + 1, 1);
     double *in = malloc((n + 1) * sizeof *in);
     if (!fl || !in) abort();
-    for (size_t i = 0; i < n; i++) in[i] = NAN;
+    for (size_t i = 0; i < n; i++)
+      in[i] = NAN;
     for (size_t i = 0; i < o.r.n; i++) {
       fl[o.pos[i]] = o.r.units[i].flag[0];
       in[o.pos[i]] = o.r.units[i].indicator;
@@ -953,7 +982,8 @@ int gp_cmd_peers(int argc, char **argv) {
       rows[p] = me_row;
     }
     gp_peers_parse_ctx(rows[p].covariates, cnames, kc, all);
-    for (size_t j = 0; j < non; j++) used[p * non + j] = all[ci[j]];
+    for (size_t j = 0; j < non; j++)
+      used[p * non + j] = all[ci[j]];
   }
   if (json) {
     const char **pids = malloc(m * sizeof *pids), **pnames = malloc(m * sizeof *pnames);
@@ -962,9 +992,19 @@ int gp_cmd_peers(int argc, char **argv) {
       pids[p] = rows[p].id;
       pnames[p] = rows[p].name[0] ? rows[p].name : NULL;
     }
-    gp_peersjson_in in = {metric, periods[cur], unit, me_row.name[0] ? me_row.name : NULL,
-                          ind[pr.npeers], flags[pr.npeers], (const char *const *)on, non,
-                          used + pr.npeers * non, pids, pnames, used, flags_from};
+    gp_peersjson_in in = {metric,
+                          periods[cur],
+                          unit,
+                          me_row.name[0] ? me_row.name : NULL,
+                          ind[pr.npeers],
+                          flags[pr.npeers],
+                          (const char *const *)on,
+                          non,
+                          used + pr.npeers * non,
+                          pids,
+                          pnames,
+                          used,
+                          flags_from};
     json_t *doc = gp_scanjson_peers(&in, &pr);
     status = gp_cli_print_json(stdout, doc);
     json_decref(doc);
@@ -976,7 +1016,8 @@ int gp_cmd_peers(int argc, char **argv) {
       printf("%s %s = %.4g", j ? "," : "", on[j], used[pr.npeers * non + j]);
     printf("\nits indicator %.4g (%s); flags from the %s\n\n", ind[pr.npeers],
            gp_scan_flag_name(flags[pr.npeers]), flags_from);
-    printf("%3s %-12s %-32s %9s %-5s %11s\n", "#", "UNIT", "NAME", "DISTANCE", "FLAG", "DIFFERENCE");
+    printf("%3s %-12s %-32s %9s %-5s %11s\n", "#", "UNIT", "NAME", "DISTANCE", "FLAG",
+           "DIFFERENCE");
     for (size_t p = 0; p < pr.npeers; p++) {
       char nm[33];
       snprintf(nm, sizeof nm, "%s", rows[p].name);

@@ -13,19 +13,19 @@
 #include <string.h>
 
 struct gp_peers_search {
-  size_t k;          /* covariates */
-  size_t unit;       /* the unit searched for */
-  size_t kpeers;     /* how many peers wanted */
-  double me[64];     /* its covariates */
-  double s[64];      /* pass 1: sum of (x - me) over rows with a value */
-  double ss[64];     /* pass 1: sum of (x - me)² */
-  size_t cnt[64];    /* pass 1: rows with a value */
-  bool ranked;       /* pass 2 started: the scales are fixed */
-  double inv[64];    /* 1/sd (0 for a constant column) */
-  double mean[64];   /* means */
-  double sd[64];     /* standard deviations (n - 1) */
-  gp_peer *heap;     /* the best kpeers so far (worst at the top) */
-  size_t m;          /* how many in the heap */
+  size_t k;        /* covariates */
+  size_t unit;     /* the unit searched for */
+  size_t kpeers;   /* how many peers wanted */
+  double me[64];   /* its covariates */
+  double s[64];    /* pass 1: sum of (x - me) over rows with a value */
+  double ss[64];   /* pass 1: sum of (x - me)² */
+  size_t cnt[64];  /* pass 1: rows with a value */
+  bool ranked;     /* pass 2 started: the scales are fixed */
+  double inv[64];  /* 1/sd (0 for a constant column) */
+  double mean[64]; /* means */
+  double sd[64];   /* standard deviations (n - 1) */
+  gp_peer *heap;   /* the best kpeers so far (worst at the top) */
+  size_t m;        /* how many in the heap */
 };
 
 /* True when a is a worse (farther) candidate than b. */
@@ -159,7 +159,8 @@ void gp_peers_search_result(gp_peers_search *s, gp_peers_result *out) {
   if (!p) abort();
   memcpy(p, s->heap, s->m * sizeof *p);
   qsort(p, s->m, sizeof *p, gp_peers_cmp);
-  for (size_t i = 0; i < s->m; i++) p[i].distance = sqrt(p[i].distance);
+  for (size_t i = 0; i < s->m; i++)
+    p[i].distance = sqrt(p[i].distance);
   out->peers = p;
   out->npeers = s->m;
   memcpy(out->mean, s->mean, s->k * sizeof *s->mean);
@@ -273,7 +274,7 @@ size_t gp_peers_search_slab(gp_peers_search *s, size_t n, size_t start, size_t k
   if (!x || !key || !units) abort();
   double me = s->me[key_col], inv = s->inv[key_col];
   size_t hi = start < n ? start : n, lo = hi, total = 0;
-  bool up = hi < n, down = lo > 0;
+  bool up = hi<n, down = lo> 0;
   while (up || down) {
     if (up) {
       size_t want = n - hi < chunk ? n - hi : chunk;

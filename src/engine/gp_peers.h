@@ -16,28 +16,28 @@
 /* The units to search. Arrays have n entries (x: n × k row-major) and are
  * not owned; NaN in x marks a missing covariate (such units are skipped). */
 typedef struct gp_peers_data {
-  size_t n;               /* number of units */
-  size_t k;               /* number of context covariates (>= 1) */
-  const double *x;        /* n × k covariates, row-major */
-  const int8_t *flag;     /* scan flag per unit (+1 high, -1 low, 0); may be NULL */
-  const double *indicator;/* scan indicator per unit (for "by how much"); may be NULL */
+  size_t n;                /* number of units */
+  size_t k;                /* number of context covariates (>= 1) */
+  const double *x;         /* n × k covariates, row-major */
+  const int8_t *flag;      /* scan flag per unit (+1 high, -1 low, 0); may be NULL */
+  const double *indicator; /* scan indicator per unit (for "by how much"); may be NULL */
 } gp_peers_data;
 
 /* One peer. */
 typedef struct gp_peer {
-  size_t unit;        /* index into the data */
-  double distance;    /* Euclidean distance in standard deviations */
-  int8_t flag;        /* its scan flag (0 when no flags were given) */
-  double difference;  /* its indicator minus the unit's (NaN without indicators) */
+  size_t unit;       /* index into the data */
+  double distance;   /* Euclidean distance in standard deviations */
+  int8_t flag;       /* its scan flag (0 when no flags were given) */
+  double difference; /* its indicator minus the unit's (NaN without indicators) */
 } gp_peer;
 
 /* The result: peers nearest first. peers is malloc'd; free with gp_peers_free. */
 typedef struct gp_peers_result {
-  size_t npeers;        /* number of peers found (<= the k asked) */
-  gp_peer *peers;       /* nearest first */
-  size_t nhigh;         /* how many of them are flagged high */
-  double mean[64];      /* the covariates' means used to standardise */
-  double sd[64];        /* their standard deviations */
+  size_t npeers;   /* number of peers found (<= the k asked) */
+  gp_peer *peers;  /* nearest first */
+  size_t nhigh;    /* how many of them are flagged high */
+  double mean[64]; /* the covariates' means used to standardise */
+  double sd[64];   /* their standard deviations */
 } gp_peers_result;
 
 /* Finds the kpeers units nearest to unit `unit` (itself excluded), ties
@@ -82,8 +82,7 @@ void gp_peers_search_free(gp_peers_search *s);
 void gp_peers_search_set_scales(gp_peers_search *s, const double *mean, const double *sd);
 
 /* Pass 2 over rows that are not in order: row r is unit units[r]. */
-void gp_peers_search_rank_at(gp_peers_search *s, const double *x, const size_t *units,
-                             size_t rows);
+void gp_peers_search_rank_at(gp_peers_search *s, const double *x, const size_t *units, size_t rows);
 
 /* The squared distance a candidate must beat to enter the current k best
  * (INFINITY until k have been seen). A scan along a sorted column may stop
@@ -96,8 +95,8 @@ double gp_peers_search_inv_sd(const gp_peers_search *s, size_t j);
 /* Reads rows first .. first + rows - 1 (rows > 0) of a sorted index into x
  * (rows × the search's k, in its column order), units and key (the sort
  * column's values); returns how many rows it read (0 past the end). */
-typedef size_t (*gp_peers_read_fn)(void *ctx, size_t first, size_t rows, double *x,
-                                   size_t *units, double *key);
+typedef size_t (*gp_peers_read_fn)(void *ctx, size_t first, size_t rows, double *x, size_t *units,
+                                   double *key);
 
 /* Pass 2 by a slab along a sorted index of n rows (gp_peers_index): from
  * row start (where the unit's key falls) outwards in both directions, chunk

@@ -16,14 +16,14 @@
 
 /* What the scan needs to compute limits at any x, fixed once per run. */
 typedef struct gp_scan_ctx {
-  gp_scan_type as;  /* analysed as */
-  double t;         /* target on the indicator scale */
-  double theta;     /* target on the transformed scale (SCORE: 0, the difference) */
-  bool od_applied;  /* overdispersed limits */
-  gp_scan_od od;    /* which model */
-  double phi;       /* overdispersion ratio */
-  double tau2;      /* between-unit variance */
-  size_t nlevels;   /* levels */
+  gp_scan_type as;                  /* analysed as */
+  double t;                         /* target on the indicator scale */
+  double theta;                     /* target on the transformed scale (SCORE: 0, the difference) */
+  bool od_applied;                  /* overdispersed limits */
+  gp_scan_od od;                    /* which model */
+  double phi;                       /* overdispersion ratio */
+  double tau2;                      /* between-unit variance */
+  size_t nlevels;                   /* levels */
   double level[GP_SCAN_MAX_LEVELS]; /* two-sided levels */
   double zq[GP_SCAN_MAX_LEVELS];    /* normal quantiles (1 + level)/2 */
 } gp_scan_ctx;
@@ -60,10 +60,8 @@ void gp_scan_result_free(gp_scan_result *r) {
 static double gp_scan_s_at(const gp_scan_ctx *c, double x) {
   switch (c->as) {
   case GP_SCAN_SR:
-  case GP_SCAN_SCORE:
-    return 1 / sqrt(x);
-  case GP_SCAN_PROPORTION:
-    return 1 / (2 * sqrt(x));
+  case GP_SCAN_SCORE: return 1 / sqrt(x);
+  case GP_SCAN_PROPORTION: return 1 / (2 * sqrt(x));
   case GP_SCAN_RATIO: {
     double o = c->t * x;
     return sqrt(o / ((o + 0.5) * (o + 0.5)) + x / ((x + 0.5) * (x + 0.5)));
@@ -76,16 +74,14 @@ static double gp_scan_s_at(const gp_scan_ctx *c, double x) {
 static double gp_scan_back(const gp_scan_ctx *c, double v) {
   switch (c->as) {
   case GP_SCAN_SR:
-  case GP_SCAN_RATIO:
-    return exp(v);
+  case GP_SCAN_RATIO: return exp(v);
   case GP_SCAN_PROPORTION: {
     if (v < 0) v = 0;
     if (v > M_PI / 2) v = M_PI / 2;
     double s = sin(v);
     return s * s;
   }
-  case GP_SCAN_SCORE:
-    return v;
+  case GP_SCAN_SCORE: return v;
   }
   return NAN;
 }
@@ -104,11 +100,8 @@ static void gp_scan_limits_at(const gp_scan_ctx *c, double x, size_t l, double *
       *lo *= c->t;
       *hi *= c->t;
       return;
-    case GP_SCAN_PROPORTION:
-      gp_scan_stats_wilson_limits(c->t, x, c->level[l], lo, hi);
-      return;
-    case GP_SCAN_SCORE:
-      break;
+    case GP_SCAN_PROPORTION: gp_scan_stats_wilson_limits(c->t, x, c->level[l], lo, hi); return;
+    case GP_SCAN_SCORE: break;
     }
   }
   double s = gp_scan_s_at(c, x);
@@ -127,7 +120,8 @@ static void gp_scan_limits_at(const gp_scan_ctx *c, double x, size_t l, double *
 }
 
 static gp_code gp_scan_check(const gp_scan_data *d, const gp_scan_options *o, gp_error *err) {
-  if (d->n < 2) return gp_fail(err, GP_EINVAL, "units", "a scan needs at least 2 units, got %zu", d->n);
+  if (d->n < 2)
+    return gp_fail(err, GP_EINVAL, "units", "a scan needs at least 2 units, got %zu", d->n);
   if (!d->observed) return gp_fail(err, GP_EINVAL, "observed", "missing");
   if (o->type == GP_SCAN_SCORE ? !d->se : !d->denominator)
     return gp_fail(err, GP_EINVAL, o->type == GP_SCAN_SCORE ? "se" : "denominator", "missing");
@@ -215,7 +209,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
                                                                : GP_SCAN_MODEL_POISSON;
     const double *extra = d->denominator;
     if (o->type == GP_SCAN_SCORE) {
-      for (size_t i = 0; i < n; i++) W[i] = 1 / (d->se[i] * d->se[i]);
+      for (size_t i = 0; i < n; i++)
+        W[i] = 1 / (d->se[i] * d->se[i]);
       extra = W;
     }
     rc = gp_scan_model_fit_from(fam, n, d->ncov, d->cov, d->observed, extra, o->start, &fit, err);
@@ -279,7 +274,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     }
     c.t = o->has_target ? o->target : so / sd;
     if (c.as == GP_SCAN_PROPORTION && !(c.t > 0 && c.t < 1)) {
-      rc = gp_fail(err, GP_EINVAL, "observed", "the pooled proportion is %g: no spread to scan", c.t);
+      rc = gp_fail(err, GP_EINVAL, "observed", "the pooled proportion is %g: no spread to scan",
+                   c.t);
       goto done;
     }
     if (c.as == GP_SCAN_RATIO && !(c.t > 0)) {
@@ -308,9 +304,11 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   }
 
   /* 3. unadjusted z, trimming, phi, tau² */
-  for (size_t i = 0; i < n; i++) Z[i] = (Y[i] - c.theta) / S[i];
+  for (size_t i = 0; i < n; i++)
+    Z[i] = (Y[i] - c.theta) / S[i];
   gp_scan_trim_method tm = o->trim_method;
-  if (tm == GP_SCAN_TRIM_DEFAULT) tm = c.as == GP_SCAN_SR ? GP_SCAN_TRIM_TRUNCATE : GP_SCAN_TRIM_WINSORISE;
+  if (tm == GP_SCAN_TRIM_DEFAULT)
+    tm = c.as == GP_SCAN_SR ? GP_SCAN_TRIM_TRUNCATE : GP_SCAN_TRIM_WINSORISE;
   if (o->trim == 0) {
     r->phi = gp_scan_stats_phi(Z, n);
     r->n_phi = n;
@@ -318,7 +316,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   } else if (tm == GP_SCAN_TRIM_WINSORISE) {
     gp_scan_stats_winsorise(Z, n, o->trim, W, keep, scratch);
     if (U)
-      for (size_t i = 0; i < n; i++) U[i].trimmed = keep[i];
+      for (size_t i = 0; i < n; i++)
+        U[i].trimmed = keep[i];
     r->phi = gp_scan_stats_phi(W, n);
     r->n_phi = n;
     r->tau2 = gp_scan_stats_tau2(n, r->phi, S);
@@ -372,7 +371,8 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
       gp_scan_limits_at(&c, u->x, l, &u->lo[l], &u->hi[l]);
       u->flag[l] = gp_scan_flag(u->indicator, u->lo[l], u->hi[l]);
     }
-    for (size_t l = c.nlevels; l < GP_SCAN_MAX_LEVELS; l++) u->lo[l] = u->hi[l] = NAN;
+    for (size_t l = c.nlevels; l < GP_SCAN_MAX_LEVELS; l++)
+      u->lo[l] = u->hi[l] = NAN;
     r->flags[i] = u->flag[0];
     double B = c.tau2 / (c.tau2 + s2);
     double est = c.theta + B * dev, sd = sqrt(B * s2);
@@ -418,8 +418,10 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     for (size_t j = 0; j < nf; j++) {
       gp_scan_funnel_point *f = &r->funnel[j];
       f->x = xs ? xs[j] : xmin * pow(xmax / xmin, (double)j / (double)(nf - 1));
-      for (size_t l = 0; l < GP_SCAN_MAX_LEVELS; l++) f->lo[l] = f->hi[l] = NAN;
-      for (size_t l = 0; l < c.nlevels; l++) gp_scan_limits_at(&c, f->x, l, &f->lo[l], &f->hi[l]);
+      for (size_t l = 0; l < GP_SCAN_MAX_LEVELS; l++)
+        f->lo[l] = f->hi[l] = NAN;
+      for (size_t l = 0; l < c.nlevels; l++)
+        gp_scan_limits_at(&c, f->x, l, &f->lo[l], &f->hi[l]);
     }
   }
   r->n = n;
@@ -446,18 +448,15 @@ void gp_scan_persistence(const int8_t *history, size_t nperiods, size_t n, int32
     int8_t now = nperiods ? history[i] : 0;
     int32_t k = 0;
     if (now != 0)
-      for (size_t p = 0; p < nperiods; p++) k += history[p * n + i] == now;
+      for (size_t p = 0; p < nperiods; p++)
+        k += history[p * n + i] == now;
     out[i] = k;
   }
 }
 
-int8_t gp_scan_flag(double v, double lo, double hi) {
-  return v > hi ? 1 : v < lo ? -1 : 0;
-}
+int8_t gp_scan_flag(double v, double lo, double hi) { return v > hi ? 1 : v < lo ? -1 : 0; }
 
-const char *gp_scan_flag_name(int8_t flag) {
-  return flag > 0 ? "high" : flag < 0 ? "low" : "none";
-}
+const char *gp_scan_flag_name(int8_t flag) { return flag > 0 ? "high" : flag < 0 ? "low" : "none"; }
 
 static const char *const gp_scan_type_names[] = {"sr", "proportion", "ratio", "score"};
 static const char *const gp_scan_od_names[] = {"none", "multiplicative", "additive"};
@@ -475,9 +474,7 @@ bool gp_scan_type_parse(const char *s, gp_scan_type *t) {
   return false;
 }
 
-const char *gp_scan_od_name(gp_scan_od od) {
-  return (unsigned)od < 3 ? gp_scan_od_names[od] : "?";
-}
+const char *gp_scan_od_name(gp_scan_od od) { return (unsigned)od < 3 ? gp_scan_od_names[od] : "?"; }
 
 bool gp_scan_od_parse(const char *s, gp_scan_od *od) {
   for (int i = 0; i < 3; i++)

@@ -58,51 +58,51 @@ typedef enum gp_scan_trim_method {
 
 /* The units of one period. All arrays have n entries and are not owned. */
 typedef struct gp_scan_data {
-  size_t n;                   /* number of units (>= 2) */
-  const double *observed;     /* O (counts; SR, PROPORTION, RATIO) or y (SCORE) */
-  const double *denominator;  /* E (SR), n (PROPORTION), D (RATIO); NULL for SCORE */
-  const double *se;           /* standard errors (SCORE only; > 0) */
-  size_t ncov;                /* number of covariates for adjustment (0: none) */
-  const double *cov;          /* n × ncov, row-major; finite; NULL when ncov = 0 */
+  size_t n;                  /* number of units (>= 2) */
+  const double *observed;    /* O (counts; SR, PROPORTION, RATIO) or y (SCORE) */
+  const double *denominator; /* E (SR), n (PROPORTION), D (RATIO); NULL for SCORE */
+  const double *se;          /* standard errors (SCORE only; > 0) */
+  size_t ncov;               /* number of covariates for adjustment (0: none) */
+  const double *cov;         /* n × ncov, row-major; finite; NULL when ncov = 0 */
 } gp_scan_data;
 
 /* How to scan. Start from gp_scan_options_default(). */
 typedef struct gp_scan_options {
-  gp_scan_type type;               /* what the data are */
-  gp_scan_od od;                   /* overdispersion model */
-  gp_scan_trim_method trim_method; /* winsorise or truncate before phi */
-  double trim;                     /* fraction trimmed at each end, 0 <= trim < 0.5 (0.1) */
-  bool has_target;                 /* use target instead of the pooled/weighted mean */
-  double target;                   /* the target value on the indicator scale (SR: 1) */
-  size_t nlevels;                  /* number of funnel levels, 1..GP_SCAN_MAX_LEVELS */
+  gp_scan_type type;                 /* what the data are */
+  gp_scan_od od;                     /* overdispersion model */
+  gp_scan_trim_method trim_method;   /* winsorise or truncate before phi */
+  double trim;                       /* fraction trimmed at each end, 0 <= trim < 0.5 (0.1) */
+  bool has_target;                   /* use target instead of the pooled/weighted mean */
+  double target;                     /* the target value on the indicator scale (SR: 1) */
+  size_t nlevels;                    /* number of funnel levels, 1..GP_SCAN_MAX_LEVELS */
   double levels[GP_SCAN_MAX_LEVELS]; /* two-sided levels as fractions (0.95, 0.998) */
-  double fdr;                      /* false discovery rate for `discovery` (0.05) */
-  double shrink_level;             /* level of the shrunken estimate's interval (0.95) */
-  size_t nfunnel;                  /* points on the funnel lines (100) */
-  bool flags_only;                 /* only r->flags (no units, q-values, shrinkage, funnel):
-                                      enough for persistence, and much cheaper */
-  const double *start;             /* IRLS start: 1 + ncov coefficients (e.g. another period's
-                                      r->coef), or NULL; the estimates do not depend on it */
+  double fdr;                        /* false discovery rate for `discovery` (0.05) */
+  double shrink_level;               /* level of the shrunken estimate's interval (0.95) */
+  size_t nfunnel;                    /* points on the funnel lines (100) */
+  bool flags_only;                   /* only r->flags (no units, q-values, shrinkage, funnel):
+                                        enough for persistence, and much cheaper */
+  const double *start;               /* IRLS start: 1 + ncov coefficients (e.g. another period's
+                                        r->coef), or NULL; the estimates do not depend on it */
 } gp_scan_options;
 
 /* One unit's result. Indicator-scale values; NaN where not defined. */
 typedef struct gp_scan_unit {
-  double observed;   /* O or y as given */
-  double expected;   /* E (given, target·D, n·p̄, fitted) or the score's target/fitted value */
-  double indicator;  /* O/E (SR, adjusted counts), O/n, O/D, or y - expected (SCORE) */
-  double se;         /* standard error of the transformed indicator (s) */
-  double x;          /* the funnel's x: E (SR), n (PROPORTION), D (RATIO), 1/se² (SCORE) */
-  double z;          /* z-score after the overdispersion model */
-  double p;          /* two-sided p-value of z */
-  double q;          /* Benjamini–Hochberg q-value */
-  double lo[GP_SCAN_MAX_LEVELS]; /* lower funnel limit at each level */
-  double hi[GP_SCAN_MAX_LEVELS]; /* upper funnel limit at each level */
+  double observed;  /* O or y as given */
+  double expected;  /* E (given, target·D, n·p̄, fitted) or the score's target/fitted value */
+  double indicator; /* O/E (SR, adjusted counts), O/n, O/D, or y - expected (SCORE) */
+  double se;        /* standard error of the transformed indicator (s) */
+  double x;         /* the funnel's x: E (SR), n (PROPORTION), D (RATIO), 1/se² (SCORE) */
+  double z;         /* z-score after the overdispersion model */
+  double p;         /* two-sided p-value of z */
+  double q;         /* Benjamini–Hochberg q-value */
+  double lo[GP_SCAN_MAX_LEVELS];   /* lower funnel limit at each level */
+  double hi[GP_SCAN_MAX_LEVELS];   /* upper funnel limit at each level */
   int8_t flag[GP_SCAN_MAX_LEVELS]; /* +1 above hi (high), -1 below lo (low), 0 none */
-  bool discovery;    /* q <= fdr */
-  bool trimmed;      /* winsorised or truncated when estimating phi */
-  double shrunk;     /* empirical-Bayes estimate on the indicator scale */
-  double shrunk_lo;  /* its lower interval bound */
-  double shrunk_hi;  /* its upper interval bound */
+  bool discovery;                  /* q <= fdr */
+  bool trimmed;                    /* winsorised or truncated when estimating phi */
+  double shrunk;                   /* empirical-Bayes estimate on the indicator scale */
+  double shrunk_lo;                /* its lower interval bound */
+  double shrunk_hi;                /* its upper interval bound */
 } gp_scan_unit;
 
 /* One point of the funnel's limit lines. */
@@ -114,22 +114,22 @@ typedef struct gp_scan_funnel_point {
 
 /* The whole scan. Arrays are malloc'd; free with gp_scan_result_free. */
 typedef struct gp_scan_result {
-  size_t n;                      /* units, in input order */
-  gp_scan_unit *units;           /* n results (NULL with flags_only) */
-  int8_t *flags;                 /* n first-level flags (as units[i].flag[0]) */
-  gp_scan_type analysed_as;      /* the type after adjustment (counts with covariates: SR) */
-  double target;                 /* the centre line on the indicator scale */
-  double phi;                    /* overdispersion ratio sum(z²)/n over the trimmed z */
-  double tau2;                   /* DerSimonian–Laird tau² (transformed scale) */
-  size_t n_phi;                  /* units used for phi (all but truncated) */
-  bool od_applied;               /* the overdispersion model changed the limits (phi > 1) */
-  size_t n_discoveries;          /* units with q <= fdr */
-  size_t nfunnel;                /* points in funnel */
-  gp_scan_funnel_point *funnel;  /* limit lines for plotting, x increasing */
-  size_t ncoef;                  /* regression coefficients (0 without adjustment) */
-  double *coef;                  /* intercept then one per covariate */
-  double *coef_se;               /* their standard errors */
-  int iterations;                /* IRLS iterations (0 without adjustment) */
+  size_t n;                     /* units, in input order */
+  gp_scan_unit *units;          /* n results (NULL with flags_only) */
+  int8_t *flags;                /* n first-level flags (as units[i].flag[0]) */
+  gp_scan_type analysed_as;     /* the type after adjustment (counts with covariates: SR) */
+  double target;                /* the centre line on the indicator scale */
+  double phi;                   /* overdispersion ratio sum(z²)/n over the trimmed z */
+  double tau2;                  /* DerSimonian–Laird tau² (transformed scale) */
+  size_t n_phi;                 /* units used for phi (all but truncated) */
+  bool od_applied;              /* the overdispersion model changed the limits (phi > 1) */
+  size_t n_discoveries;         /* units with q <= fdr */
+  size_t nfunnel;               /* points in funnel */
+  gp_scan_funnel_point *funnel; /* limit lines for plotting, x increasing */
+  size_t ncoef;                 /* regression coefficients (0 without adjustment) */
+  double *coef;                 /* intercept then one per covariate */
+  double *coef_se;              /* their standard errors */
+  int iterations;               /* IRLS iterations (0 without adjustment) */
 } gp_scan_result;
 
 /* Defaults: SR, additive overdispersion, default trimming at 0.1, levels

@@ -15,8 +15,8 @@
  * standardised design (intercept column implicit): the covariates x are
  * standardised on the fly, (x - mean[j+1]) * isd[j+1], to save a copy. */
 static void gp_scan_model_accumulate(size_t n, size_t k, const double *x, const double *mean,
-                                     const double *isd, const double *w, const double *z,
-                                     double *A, double *b) {
+                                     const double *isd, const double *w, const double *z, double *A,
+                                     double *b) {
   size_t p = k + 1;
   memset(A, 0, p * p * sizeof *A);
   memset(b, 0, p * sizeof *b);
@@ -25,16 +25,19 @@ static void gp_scan_model_accumulate(size_t n, size_t k, const double *x, const 
     double wi = w[i];
     if (wi == 0) continue;
     row[0] = 1;
-    for (size_t j = 0; j < k; j++) row[j + 1] = (x[i * k + j] - mean[j + 1]) * isd[j + 1];
+    for (size_t j = 0; j < k; j++)
+      row[j + 1] = (x[i * k + j] - mean[j + 1]) * isd[j + 1];
     double wz = wi * z[i];
     for (size_t a = 0; a < p; a++) {
       double wa = wi * row[a];
       b[a] += row[a] * wz;
-      for (size_t c = 0; c <= a; c++) A[a * p + c] += wa * row[c];
+      for (size_t c = 0; c <= a; c++)
+        A[a * p + c] += wa * row[c];
     }
   }
   for (size_t a = 0; a < p; a++)
-    for (size_t c = a + 1; c < p; c++) A[a * p + c] = A[c * p + a];
+    for (size_t c = a + 1; c < p; c++)
+      A[a * p + c] = A[c * p + a];
 }
 
 /* Solves A beta = b (A symmetric positive definite, p × p) by Cholesky
@@ -49,7 +52,8 @@ static bool gp_scan_model_solve(size_t p, const double *A, const double *b, doub
   for (size_t i = 0; i < p; i++)
     for (size_t j = 0; j <= i; j++) {
       double sum = A[i * p + j];
-      for (size_t k = 0; k < j; k++) sum -= L[i * p + k] * L[j * p + k];
+      for (size_t k = 0; k < j; k++)
+        sum -= L[i * p + k] * L[j * p + k];
       if (i == j) {
         if (!(sum > 1e-13 * fabs(A[i * p + i])) || !(sum > 0)) return false;
         L[i * p + i] = sqrt(sum);
@@ -60,12 +64,14 @@ static bool gp_scan_model_solve(size_t p, const double *A, const double *b, doub
   /* L y = b, L' beta = y */
   for (size_t i = 0; i < p; i++) {
     double sum = b[i];
-    for (size_t k = 0; k < i; k++) sum -= L[i * p + k] * y[k];
+    for (size_t k = 0; k < i; k++)
+      sum -= L[i * p + k] * y[k];
     y[i] = sum / L[i * p + i];
   }
   for (size_t i = p; i-- > 0;) {
     double sum = y[i];
-    for (size_t k = i + 1; k < p; k++) sum -= L[k * p + i] * beta[k];
+    for (size_t k = i + 1; k < p; k++)
+      sum -= L[k * p + i] * beta[k];
     beta[i] = sum / L[i * p + i];
   }
   if (inv) {
@@ -74,15 +80,18 @@ static bool gp_scan_model_solve(size_t p, const double *A, const double *b, doub
       double e[61], x[61];
       for (size_t i = 0; i < p; i++) {
         double sum = i == c ? 1 : 0;
-        for (size_t k = 0; k < i; k++) sum -= L[i * p + k] * e[k];
+        for (size_t k = 0; k < i; k++)
+          sum -= L[i * p + k] * e[k];
         e[i] = sum / L[i * p + i];
       }
       for (size_t i = p; i-- > 0;) {
         double sum = e[i];
-        for (size_t k = i + 1; k < p; k++) sum -= L[k * p + i] * x[k];
+        for (size_t k = i + 1; k < p; k++)
+          sum -= L[k * p + i] * x[k];
         x[i] = sum / L[i * p + i];
       }
-      for (size_t i = 0; i < p; i++) inv[i * p + c] = x[i];
+      for (size_t i = 0; i < p; i++)
+        inv[i * p + c] = x[i];
     }
   }
   return true;
@@ -120,7 +129,8 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
   memset(fit, 0, sizeof *fit);
   if (k > 60) return gp_fail(err, GP_EINVAL, "adjust", "at most 60 covariates");
   size_t p = k + 1;
-  if (n <= p) return gp_fail(err, GP_EINVAL, "model", "%zu units cannot fit %zu coefficients", n, p);
+  if (n <= p)
+    return gp_fail(err, GP_EINVAL, "model", "%zu units cannot fit %zu coefficients", n, p);
   /* standardise covariates */
   double *mean = calloc(p, sizeof *mean), *sd = calloc(p, sizeof *sd);
   double *isd = calloc(p, sizeof *isd);
@@ -130,8 +140,8 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
   fit->beta = calloc(p, sizeof *fit->beta);
   fit->se = calloc(p, sizeof *fit->se);
   fit->fitted = malloc(n * sizeof *fit->fitted);
-  if (!mean || !sd || !isd || !w || !z || !A || !b || !bs || !inv || !fit->beta ||
-      !fit->se || !fit->fitted)
+  if (!mean || !sd || !isd || !w || !z || !A || !b || !bs || !inv || !fit->beta || !fit->se ||
+      !fit->fitted)
     abort();
   gp_code rc = GP_OK;
   for (size_t j = 0; j < k; j++) {
@@ -139,14 +149,15 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
     for (size_t i = 0; i < n; i++) {
       double v = x[i * k + j];
       if (!isfinite(v)) {
-        rc = gp_fail(err, GP_EINVAL, "adjust", "covariate %zu is missing or not finite for unit %zu",
-                     j + 1, i + 1);
+        rc = gp_fail(err, GP_EINVAL, "adjust",
+                     "covariate %zu is missing or not finite for unit %zu", j + 1, i + 1);
         goto done;
       }
       s += v;
     }
     double m = s / (double)n;
-    for (size_t i = 0; i < n; i++) ss += (x[i * k + j] - m) * (x[i * k + j] - m);
+    for (size_t i = 0; i < n; i++)
+      ss += (x[i * k + j] - m) * (x[i * k + j] - m);
     double sdj = sqrt(ss / (double)n);
     if (!(sdj > 1e-12 * (fabs(m) + 1))) {
       char path[32];
@@ -172,12 +183,14 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
     double rss = 0;
     for (size_t i = 0; i < n; i++) {
       double f = bs[0];
-      for (size_t j = 0; j < k; j++) f += bs[j + 1] * (x[i * k + j] - mean[j + 1]) * isd[j + 1];
+      for (size_t j = 0; j < k; j++)
+        f += bs[j + 1] * (x[i * k + j] - mean[j + 1]) * isd[j + 1];
       fit->fitted[i] = f;
       rss += w[i] * (y[i] - f) * (y[i] - f);
     }
     double scale = rss / (double)(n - p);
-    for (size_t a = 0; a < p * p; a++) inv[a] *= scale;
+    for (size_t a = 0; a < p * p; a++)
+      inv[a] *= scale;
     fit->iterations = 1;
   } else {
     /* IRLS; start from the pooled rate */
@@ -204,7 +217,8 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
     if (start) {
       /* start from given coefficients (original scale) moved to the standardised one */
       bool ok = true;
-      for (size_t j = 0; j < p; j++) ok = ok && isfinite(start[j]);
+      for (size_t j = 0; j < p; j++)
+        ok = ok && isfinite(start[j]);
       if (ok) {
         bs[0] = start[0];
         for (size_t j = 1; j < p; j++) {
@@ -222,7 +236,8 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
       double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
       for (size_t i = 0; i < n; i++) {
         double e = c0;
-        for (size_t j = 0; j < k; j++) e += cf[j] * x[i * k + j];
+        for (size_t j = 0; j < k; j++)
+          e += cf[j] * x[i * k + j];
         if (fam == GP_SCAN_MODEL_LOGISTIC) {
           double m = extra[i];
           double pr = 1 / (1 + exp(-e));
@@ -261,7 +276,8 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
     double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
     for (size_t i = 0; i < n; i++) {
       double e = c0;
-      for (size_t j = 0; j < k; j++) e += cf[j] * x[i * k + j];
+      for (size_t j = 0; j < k; j++)
+        e += cf[j] * x[i * k + j];
       if (fam == GP_SCAN_MODEL_LOGISTIC) {
         double m = extra[i];
         double pr = 1 / (1 + exp(-e));
@@ -294,13 +310,15 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
     }
     for (size_t a = 0; a < p; a++) {
       double s = 0;
-      for (size_t c = 0; c < p; c++) s += T[a * p + c] * bs[c];
+      for (size_t c = 0; c < p; c++)
+        s += T[a * p + c] * bs[c];
       fit->beta[a] = s;
     }
     for (size_t a = 0; a < p; a++) {
       double v = 0;
       for (size_t c = 0; c < p; c++)
-        for (size_t d = 0; d < p; d++) v += T[a * p + c] * inv[c * p + d] * T[a * p + d];
+        for (size_t d = 0; d < p; d++)
+          v += T[a * p + c] * inv[c * p + d] * T[a * p + d];
       fit->se[a] = sqrt(v);
     }
   }

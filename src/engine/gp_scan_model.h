@@ -21,12 +21,12 @@ typedef enum gp_scan_model_family {
 
 /* What a fit gives back. Arrays are malloc'd; free with gp_scan_model_free. */
 typedef struct gp_scan_model_fit {
-  size_t p;         /* number of coefficients: 1 + number of covariates */
-  double *beta;     /* p coefficients, intercept first, on the covariates' own scale */
-  double *se;       /* p standard errors: inverse Fisher information (GLMs); for the
-                       linear model scaled by the residual variance, as statsmodels WLS */
-  double *fitted;   /* n fitted means: Xb (linear), m·p (logistic), offset·exp(Xb) (Poisson) */
-  int iterations;   /* IRLS iterations used (1 for the linear model) */
+  size_t p;       /* number of coefficients: 1 + number of covariates */
+  double *beta;   /* p coefficients, intercept first, on the covariates' own scale */
+  double *se;     /* p standard errors: inverse Fisher information (GLMs); for the
+                     linear model scaled by the residual variance, as statsmodels WLS */
+  double *fitted; /* n fitted means: Xb (linear), m·p (logistic), offset·exp(Xb) (Poisson) */
+  int iterations; /* IRLS iterations used (1 for the linear model) */
 } gp_scan_model_fit;
 
 /* Fits the model to n units with k covariates x (row-major n × k, may be

@@ -49,17 +49,21 @@ void gp_scan_stats_sort_index(const double *key, size_t *idx, size_t n) {
     if (!count) abort();
     for (int shift = 0; shift < 64; shift += 16) {
       memset(count, 0, 65537 * sizeof *count);
-      for (size_t i = 0; i < n; i++) count[((a[i].k >> shift) & 0xFFFF) + 1]++;
+      for (size_t i = 0; i < n; i++)
+        count[((a[i].k >> shift) & 0xFFFF) + 1]++;
       if (count[((a[0].k >> shift) & 0xFFFF) + 1] == n) continue; /* all equal here */
-      for (size_t d = 0; d < 65536; d++) count[d + 1] += count[d];
-      for (size_t i = 0; i < n; i++) b[count[(a[i].k >> shift) & 0xFFFF]++] = a[i];
+      for (size_t d = 0; d < 65536; d++)
+        count[d + 1] += count[d];
+      for (size_t i = 0; i < n; i++)
+        b[count[(a[i].k >> shift) & 0xFFFF]++] = a[i];
       gp_scan_stats_pair *t = a;
       a = b;
       b = t;
     }
     free(count);
   }
-  for (size_t i = 0; i < n; i++) idx[i] = a[i].i;
+  for (size_t i = 0; i < n; i++)
+    idx[i] = a[i].i;
   free(a);
   free(b);
 }
@@ -68,9 +72,11 @@ void gp_scan_stats_sort_index(const double *key, size_t *idx, size_t n) {
 static void gp_scan_stats_sorted(const double *x, size_t n, double *s) {
   size_t *idx = malloc(n * sizeof *idx);
   if (!idx) abort();
-  for (size_t i = 0; i < n; i++) idx[i] = i;
+  for (size_t i = 0; i < n; i++)
+    idx[i] = i;
   gp_scan_stats_sort_index(x, idx, n);
-  for (size_t i = 0; i < n; i++) s[i] = x[idx[i]];
+  for (size_t i = 0; i < n; i++)
+    s[i] = x[idx[i]];
   free(idx);
 }
 
@@ -104,14 +110,17 @@ void gp_scan_stats_winsorise(const double *z, size_t n, double trim, double *out
 size_t gp_scan_stats_truncate(const double *z, size_t n, double trim, bool *keep, double *scratch,
                               size_t *order) {
   double *rank = scratch;
-  for (size_t i = 0; i < n; i++) order[i] = i;
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
   gp_scan_stats_sort_index(z, order, n);
   /* average ranks over ties */
   for (size_t i = 0; i < n;) {
     size_t j = i;
-    while (j + 1 < n && z[order[j + 1]] == z[order[i]]) j++;
+    while (j + 1 < n && z[order[j + 1]] == z[order[i]])
+      j++;
     double r = ((double)(i + 1) + (double)(j + 1)) / 2.0;
-    for (size_t m = i; m <= j; m++) rank[order[m]] = r;
+    for (size_t m = i; m <= j; m++)
+      rank[order[m]] = r;
     i = j + 1;
   }
   double k = 1.0 / trim;
@@ -128,7 +137,8 @@ size_t gp_scan_stats_truncate(const double *z, size_t n, double trim, bool *keep
 double gp_scan_stats_phi(const double *z, size_t n) {
   if (n == 0) return NAN;
   double s = 0;
-  for (size_t i = 0; i < n; i++) s += z[i] * z[i];
+  for (size_t i = 0; i < n; i++)
+    s += z[i] * z[i];
   return s / (double)n;
 }
 
@@ -201,11 +211,14 @@ void gp_scan_stats_phe_axis(double dmin, double dmax, bool ratio, double *out) {
 }
 
 size_t gp_scan_stats_bh(const double *p, size_t n, double *q, size_t *order) {
-  for (size_t i = 0; i < n; i++) order[i] = i;
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
   gp_scan_stats_sort_index(p, order, n);
   size_t m = 0;
-  while (m < n && !isnan(p[order[m]])) m++;
-  for (size_t i = m; i < n; i++) q[order[i]] = NAN;
+  while (m < n && !isnan(p[order[m]]))
+    m++;
+  for (size_t i = m; i < n; i++)
+    q[order[i]] = NAN;
   double run = 1;
   for (size_t r = m; r > 0; r--) {
     size_t i = order[r - 1];

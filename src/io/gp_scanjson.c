@@ -43,7 +43,8 @@ json_t *gp_scanjson_scan(const gp_scanjson_in *in, const gp_scan_result *r) {
   json_object_set_new(doc, "n_phi", json_integer((json_int_t)r->n_phi));
   json_object_set_new(doc, "fdr", json_real(o->fdr));
   json_t *adj = json_array();
-  for (size_t j = 0; j < in->nadjust; j++) json_array_append_new(adj, json_string(in->adjust[j]));
+  for (size_t j = 0; j < in->nadjust; j++)
+    json_array_append_new(adj, json_string(in->adjust[j]));
   json_object_set_new(doc, "adjust", adj);
   if (r->ncoef) {
     json_t *co = json_array();
@@ -54,9 +55,9 @@ json_t *gp_scanjson_scan(const gp_scanjson_in *in, const gp_scan_result *r) {
     const char *model = o->type == GP_SCAN_SCORE        ? "weighted least squares"
                         : o->type == GP_SCAN_PROPORTION ? "logistic regression"
                                                         : "Poisson regression";
-    json_object_set_new(doc, "model",
-                        json_pack("{s:s,s:o,s:i}", "kind", model, "coefficients", co,
-                                  "iterations", r->iterations));
+    json_object_set_new(
+        doc, "model",
+        json_pack("{s:s,s:o,s:i}", "kind", model, "coefficients", co, "iterations", r->iterations));
   } else {
     json_object_set_new(doc, "model", json_null());
   }
@@ -70,16 +71,17 @@ json_t *gp_scanjson_scan(const gp_scanjson_in *in, const gp_scan_result *r) {
   json_t *flagged = json_object();
   char key[16];
   for (size_t l = 0; l < o->nlevels; l++)
-    json_object_set_new(flagged, gp_scanjson_level_key(o->levels[l], key),
-                        json_pack("{s:I,s:I}", "high", (json_int_t)hi[l], "low", (json_int_t)lo[l]));
+    json_object_set_new(
+        flagged, gp_scanjson_level_key(o->levels[l], key),
+        json_pack("{s:I,s:I}", "high", (json_int_t)hi[l], "low", (json_int_t)lo[l]));
   json_t *reasons = in->missing_reasons ? json_loads(in->missing_reasons, 0, NULL) : NULL;
-  json_object_set_new(
-      doc, "counts",
-      json_pack("{s:I,s:I,s:I,s:o,s:I,s:o,s:I,s:I}", "rows", (json_int_t)in->n_rows, "scanned",
-                (json_int_t)r->n, "missing", (json_int_t)in->n_missing, "missing_reasons",
-                reasons ? reasons : json_object(), "missing_covariates",
-                (json_int_t)in->n_no_covariates, "flagged", flagged, "discoveries",
-                (json_int_t)r->n_discoveries, "history_periods", (json_int_t)in->history));
+  json_object_set_new(doc, "counts",
+                      json_pack("{s:I,s:I,s:I,s:o,s:I,s:o,s:I,s:I}", "rows", (json_int_t)in->n_rows,
+                                "scanned", (json_int_t)r->n, "missing", (json_int_t)in->n_missing,
+                                "missing_reasons", reasons ? reasons : json_object(),
+                                "missing_covariates", (json_int_t)in->n_no_covariates, "flagged",
+                                flagged, "discoveries", (json_int_t)r->n_discoveries,
+                                "history_periods", (json_int_t)in->history));
   /* units */
   json_t *units = json_array();
   for (size_t i = 0; i < r->n; i++) {
@@ -90,7 +92,8 @@ json_t *gp_scanjson_scan(const gp_scanjson_in *in, const gp_scan_result *r) {
                           json_string(gp_scan_flag_name(u->flag[l])));
     json_t *uo = json_object();
     json_object_set_new(uo, "unit", json_string(in->ids[i]));
-    json_object_set_new(uo, "name", in->names && in->names[i] ? json_string(in->names[i]) : json_null());
+    json_object_set_new(uo, "name",
+                        in->names && in->names[i] ? json_string(in->names[i]) : json_null());
     json_object_set_new(uo, "observed", gp_sj_num(u->observed));
     json_object_set_new(uo, "expected", gp_sj_num(u->expected));
     json_object_set_new(uo, "indicator", gp_sj_num(u->indicator));

@@ -23,19 +23,19 @@
 
 /* What the scan document says besides the engine's result. */
 typedef struct gp_scanjson_in {
-  const char *metric;              /* metric id */
-  const char *period;              /* period text */
-  const gp_scan_options *opt;      /* options used */
-  const char *const *adjust;       /* covariate names adjusted for */
-  size_t nadjust;                  /* how many */
-  const char *const *ids;          /* unit ids, indexed like the result's units */
-  const char *const *names;        /* unit names (entries may be NULL), same indexing */
-  const int32_t *persistence;      /* per unit, or NULL */
-  size_t history;                  /* periods looked at for persistence */
-  size_t n_rows;                   /* rows in the data set */
-  size_t n_missing;                /* rows with a missing value */
-  const char *missing_reasons;     /* JSON object text reason -> count, or NULL */
-  size_t n_no_covariates;          /* rows left out for a missing covariate */
+  const char *metric;          /* metric id */
+  const char *period;          /* period text */
+  const gp_scan_options *opt;  /* options used */
+  const char *const *adjust;   /* covariate names adjusted for */
+  size_t nadjust;              /* how many */
+  const char *const *ids;      /* unit ids, indexed like the result's units */
+  const char *const *names;    /* unit names (entries may be NULL), same indexing */
+  const int32_t *persistence;  /* per unit, or NULL */
+  size_t history;              /* periods looked at for persistence */
+  size_t n_rows;               /* rows in the data set */
+  size_t n_missing;            /* rows with a missing value */
+  const char *missing_reasons; /* JSON object text reason -> count, or NULL */
+  size_t n_no_covariates;      /* rows left out for a missing covariate */
 } gp_scanjson_in;
 
 /* The scan document (a new reference; caller decrefs). */
@@ -47,19 +47,19 @@ const char *gp_scanjson_level_key(double level, char *buf);
 
 /* What the peers document says about the unit asked for. */
 typedef struct gp_peersjson_in {
-  const char *metric;          /* metric id */
-  const char *period;          /* period */
-  const char *unit;            /* the unit */
-  const char *name;            /* its name, or NULL */
-  double indicator;            /* its indicator (NaN: none) */
-  int8_t flag;                 /* its flag */
-  const char *const *on;       /* covariates used */
-  size_t non;                  /* how many */
-  const double *unit_ctx;      /* its covariate values (non) */
+  const char *metric;            /* metric id */
+  const char *period;            /* period */
+  const char *unit;              /* the unit */
+  const char *name;              /* its name, or NULL */
+  double indicator;              /* its indicator (NaN: none) */
+  int8_t flag;                   /* its flag */
+  const char *const *on;         /* covariates used */
+  size_t non;                    /* how many */
+  const double *unit_ctx;        /* its covariate values (non) */
   const char *const *peer_ids;   /* npeers ids */
   const char *const *peer_names; /* npeers names (entries may be NULL) */
-  const double *peer_ctx;      /* npeers × non covariate values */
-  const char *flags_from;      /* "saved scan" or "default scan" */
+  const double *peer_ctx;        /* npeers × non covariate values */
+  const char *flags_from;        /* "saved scan" or "default scan" */
 } gp_peersjson_in;
 
 /* The peers document: {"metric", "period", "unit", "name", "indicator",

@@ -30,31 +30,33 @@ enum {
 static const char *const gp_uc_missing[] = {"SUPP", "NE", "NP", "LOWCOV", "x"};
 
 typedef struct gp_uc {
-  const gp_unitcsv_spec *spec;      /* what to read */
-  const char *file;                 /* name for errors */
-  gp_unit_dataset *d;               /* being filled */
-  gp_error *err;                    /* where the first error goes */
-  gp_code rc;                       /* GP_OK until an error */
-  long row;                         /* current record number (header is 1) */
-  size_t field;                     /* current field index in the row */
-  bool header_done;                 /* header read */
-  const char *role_name[GP_UC_NROLES]; /* column name per role (NULL: unused) */
-  long role_col[GP_UC_NROLES];      /* field index per role (-1: none) */
-  long cov_col[GP_UC_MAXCOV];       /* field index per covariate */
-  size_t ncols_needed;              /* highest needed index + 1 */
+  const gp_unitcsv_spec *spec;             /* what to read */
+  const char *file;                        /* name for errors */
+  gp_unit_dataset *d;                      /* being filled */
+  gp_error *err;                           /* where the first error goes */
+  gp_code rc;                              /* GP_OK until an error */
+  long row;                                /* current record number (header is 1) */
+  size_t field;                            /* current field index in the row */
+  bool header_done;                        /* header read */
+  const char *role_name[GP_UC_NROLES];     /* column name per role (NULL: unused) */
+  long role_col[GP_UC_NROLES];             /* field index per role (-1: none) */
+  long cov_col[GP_UC_MAXCOV];              /* field index per covariate */
+  size_t ncols_needed;                     /* highest needed index + 1 */
   char *cell[GP_UC_NROLES + GP_UC_MAXCOV]; /* this row's kept cells (malloc'd) */
   bool have[GP_UC_NROLES + GP_UC_MAXCOV];  /* whether the row had that field */
-  size_t cap;                       /* capacity of the dataset arrays */
-  json_t *reasons;                  /* reason -> count */
-  long *rowno;                      /* the CSV row of each unit kept */
-  double z;                         /* normal quantile for lower/upper */
+  size_t cap;                              /* capacity of the dataset arrays */
+  json_t *reasons;                         /* reason -> count */
+  long *rowno;                             /* the CSV row of each unit kept */
+  double z;                                /* normal quantile for lower/upper */
 } gp_uc;
 
 int gp_unitcsv_cell(const char *s, double *v, const char **reason) {
   if (!s) s = "";
-  while (*s == ' ' || *s == '\t') s++;
+  while (*s == ' ' || *s == '\t')
+    s++;
   size_t len = strlen(s);
-  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r')) len--;
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+    len--;
   if (len == 0) {
     *reason = "empty";
     return 0;
@@ -131,11 +133,11 @@ static void gp_uc_field(void *s, size_t len, void *ctx) {
 static void gp_uc_grow(gp_uc *u) {
   gp_unit_dataset *d = u->d;
   size_t cap = u->cap ? u->cap * 2 : 1024;
-#define GP_UC_GROW(p, sz)                       \
-  do {                                          \
-    void *q = realloc((void *)(p), cap * (sz)); \
-    if (!q) abort();                            \
-    *(void **)&(p) = q;                         \
+#define GP_UC_GROW(p, sz)                                                                          \
+  do {                                                                                             \
+    void *q = realloc((void *)(p), cap * (sz));                                                    \
+    if (!q) abort();                                                                               \
+    *(void **)&(p) = q;                                                                            \
   } while (0)
   GP_UC_GROW(u->rowno, sizeof *u->rowno);
   GP_UC_GROW(d->ids, sizeof *d->ids);
@@ -207,10 +209,11 @@ static void gp_uc_row(int term, void *ctx) {
     if (strcmp(w, sp->where_val)) goto clear;
   }
   const char *id = u->have[GP_UC_UNIT] ? u->cell[GP_UC_UNIT] : "";
-  while (*id == ' ') id++;
+  while (*id == ' ')
+    id++;
   if (!*id) {
-    gp_uc_fail(u, u->role_col[GP_UC_UNIT], GP_EINVAL, "column %s: the unit id is empty%s",
-               sp->unit, NULL);
+    gp_uc_fail(u, u->role_col[GP_UC_UNIT], GP_EINVAL, "column %s: the unit id is empty%s", sp->unit,
+               NULL);
     goto clear;
   }
   if (d->n == u->cap) gp_uc_grow(u);
@@ -317,14 +320,15 @@ static int gp_uc_cmp_ids(const void *a, const void *b) {
   return c ? c : (x < y ? -1 : x > y);
 }
 
-gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp,
-                        gp_unit_dataset *out, gp_error *err) {
+gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp, gp_unit_dataset *out,
+                        gp_error *err) {
   memset(out, 0, sizeof *out);
   if (!sp->unit) return gp_fail(err, GP_EINVAL, "--unit", "the unit id column is required");
   int kinds = !!sp->value + !!(sp->numerator || sp->denominator) + !!(sp->observed || sp->expected);
   if (kinds != 1)
-    return gp_fail(err, GP_EINVAL, "--value",
-                   "give one of --value, --numerator with --denominator, --observed with --expected");
+    return gp_fail(
+        err, GP_EINVAL, "--value",
+        "give one of --value, --numerator with --denominator, --observed with --expected");
   if ((sp->numerator != NULL) != (sp->denominator != NULL))
     return gp_fail(err, GP_EINVAL, "--denominator", "--numerator and --denominator go together");
   if ((sp->observed != NULL) != (sp->expected != NULL))
@@ -345,8 +349,10 @@ gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp,
   u.reasons = json_object();
   double level = sp->level > 0 && sp->level < 1 ? sp->level : 0.95;
   u.z = gsl_cdf_ugaussian_Pinv((1 + level) / 2);
-  for (int r = 0; r < GP_UC_NROLES; r++) u.role_col[r] = -1;
-  for (size_t j = 0; j < sp->ncov; j++) u.cov_col[j] = -1;
+  for (int r = 0; r < GP_UC_NROLES; r++)
+    u.role_col[r] = -1;
+  for (size_t j = 0; j < sp->ncov; j++)
+    u.cov_col[j] = -1;
   u.role_name[GP_UC_UNIT] = sp->unit;
   u.role_name[GP_UC_NAME] = sp->name;
   u.role_name[GP_UC_PARENT] = sp->parent;
@@ -399,7 +405,8 @@ gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp,
   if (rc == GP_OK && out->n > 1) {
     size_t *ord = malloc(out->n * sizeof *ord);
     if (!ord) abort();
-    for (size_t i = 0; i < out->n; i++) ord[i] = i;
+    for (size_t i = 0; i < out->n; i++)
+      ord[i] = i;
     gp_uc_sort_ids = out->ids;
     qsort(ord, out->n, sizeof *ord, gp_uc_cmp_ids);
     for (size_t i = 1; i < out->n && rc == GP_OK; i++)
@@ -407,8 +414,9 @@ gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp,
         size_t a = ord[i - 1] < ord[i] ? ord[i - 1] : ord[i], b = ord[i - 1] ^ ord[i] ^ a;
         char path[300];
         snprintf(path, sizeof path, "%s:%ld:%ld", name, u.rowno[b], u.role_col[GP_UC_UNIT] + 1);
-        rc = gp_fail(err, GP_EINVAL, path, "column %s: unit id '%s' is used twice (first on row %ld)",
-                     sp->unit, out->ids[b], u.rowno[a]);
+        rc = gp_fail(err, GP_EINVAL, path,
+                     "column %s: unit id '%s' is used twice (first on row %ld)", sp->unit,
+                     out->ids[b], u.rowno[a]);
       }
     free(ord);
   }
@@ -419,8 +427,10 @@ gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp,
     for (size_t i = 0; i < out->n; i++) {
       double x = out->ctx[i * out->k + j];
       if (isnan(x)) continue;
-      if (!any) first = x, any = true;
-      else if (x != first) varies = true;
+      if (!any)
+        first = x, any = true;
+      else if (x != first)
+        varies = true;
     }
     char path[300];
     snprintf(path, sizeof path, "%s:1:%ld", name, u.cov_col[j] + 1);
@@ -431,7 +441,8 @@ gp_code gp_unitcsv_read(FILE *f, const char *name, const gp_unitcsv_spec *sp,
       rc = gp_fail(err, GP_EINVAL, path, "covariate column %s is constant (%g) for every unit",
                    sp->covariates[j], first);
   }
-  for (size_t s = 0; s < GP_UC_NROLES + GP_UC_MAXCOV; s++) free(u.cell[s]);
+  for (size_t s = 0; s < GP_UC_NROLES + GP_UC_MAXCOV; s++)
+    free(u.cell[s]);
   if (rc == GP_OK) {
     char *j = json_dumps(u.reasons, JSON_COMPACT | JSON_SORT_KEYS);
     out->missing_reasons = gp_arena_strdup(&out->arena, j);

@@ -27,22 +27,22 @@
  * numerator+denominator, observed+expected is given; with value, se or
  * lower+upper may be. */
 typedef struct gp_unitcsv_spec {
-  const char *unit;         /* unit id column (required) */
-  const char *name;         /* unit name column */
-  const char *parent;       /* parent place column */
-  const char *value;        /* score column */
-  const char *se;           /* its standard error */
-  const char *lower;        /* its lower confidence limit */
-  const char *upper;        /* its upper confidence limit */
-  double level;             /* the limits' two-sided level (0.95): se = (upper-lower)/(2 z) */
-  const char *numerator;    /* count column */
-  const char *denominator;  /* its denominator */
-  const char *observed;     /* observed count column */
-  const char *expected;     /* its expected count */
+  const char *unit;              /* unit id column (required) */
+  const char *name;              /* unit name column */
+  const char *parent;            /* parent place column */
+  const char *value;             /* score column */
+  const char *se;                /* its standard error */
+  const char *lower;             /* its lower confidence limit */
+  const char *upper;             /* its upper confidence limit */
+  double level;                  /* the limits' two-sided level (0.95): se = (upper-lower)/(2 z) */
+  const char *numerator;         /* count column */
+  const char *denominator;       /* its denominator */
+  const char *observed;          /* observed count column */
+  const char *expected;          /* its expected count */
   const char *const *covariates; /* covariate columns */
-  size_t ncov;              /* how many */
-  const char *where_col;    /* keep only rows whose where_col equals where_val */
-  const char *where_val;    /* (both NULL: every row) */
+  size_t ncov;                   /* how many */
+  const char *where_col;         /* keep only rows whose where_col equals where_val */
+  const char *where_val;         /* (both NULL: every row) */
 } gp_unitcsv_spec;
 
 /* Reads f (kept open by the caller; name is used in error places) into *out:

@@ -48,7 +48,8 @@ static gp_code gp_units_put_column(sqlite3 *db, const char *metric, const char *
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
   if (r != SQLITE_DONE)
-    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name, sqlite3_errmsg(db));
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
+                   sqlite3_errmsg(db));
   return GP_OK;
 }
 
@@ -73,7 +74,8 @@ static gp_code gp_units_get_column(sqlite3 *db, const char *metric, const char *
   sqlite3_finalize(st);
   if (r == SQLITE_DONE) return GP_OK;
   if (r != SQLITE_ROW)
-    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name, sqlite3_errmsg(db));
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
+                   sqlite3_errmsg(db));
   char *buf = malloc(len + 1);
   if (!buf) abort();
   buf[len] = 0;
@@ -165,7 +167,8 @@ bool gp_unit_kind_parse(const char *s, gp_unit_kind *k) {
 /* n strings joined with NUL separators (NULL strings as ""); malloc'd. */
 static char *gp_units_join(const char *const *s, size_t n, size_t *bytes) {
   size_t len = 0;
-  for (size_t i = 0; i < n; i++) len += (s && s[i] ? strlen(s[i]) : 0) + 1;
+  for (size_t i = 0; i < n; i++)
+    len += (s && s[i] ? strlen(s[i]) : 0) + 1;
   char *b = malloc(len ? len : 1), *p = b;
   if (!b) abort();
   for (size_t i = 0; i < n; i++) {
@@ -261,7 +264,8 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   }
   /* the data set row with its columnar copy */
   json_t *names = json_array();
-  for (size_t j = 0; j < d->k; j++) json_array_append_new(names, json_string(d->cov_names[j]));
+  for (size_t j = 0; j < d->k; j++)
+    json_array_append_new(names, json_string(d->cov_names[j]));
   char *cov_json = json_dumps(names, JSON_COMPACT);
   json_decref(names);
   size_t idb, nmb;
@@ -312,8 +316,8 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
       (rc = gp_units_put_column(db, d->metric_id, d->period, "val", d->val, nb, err)) ||
       (d->se && (rc = gp_units_put_column(db, d->metric_id, d->period, "se", d->se, nb, err))) ||
       (d->den && (rc = gp_units_put_column(db, d->metric_id, d->period, "den", d->den, nb, err))) ||
-      (d->k && (rc = gp_units_put_column(db, d->metric_id, d->period, "ctx", d->ctx, nb * d->k,
-                                         err))) ||
+      (d->k &&
+       (rc = gp_units_put_column(db, d->metric_id, d->period, "ctx", d->ctx, nb * d->k, err))) ||
       (d->k && d->ctx_sorted && (rc = gp_units_put_index(db, d, err))))
     goto out;
   /* units and rows */
@@ -340,7 +344,8 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
     gp_units_bind_text(unit, 1, d->ids[i]);
     gp_units_bind_text(unit, 2, d->names && d->names[i] && *d->names[i] ? d->names[i] : NULL);
     gp_units_bind_text(unit, 3, d->unit_type);
-    gp_units_bind_text(unit, 4, d->parents && d->parents[i] && *d->parents[i] ? d->parents[i] : NULL);
+    gp_units_bind_text(unit, 4,
+                       d->parents && d->parents[i] && *d->parents[i] ? d->parents[i] : NULL);
     gp_units_bind_text(unit, 5, now);
     if (sqlite3_step(unit) != SQLITE_DONE) {
       rc = gp_units_fail(db, err, "units");
@@ -370,9 +375,9 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
         }
         key[kl] = 0;
         double v = d->ctx[i * d->k + j];
-        int w = isnan(v) ? snprintf(cov + off, sizeof cov - off, "%s\"%s\":null", j ? "," : "", key)
-                         : snprintf(cov + off, sizeof cov - off, "%s\"%s\":%.17g", j ? "," : "",
-                                    key, v);
+        int w = isnan(v)
+                    ? snprintf(cov + off, sizeof cov - off, "%s\"%s\":null", j ? "," : "", key)
+                    : snprintf(cov + off, sizeof cov - off, "%s\"%s\":%.17g", j ? "," : "", key, v);
         if (w > 0) off += (size_t)w;
         if (off >= sizeof cov - 2) off = sizeof cov - 3;
       }
@@ -584,8 +589,8 @@ static gp_code gp_units_scan_save_tx(gp_store *s, void *ctx, gp_error *err) {
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
   if (r != SQLITE_DONE) return gp_units_fail(db, err, "scan");
-  gp_code rc = gp_units_put_blocked(db, a->metric_id, a->period, "scan.flags", a->flags, a->n, 1,
-                                    err);
+  gp_code rc =
+      gp_units_put_blocked(db, a->metric_id, a->period, "scan.flags", a->flags, a->n, 1, err);
   if (!rc)
     rc = gp_units_put_blocked(db, a->metric_id, a->period, "scan.indicator", a->indicator, a->n,
                               sizeof(double), err);
@@ -666,8 +671,10 @@ gp_code gp_store_units_get(gp_store *s, const char *unit_id, gp_unit_info *out, 
   if (r == SQLITE_ROW) {
     const char *c;
     snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
-    if ((c = (const char *)sqlite3_column_text(st, 1))) snprintf(out->name, sizeof out->name, "%s", c);
-    if ((c = (const char *)sqlite3_column_text(st, 2))) snprintf(out->type, sizeof out->type, "%s", c);
+    if ((c = (const char *)sqlite3_column_text(st, 1)))
+      snprintf(out->name, sizeof out->name, "%s", c);
+    if ((c = (const char *)sqlite3_column_text(st, 2)))
+      snprintf(out->type, sizeof out->type, "%s", c);
     if ((c = (const char *)sqlite3_column_text(st, 3)))
       snprintf(out->parent, sizeof out->parent, "%s", c);
   }
@@ -679,7 +686,8 @@ gp_code gp_store_units_get(gp_store *s, const char *unit_id, gp_unit_info *out, 
 
 void gp_store_units_names_free(char **names, size_t k) {
   if (!names) return;
-  for (size_t j = 0; j < k; j++) free(names[j]);
+  for (size_t j = 0; j < k; j++)
+    free(names[j]);
   free(names);
 }
 
@@ -691,9 +699,9 @@ gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *p
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?",
-                         -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db, "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?", -1, &st,
+          NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "context");
   gp_units_bind_text(st, 1, metric_id);
   gp_units_bind_text(st, 2, period);
@@ -710,7 +718,8 @@ gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *p
   *k = json_is_array(cov) ? json_array_size(cov) : 0;
   *names = calloc(*k ? *k : 1, sizeof **names);
   if (!*names) abort();
-  for (size_t j = 0; j < *k; j++) (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
+  for (size_t j = 0; j < *k; j++)
+    (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
   json_decref(cov);
   bool bad = false;
   gp_code rc = GP_OK;
@@ -748,7 +757,8 @@ gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period
   if (r == SQLITE_ROW) {
     const char *c;
     snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
-    if ((c = (const char *)sqlite3_column_text(st, 1))) snprintf(out->name, sizeof out->name, "%s", c);
+    if ((c = (const char *)sqlite3_column_text(st, 1)))
+      snprintf(out->name, sizeof out->name, "%s", c);
     out->value = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 2);
     out->denominator =
         sqlite3_column_type(st, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 3);
@@ -762,16 +772,16 @@ gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period
   return gp_fail(err, GP_ENOTFOUND, "unit", "no row %zu in %s %s", pos, metric_id, period);
 }
 
-gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char *period,
-                                  size_t *n, size_t *k, char ***names, gp_error *err) {
+gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char *period, size_t *n,
+                                  size_t *k, char ***names, gp_error *err) {
   *n = *k = 0;
   *names = NULL;
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?",
-                         -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db, "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?", -1, &st,
+          NULL) != SQLITE_OK)
     return gp_units_fail(db, err, "covariates");
   gp_units_bind_text(st, 1, metric_id);
   gp_units_bind_text(st, 2, period);
@@ -788,7 +798,8 @@ gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char
   *k = json_is_array(cov) ? json_array_size(cov) : 0;
   *names = calloc(*k ? *k : 1, sizeof **names);
   if (!*names) abort();
-  for (size_t j = 0; j < *k; j++) (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
+  for (size_t j = 0; j < *k; j++)
+    (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
   json_decref(cov);
   return GP_OK;
 }
@@ -862,7 +873,8 @@ gp_code gp_store_units_column_gather(gp_store *s, const char *metric_id, const c
   for (size_t i = 0; i < m && rc == GP_OK; i++) {
     size_t off = idx[i] * elem;
     if (off + elem > len)
-      rc = gp_fail(err, GP_ESTORE, name, "element %zu is beyond the column's %zu bytes", idx[i], len);
+      rc = gp_fail(err, GP_ESTORE, name, "element %zu is beyond the column's %zu bytes", idx[i],
+                   len);
     else if (sqlite3_blob_read(b, (char *)out + i * elem, (int)elem, (int)off) != SQLITE_OK)
       rc = gp_units_fail(db, err, "column");
   }
@@ -1038,8 +1050,8 @@ gp_code gp_store_units_index_read(gp_units_index *x, size_t first, size_t rows, 
                                   gp_error *err) {
   size_t rw = (x->k + 1) * sizeof(double);
   if (first + rows > x->n)
-    return gp_fail(err, GP_ESTORE, "ctx.sorted", "rows %zu..%zu beyond %zu", first,
-                   first + rows, x->n);
+    return gp_fail(err, GP_ESTORE, "ctx.sorted", "rows %zu..%zu beyond %zu", first, first + rows,
+                   x->n);
   while (rows > 0) {
     size_t b = first / GP_UNITS_BLOCK, in = first % GP_UNITS_BLOCK;
     size_t take = GP_UNITS_BLOCK - in < rows ? GP_UNITS_BLOCK - in : rows;
@@ -1060,8 +1072,10 @@ gp_code gp_store_units_index_find(gp_units_index *x, double key, size_t *row, gp
   size_t lo = 0, hi = x->nblocks;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (x->keys[mid] < key) lo = mid + 1;
-    else hi = mid;
+    if (x->keys[mid] < key)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   size_t b = lo > 0 ? lo - 1 : 0;
   size_t first = b * GP_UNITS_BLOCK;
@@ -1074,8 +1088,10 @@ gp_code gp_store_units_index_find(gp_units_index *x, double key, size_t *row, gp
     if (x->k + 1 > 65) return gp_fail(err, GP_EINVAL, "on", "too many covariates");
     gp_code rc = gp_store_units_index_read(x, mid, 1, row_buf, err);
     if (rc) return rc;
-    if (row_buf[0] < key) lo = mid + 1;
-    else hi = mid;
+    if (row_buf[0] < key)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   *row = lo;
   return GP_OK;

@@ -29,43 +29,43 @@
 
 /* What a data set's values are. */
 typedef enum gp_unit_kind {
-  GP_UNIT_SCORE,             /* val = a score, se = its standard error */
-  GP_UNIT_COUNT,             /* val = numerator, den = denominator */
-  GP_UNIT_OBSERVED_EXPECTED  /* val = observed count, den = expected count */
+  GP_UNIT_SCORE,            /* val = a score, se = its standard error */
+  GP_UNIT_COUNT,            /* val = numerator, den = denominator */
+  GP_UNIT_OBSERVED_EXPECTED /* val = observed count, den = expected count */
 } gp_unit_kind;
 
 /* One metric's unit values for one period. Arrays have n entries (ctx:
  * n × k row-major); optional arrays may be NULL. NaN marks a missing
  * number. */
 typedef struct gp_unit_dataset {
-  gp_arena arena;          /* owns the strings */
-  char metric_id[65];      /* the metric */
-  char period[GP_PERIOD_MAX]; /* canonical period text */
-  int32_t period_start;    /* its first day (days since 1970-01-01) */
-  gp_unit_kind kind;       /* what val/se/den mean */
-  size_t n;                /* units */
-  size_t k;                /* covariates */
-  const char **ids;        /* n unit ids */
-  const char **names;      /* n names (NULL: none given) */
-  const char **missing;    /* n reasons a value is missing (NULL: present); NULL when loaded */
-  double *val;             /* n values (NaN: missing) */
-  double *se;              /* n standard errors, or NULL */
-  double *lower, *upper;   /* n interval bounds as given, or NULL */
-  double *den;             /* n denominators or expected counts, or NULL */
-  double *ctx;             /* n × k covariates, or NULL when k = 0 */
-  const char **cov_names;  /* k covariate names */
-  size_t n_missing;        /* units whose value is missing */
+  gp_arena arena;              /* owns the strings */
+  char metric_id[65];          /* the metric */
+  char period[GP_PERIOD_MAX];  /* canonical period text */
+  int32_t period_start;        /* its first day (days since 1970-01-01) */
+  gp_unit_kind kind;           /* what val/se/den mean */
+  size_t n;                    /* units */
+  size_t k;                    /* covariates */
+  const char **ids;            /* n unit ids */
+  const char **names;          /* n names (NULL: none given) */
+  const char **missing;        /* n reasons a value is missing (NULL: present); NULL when loaded */
+  double *val;                 /* n values (NaN: missing) */
+  double *se;                  /* n standard errors, or NULL */
+  double *lower, *upper;       /* n interval bounds as given, or NULL */
+  double *den;                 /* n denominators or expected counts, or NULL */
+  double *ctx;                 /* n × k covariates, or NULL when k = 0 */
+  const char **cov_names;      /* k covariate names */
+  size_t n_missing;            /* units whose value is missing */
   const char *missing_reasons; /* JSON object reason -> count (arena) */
-  const char *unit_type;   /* type given to new units (e.g. "school"), or NULL */
-  const char **parents;    /* n parent places, or NULL */
-  const char *source;      /* where the data came from, or NULL */
-  const char *file;        /* the file imported, or NULL */
-  const char *imported_at; /* when (loaded data sets only) */
-  double *ctx_sorted;      /* for saving: n × (k + 1) peers index (gp_peers_index), or NULL */
-  double *ctx_mean;        /* for saving: k covariate means, or NULL */
-  double *ctx_sd;          /* for saving: k covariate standard deviations, or NULL */
-  char *idbuf;             /* loaded data sets: the buffer ids point into (malloc'd) */
-  char *namebuf;           /* loaded data sets: the buffer names point into (malloc'd) */
+  const char *unit_type;       /* type given to new units (e.g. "school"), or NULL */
+  const char **parents;        /* n parent places, or NULL */
+  const char *source;          /* where the data came from, or NULL */
+  const char *file;            /* the file imported, or NULL */
+  const char *imported_at;     /* when (loaded data sets only) */
+  double *ctx_sorted;          /* for saving: n × (k + 1) peers index (gp_peers_index), or NULL */
+  double *ctx_mean;            /* for saving: k covariate means, or NULL */
+  double *ctx_sd;              /* for saving: k covariate standard deviations, or NULL */
+  char *idbuf;                 /* loaded data sets: the buffer ids point into (malloc'd) */
+  char *namebuf;               /* loaded data sets: the buffer names point into (malloc'd) */
 } gp_unit_dataset;
 
 /* Frees everything *d owns and zeroes it (NULL allowed). */
@@ -118,8 +118,8 @@ void gp_store_units_names_free(char **names, size_t k);
 
 /* The covariate names of a data set and its number of units, without
  * its values: *names as for gp_store_units_context. */
-gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char *period,
-                                  size_t *n, size_t *k, char ***names, gp_error *err);
+gp_code gp_store_units_covariates(gp_store *s, const char *metric_id, const char *period, size_t *n,
+                                  size_t *k, char ***names, gp_error *err);
 
 /* The covariates' means and standard deviations saved with the data set
  * into mean and sd (k each); *found false when none were saved. */
@@ -128,8 +128,8 @@ gp_code gp_store_units_ctx_stats(gp_store *s, const char *metric_id, const char 
 
 /* Reads m elements of elem bytes each, at element indices idx, from a
  * column of a data set ("val", "se", "den", "ctx" (elem = 8k), or the
- * blocked "scan.flags", "scan.indicator") into out (m × elem bytes). GP_ENOTFOUND when the column is absent, GP_ESTORE when an index
- * is out of range. */
+ * blocked "scan.flags", "scan.indicator") into out (m × elem bytes). GP_ENOTFOUND when the column
+ * is absent, GP_ESTORE when an index is out of range. */
 gp_code gp_store_units_column_gather(gp_store *s, const char *metric_id, const char *period,
                                      const char *name, size_t elem, const size_t *idx, size_t m,
                                      void *out, gp_error *err);

@@ -85,9 +85,9 @@ static void test_peers_in_chunks(void **state) {
   gp_error err;
   assert_int_equal(gp_peers_find(&d, REF_PEERS_UNIT, 10, &whole, &err), GP_OK);
   gp_peers_search *s;
-  assert_int_equal(gp_peers_search_new(3, ref_peers_x + REF_PEERS_UNIT * 3, REF_PEERS_UNIT, 10, &s,
-                                       &err),
-                   GP_OK);
+  assert_int_equal(
+      gp_peers_search_new(3, ref_peers_x + REF_PEERS_UNIT * 3, REF_PEERS_UNIT, 10, &s, &err),
+      GP_OK);
   for (size_t i = 0; i < REF_PEERS_N; i += 7)
     gp_peers_search_stats(s, ref_peers_x + i * 3, i + 7 <= REF_PEERS_N ? 7 : REF_PEERS_N - i);
   for (size_t i = 0; i < REF_PEERS_N; i += 7)
@@ -129,7 +129,8 @@ static void test_peers_slab(void **state) {
   static double sorted[REF_PEERS_N * 4];
   double mean[3], sd[3];
   gp_peers_index(ref_peers_x, REF_PEERS_N, 3, sorted, mean, sd);
-  for (size_t r = 1; r < REF_PEERS_N; r++) assert_true(sorted[(r - 1) * 4] <= sorted[r * 4]);
+  for (size_t r = 1; r < REF_PEERS_N; r++)
+    assert_true(sorted[(r - 1) * 4] <= sorted[r * 4]);
   gp_peers_data d = {REF_PEERS_N, 3, ref_peers_x, NULL, NULL};
   gp_peers_result whole, slab;
   gp_error err;
@@ -139,7 +140,8 @@ static void test_peers_slab(void **state) {
     assert_int_equal(gp_peers_search_new(3, ref_peers_x + u * 3, u, 10, &s, &err), GP_OK);
     gp_peers_search_set_scales(s, mean, sd);
     size_t start = 0;
-    while (start < REF_PEERS_N && sorted[start * 4] < ref_peers_x[u * 3]) start++;
+    while (start < REF_PEERS_N && sorted[start * 4] < ref_peers_x[u * 3])
+      start++;
     mem_index m = {sorted, REF_PEERS_N};
     size_t read = gp_peers_search_slab(s, REF_PEERS_N, start, 0, 16, mem_read, &m);
     assert_true(read < REF_PEERS_N); /* it pruned */

@@ -112,10 +112,10 @@ static void test_funnelplotr_phi(void **state) {
 static void test_funnelplotr_outliers(void **state) {
   (void)state;
   const double rr[10] = {1, 0.95, 1.05, 0.8, 1.2, 0.6, 1.4, 0.4, 1.6, 0};
-  const int a95[10] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1};  /* LCL95 0.9, UCL95 1.1 */
-  const int b95[10] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};  /* OD95 0.79, 1.21 */
-  const int c99[10] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1};  /* LCL99 0.59, UCL99 1.41 */
-  const int d99[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1};  /* OD99 0.38, 1.62 */
+  const int a95[10] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1}; /* LCL95 0.9, UCL95 1.1 */
+  const int b95[10] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1}; /* OD95 0.79, 1.21 */
+  const int c99[10] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1}; /* LCL99 0.59, UCL99 1.41 */
+  const int d99[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1}; /* OD99 0.38, 1.62 */
   for (size_t i = 0; i < 10; i++) {
     assert_int_equal(gp_scan_flag(rr[i], 0.9, 1.1) != 0, a95[i]);
     assert_int_equal(gp_scan_flag(rr[i], 0.79, 1.21) != 0, b95[i]);
@@ -202,7 +202,8 @@ static void test_phe_proportion_significance(void **state) {
     counts[got + 2]++;
   }
   /* every class occurs, so the comparison has teeth */
-  for (size_t c = 0; c < 5; c++) assert_true(counts[c] > 0);
+  for (size_t c = 0; c < 5; c++)
+    assert_true(counts[c] > 0);
   gp_scan_result_free(&r);
 }
 
@@ -245,7 +246,8 @@ static void test_truncate_shmi(void **state) {
   double z[20], s[40];
   size_t ord[20];
   bool keep[20];
-  for (size_t i = 0; i < 20; i++) z[i] = (double)i * 1.5 - 7;
+  for (size_t i = 0; i < 20; i++)
+    z[i] = (double)i * 1.5 - 7;
   size_t k = gp_scan_stats_truncate(z, 20, 0.1, keep, s, ord);
   assert_int_equal(k, 16);
   assert_false(keep[0]);

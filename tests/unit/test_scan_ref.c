@@ -33,9 +33,9 @@ static void check_rel(const char *what, size_t i, double got, double want, doubl
 
 /* The reference arrays of one scan. */
 typedef struct ref_scan {
-  int applied;                            /* overdispersion applied */
-  double phi, tau2;                       /* dispersion */
-  const double *expected, *indicator;     /* NULL to skip */
+  int applied;                        /* overdispersion applied */
+  double phi, tau2;                   /* dispersion */
+  const double *expected, *indicator; /* NULL to skip */
   const double *z, *q, *shrunk, *shrunk_lo, *shrunk_hi;
   const double *lo95, *hi95, *lo998, *hi998;
   const int *flag95, *flag998;
@@ -60,8 +60,8 @@ static void compare(const gp_scan_result *r, size_t n, const ref_scan *ref) {
     check_rel("lo998", i, u->lo[1], ref->lo998[i], 1e-6, 1e-9);
     check_rel("hi998", i, u->hi[1], ref->hi998[i], 1e-6, 1e-9);
     if (u->flag[0] != ref->flag95[i] || u->flag[1] != ref->flag998[i]) {
-      print_error("flags[%zu]: got %d/%d, want %d/%d\n", i, u->flag[0], u->flag[1],
-                  ref->flag95[i], ref->flag998[i]);
+      print_error("flags[%zu]: got %d/%d, want %d/%d\n", i, u->flag[0], u->flag[1], ref->flag95[i],
+                  ref->flag998[i]);
       fail();
     }
     flags += u->flag[0] != 0;
@@ -95,14 +95,18 @@ static void check_coef(const gp_scan_result *r, size_t k, const double *beta, co
   }
 }
 
-#define REF(pfx)                                                                           \
-  {pfx##_applied, pfx##_phi, pfx##_tau2, pfx##_expected, pfx##_indicator, pfx##_z, pfx##_q, \
-   pfx##_shrunk, pfx##_shrunk_lo, pfx##_shrunk_hi, pfx##_lo95, pfx##_hi95, pfx##_lo998,     \
-   pfx##_hi998, pfx##_flag95, pfx##_flag998}
-#define REF_U(pfx)                                                                        \
-  {pfx##_applied, pfx##_phi, pfx##_tau2, NULL, NULL, pfx##_z, pfx##_q, pfx##_shrunk,     \
-   pfx##_shrunk_lo, pfx##_shrunk_hi, pfx##_lo95, pfx##_hi95, pfx##_lo998, pfx##_hi998, \
-   pfx##_flag95, pfx##_flag998}
+#define REF(pfx)                                                                                   \
+  {                                                                                                \
+    pfx##_applied, pfx##_phi, pfx##_tau2, pfx##_expected, pfx##_indicator, pfx##_z, pfx##_q,       \
+        pfx##_shrunk, pfx##_shrunk_lo, pfx##_shrunk_hi, pfx##_lo95, pfx##_hi95, pfx##_lo998,       \
+        pfx##_hi998, pfx##_flag95, pfx##_flag998                                                   \
+  }
+#define REF_U(pfx)                                                                                 \
+  {                                                                                                \
+    pfx##_applied, pfx##_phi, pfx##_tau2, NULL, NULL, pfx##_z, pfx##_q, pfx##_shrunk,              \
+        pfx##_shrunk_lo, pfx##_shrunk_hi, pfx##_lo95, pfx##_hi95, pfx##_lo998, pfx##_hi998,        \
+        pfx##_flag95, pfx##_flag998                                                                \
+  }
 
 static void test_proportion_logistic(void **state) {
   (void)state;
@@ -110,8 +114,8 @@ static void test_proportion_logistic(void **state) {
                             REF(ref_prop_none)};
   const gp_scan_od ods[3] = {GP_SCAN_OD_ADDITIVE, GP_SCAN_OD_MULTIPLICATIVE, GP_SCAN_OD_NONE};
   for (int c = 0; c < 3; c++) {
-    gp_scan_result r = run(GP_SCAN_PROPORTION, ods[c], REF_PROP_N, ref_prop_obs, ref_prop_den,
-                           NULL, REF_PROP_K, ref_prop_x);
+    gp_scan_result r = run(GP_SCAN_PROPORTION, ods[c], REF_PROP_N, ref_prop_obs, ref_prop_den, NULL,
+                           REF_PROP_K, ref_prop_x);
     assert_int_equal(r.analysed_as, GP_SCAN_SR);
     check_coef(&r, REF_PROP_K, ref_prop_beta_sm, ref_prop_bse_sm, 1e-6);
     compare(&r, REF_PROP_N, &refs[c]);
@@ -145,8 +149,8 @@ static void test_unadjusted(void **state) {
                         ref_prop_u_none_target};
   const gp_scan_od ods[3] = {GP_SCAN_OD_ADDITIVE, GP_SCAN_OD_MULTIPLICATIVE, GP_SCAN_OD_NONE};
   for (int c = 0; c < 3; c++) {
-    gp_scan_result r = run(GP_SCAN_RATIO, ods[c], REF_RATIO_N, ref_ratio_obs, ref_ratio_den, NULL,
-                           0, NULL);
+    gp_scan_result r =
+        run(GP_SCAN_RATIO, ods[c], REF_RATIO_N, ref_ratio_obs, ref_ratio_den, NULL, 0, NULL);
     check_rel("target", 0, r.target, tr[c], 1e-12, 0);
     compare(&r, REF_RATIO_N, &ratio[c]);
     gp_scan_result_free(&r);
@@ -204,13 +208,15 @@ static void test_flags_only(void **state) {
   /* IRLS started from a fit (as for earlier periods) reaches the same estimates */
   gp_scan_result warm;
   double start[REF_PROP_K + 1];
-  for (size_t j = 0; j <= REF_PROP_K; j++) start[j] = full.coef[j] * 1.05;
+  for (size_t j = 0; j <= REF_PROP_K; j++)
+    start[j] = full.coef[j] * 1.05;
   opt.start = start;
   assert_int_equal(gp_scan_run(&d, &opt, &warm, &err), GP_OK);
   for (size_t j = 0; j <= REF_PROP_K; j++)
     check_rel("warm beta", j, warm.coef[j], ref_prop_beta_sm[j], 1e-6, 1e-9);
   check_rel("warm phi", 0, warm.phi, ref_prop_additive_phi, REL, 1e-12);
-  for (size_t i = 0; i < REF_PROP_N; i++) assert_int_equal(warm.flags[i], fl.flags[i]);
+  for (size_t i = 0; i < REF_PROP_N; i++)
+    assert_int_equal(warm.flags[i], fl.flags[i]);
   gp_scan_result_free(&warm);
   gp_scan_result_free(&full);
   gp_scan_result_free(&fl);

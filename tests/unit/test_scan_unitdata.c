@@ -76,8 +76,15 @@ static void test_scores_with_limits(void **state) {
                      "1,C,,NE,-1,1,x\n"
                      "1,D,Delta,-2,-3.96,-0.04,40%\n"
                      "1,E,Short\n";
-  gp_unitcsv_spec sp = {.unit = "id", .name = "name", .value = "v", .lower = "lo", .upper = "hi",
-                        .level = 0.95, .covariates = covs1, .ncov = 1, .where_col = "type",
+  gp_unitcsv_spec sp = {.unit = "id",
+                        .name = "name",
+                        .value = "v",
+                        .lower = "lo",
+                        .upper = "hi",
+                        .level = 0.95,
+                        .covariates = covs1,
+                        .ncov = 1,
+                        .where_col = "type",
                         .where_val = "1"};
   gp_unit_dataset d;
   gp_error err;
@@ -112,8 +119,8 @@ static void test_bad_cells_and_ids(void **state) {
   expect_error("id,num\nA,5\n", &sp, "u.csv:1", "no column 'den'");
   expect_error("id,num,den\n,5,10\n", &sp, "u.csv:2:1", "unit id is empty");
   static const char *const c2[] = {"k", "m"};
-  gp_unitcsv_spec sc = {.unit = "id", .observed = "o", .expected = "e", .covariates = c2,
-                        .ncov = 2};
+  gp_unitcsv_spec sc = {
+      .unit = "id", .observed = "o", .expected = "e", .covariates = c2, .ncov = 2};
   expect_error("id,o,e,k,m\nA,5,4,1,x\nB,6,5,1,NE\n", &sc, "u.csv:1:4",
                "covariate column k is constant (1)");
   static const char *const c3[] = {"m"};
@@ -166,8 +173,8 @@ static int teardown(void **state) {
 
 static void load_into(gp_store *s, const char *text, const char *period, int32_t start) {
   static const char *const covs[] = {"fsm", "eal"};
-  gp_unitcsv_spec sp = {.unit = "id", .name = "name", .value = "v", .se = "se",
-                        .covariates = covs, .ncov = 2};
+  gp_unitcsv_spec sp = {
+      .unit = "id", .name = "name", .value = "v", .se = "se", .covariates = covs, .ncov = 2};
   gp_unit_dataset d;
   gp_error err;
   assert_int_equal(read_text(text, &sp, &d, &err), GP_OK);
@@ -185,7 +192,8 @@ static void test_store_round_trip(void **state) {
             "2019", 17897);
   load_into(s, "id,name,v,se,fsm,eal\nA,Alpha,2,0.5,11,1\nC,Gamma,4,1.5,31,3\n", "2020", 18262);
   /* replacing 2019 keeps one data set */
-  load_into(s, "id,name,v,se,fsm,eal\nA,Alpha,1.25,0.5,10,1\nB,Beta,SUPP,SUPP,20,2\nC,,3,1.5,30,x\n",
+  load_into(s,
+            "id,name,v,se,fsm,eal\nA,Alpha,1.25,0.5,10,1\nB,Beta,SUPP,SUPP,20,2\nC,,3,1.5,30,x\n",
             "2019", 17897);
   gp_error err;
   char periods[8][GP_PERIOD_MAX];
@@ -237,7 +245,8 @@ static void test_store_round_trip(void **state) {
   assert_int_equal(gp_store_units_scan_load(s, "prog", "2020", 2, fl2, ind2, NULL, &found, &err),
                    GP_OK);
   assert_false(found);
-  assert_int_equal(gp_store_units_scan_save(s, "prog", "2020", "{}", "{}", fl, ind, 2, &err), GP_OK);
+  assert_int_equal(gp_store_units_scan_save(s, "prog", "2020", "{}", "{}", fl, ind, 2, &err),
+                   GP_OK);
   char *opts;
   assert_int_equal(gp_store_units_scan_load(s, "prog", "2020", 2, fl2, ind2, &opts, &found, &err),
                    GP_OK);
