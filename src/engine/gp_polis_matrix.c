@@ -3,6 +3,9 @@
 
 #include "engine/gp_polis_par.h"
 
+/* An event index (at most 2^32 - 1 events: 4 bytes an event while building). */
+typedef uint32_t gp_polis_idx;
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,38 +26,39 @@ static bool gp_polis_ev_less(const gp_polis_event *ev, size_t a, size_t b) {
 }
 
 /* Heapsort of a row's event indices (thread-safe, no recursion). */
-static void gp_polis_sift(const gp_polis_event *ev, size_t *idx, size_t root, size_t n) {
+static void gp_polis_sift(const gp_polis_event *ev, gp_polis_idx *idx, size_t root, size_t n) {
   for (;;) {
     size_t child = 2 * root + 1;
     if (child >= n) return;
     if (child + 1 < n && gp_polis_ev_less(ev, idx[child], idx[child + 1])) child++;
     if (!gp_polis_ev_less(ev, idx[root], idx[child])) return;
-    size_t t = idx[root];
+    gp_polis_idx t = idx[root];
     idx[root] = idx[child];
     idx[child] = t;
     root = child;
   }
 }
 
-static void gp_polis_heapsort(const gp_polis_event *ev, size_t *idx, size_t n) {
+static void gp_polis_heapsort(const gp_polis_event *ev, gp_polis_idx *idx, size_t n) {
   for (size_t r = n / 2; r-- > 0;)
     gp_polis_sift(ev, idx, r, n);
   for (size_t end = n; end-- > 1;) {
-    size_t t = idx[0];
+    gp_polis_idx t = idx[0];
     idx[0] = idx[end];
     idx[end] = t;
     gp_polis_sift(ev, idx, 0, end);
   }
 }
 
-static void gp_polis_sort_row(const gp_polis_event *ev, size_t *idx, size_t n) {
+static void gp_polis_sort_row(const gp_polis_event *ev, gp_polis_idx *idx, size_t n) {
   bool sorted = true;
   for (size_t i = 1; i < n && sorted; i++)
     if (!gp_polis_ev_less(ev, idx[i - 1], idx[i])) sorted = false;
   if (sorted) return;
   if (n <= 24) {
     for (size_t i = 1; i < n; i++) {
-      size_t x = idx[i], j = i;
+      gp_polis_idx x = idx[i];
+      size_t j = i;
       while (j > 0 && gp_polis_ev_less(ev, x, idx[j - 1])) {
         idx[j] = idx[j - 1];
         j--;
@@ -69,7 +73,7 @@ static void gp_polis_sort_row(const gp_polis_event *ev, size_t *idx, size_t n) {
 /* The per-row work of the build, over a chunk of rows. */
 typedef struct gp_polis_build {
   const gp_polis_event *ev; /* the events */
-  size_t *idx;              /* event indices grouped by row */
+  gp_polis_idx *idx;        /* event indices grouped by row */
   const size_t *start;      /* row starts in idx */
   size_t *kept;             /* per row: votes kept (phase 1) */
   gp_polis_matrix *out;     /* the matrix being filled (phase 2) */
@@ -81,7 +85,7 @@ typedef struct gp_polis_build {
 typedef struct gp_polis_key {
   uint32_t statement; /* first key */
   int64_t time;       /* second key */
-  size_t pos;         /* third key: position in the events */
+  gp_polis_idx pos;   /* third key: position in the events */
 } gp_polis_key;
 
 static bool gp_polis_key_less(const gp_polis_key *a, const gp_polis_key *b) {
@@ -193,7 +197,10 @@ gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events
     }
   }
   size_t *start = calloc(n_rows + 1, sizeof *start);
-  size_t *idx = malloc((n_events ? n_events : 1) * sizeof *idx);
+  if (n_events > UINT32_MAX)
+    return gp_fail(err, GP_ETOOBIG, "events", "more than %lu vote events",
+                   (unsigned long)UINT32_MAX);
+  gp_polis_idx *idx = malloc((n_events ? n_events : 1) * sizeof *idx);
   if (!start || !idx) {
     free(start);
     free(idx);
@@ -213,7 +220,7 @@ gp_code gp_polis_matrix_from_events_mt(const gp_polis_event *ev, size_t n_events
     }
     memcpy(fill, start, n_rows * sizeof *fill);
     for (size_t e = 0; e < n_events; e++)
-      idx[fill[ev[e].participant]++] = e;
+      idx[fill[ev[e].participant]++] = (gp_polis_idx)e;
     free(fill);
   }
   /* sort each row by (statement, time, position); keep the last of each statement */

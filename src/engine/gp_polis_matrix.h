@@ -40,8 +40,9 @@ typedef struct gp_polis_matrix {
  * voted more than once on a statement the latest vote wins (greatest time;
  * equal times: the later event in the array). Fails with GP_EINVAL naming
  * "events[i]" for a vote other than -1/0/1 or an index out of range, and
- * GP_ENOMEM. On success *out owns its arrays (free with
- * gp_polis_matrix_free); on failure *out is left empty. */
+ * GP_ETOOBIG for more than 2^32 - 1 events, GP_ENOMEM. On success *out
+ * owns its arrays (free with gp_polis_matrix_free); on failure *out is left
+ * empty. */
 gp_code gp_polis_matrix_from_events(const gp_polis_event *ev, size_t n_events, size_t n_rows,
                                     size_t n_cols, gp_polis_matrix *out, gp_error *err);
 
