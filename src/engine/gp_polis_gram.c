@@ -35,9 +35,16 @@ void gp_polis_gram_free(gp_polis_gram *g) {
 static void gp_polis_gram_row(gp_polis_gram *g, const uint32_t *col, const int8_t *val, size_t len,
                               int sign, size_t j0, size_t j1) {
   size_t n = g->n;
-  for (size_t a = 0; a < len; a++) {
+  size_t lo = 0, hi = len; /* the first statement >= j0 (rows are sorted) */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (col[mid] < j0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t a = lo; a < len; a++) {
     size_t j = col[a];
-    if (j < j0) continue;
     if (j >= j1) break;
     int va = val[a] * sign;
     size_t base = j * n;

@@ -55,9 +55,16 @@ static void gp_polis_gram_chunk(void *ctx, size_t c) {
   size_t n = m->n_cols, j0 = t->gram_cut[c], j1 = t->gram_cut[c + 1];
   for (size_t i = 0; i < m->n_rows; i++) {
     size_t a = m->row_ptr[i], b = m->row_ptr[i + 1];
-    for (size_t p = a; p < b; p++) {
+    size_t lo = a, hi = b; /* the row's first statement >= j0 (rows are sorted) */
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (m->col[mid] < j0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (size_t p = lo; p < b; p++) {
       uint32_t j = m->col[p];
-      if (j < j0) continue;
       if (j >= j1) break;
       double xj = t->tab[3 * (size_t)j + (size_t)(m->val[p] + 1)];
       if (xj == 0) continue;
