@@ -37,33 +37,49 @@ typedef struct gp_ctx {
   double *y;          /* [N] scratch: metric of the current set */
 } gp_ctx;
 
-/* Sets y to the metric of set S and returns the meets. */
-static uint64_t gp_eval(gp_ctx *x, const bool *S) {
-  uint64_t m = 0;
+/* How good a portfolio is on the draws: meets first; among equal meets, the
+ * larger total progress (Σ y for "higher", Σ −y for "lower"), so that a
+ * budget too small to meet the target in any draw still buys the most
+ * progress; then the lower cost. */
+typedef struct gp_score {
+  uint64_t m; /* draws meeting the target */
+  double s;   /* total progress in the target's direction */
+} gp_score;
+
+static double gp_signed(const gp_ctx *x, double v) { return x->dir == GP_HIGHER ? v : -v; }
+
+/* Sets y to the metric of set S and returns its score. */
+static gp_score gp_eval(gp_ctx *x, const bool *S) {
+  gp_score r = {0, 0};
   for (uint64_t d = 0; d < x->N; d++)
     x->y[d] = x->base[d];
   for (size_t a = 0; a < x->n; a++)
     if (S[a])
       for (uint64_t d = 0; d < x->N; d++)
         x->y[d] += x->c[a * x->N + d];
-  for (uint64_t d = 0; d < x->N; d++)
-    m += gp_meets(x->y[d], x->target, x->dir);
-  return m;
+  for (uint64_t d = 0; d < x->N; d++) {
+    r.m += gp_meets(x->y[d], x->target, x->dir);
+    r.s += x->y[d];
+  }
+  r.s = gp_signed(x, r.s);
+  return r;
 }
 
-/* Meets of the current set (y) with activity a added (sign +1) or removed (−1),
- * and optionally activity b changed the other way. */
-static uint64_t gp_eval_move(const gp_ctx *x, long a, double sa, long b, double sb) {
-  uint64_t m = 0;
+/* The score of the current set (y) with activity a added (sa = +1) or
+ * removed (−1), and optionally activity b changed the other way. */
+static gp_score gp_eval_move(const gp_ctx *x, long a, double sa, long b, double sb) {
+  gp_score r = {0, 0};
   const double *ca = a >= 0 ? x->c + (size_t)a * x->N : NULL;
   const double *cb = b >= 0 ? x->c + (size_t)b * x->N : NULL;
   for (uint64_t d = 0; d < x->N; d++) {
     double v = x->y[d];
     if (ca) v += sa * ca[d];
     if (cb) v += sb * cb[d];
-    m += gp_meets(v, x->target, x->dir);
+    r.m += gp_meets(v, x->target, x->dir);
+    r.s += v;
   }
-  return m;
+  r.s = gp_signed(x, r.s);
+  return r;
 }
 
 static double gp_set_cost(const gp_ctx *x, const bool *S) {
@@ -73,86 +89,97 @@ static double gp_set_cost(const gp_ctx *x, const bool *S) {
   return c;
 }
 
-/* Whether (m1, c1) is better than (m0, c0): more meets, or as many for less money. */
-static bool gp_better(uint64_t m1, double c1, uint64_t m0, double c0) {
-  return m1 > m0 || (m1 == m0 && c1 < c0 - 1e-9 * (1 + fabs(c0)));
+/* Whether (a, ca) is better than (b, cb): more meets; as many and more
+ * progress; or both the same and less money. */
+static bool gp_better(gp_score a, double ca, gp_score b, double cb) {
+  if (a.m != b.m) return a.m > b.m;
+  double tol = 1e-9 * (fabs(a.s) + fabs(b.s) + 1e-300);
+  if (fabs(a.s - b.s) > tol) return a.s > b.s;
+  return ca < cb - 1e-9 * (1 + fabs(cb));
 }
 
-/* Local search from S (feasible): best improving add, drop or swap, until none. */
-static uint64_t gp_local(gp_ctx *x, bool *S) {
-  uint64_t m = gp_eval(x, S);
+static bool gp_fits(const gp_ctx *x, double cost) {
+  return cost <= x->budget + 1e-9 * (1 + x->budget);
+}
+
+/* Local search from S (feasible): the best improving add, drop or (for up
+ * to GP_SWAP_MAX candidates) one-for-one swap, until none improves. */
+#define GP_SWAP_MAX 60
+static gp_score gp_local(gp_ctx *x, bool *S) {
+  gp_score sc = gp_eval(x, S);
   double cost = gp_set_cost(x, S);
   for (int iter = 0; iter < 1000; iter++) {
     long ba = -1, bb = -1;
-    uint64_t bm = m;
+    gp_score bs = sc;
     double bc = cost;
     for (size_t a = 0; a < x->n; a++) {
       double ca = S[a] ? -x->cost[a] : x->cost[a];
-      if (cost + ca <= x->budget + 1e-9 * (1 + x->budget)) {
-        uint64_t mm = gp_eval_move(x, (long)a, S[a] ? -1 : 1, -1, 0);
-        if (gp_better(mm, cost + ca, bm, bc)) {
-          bm = mm, bc = cost + ca, ba = (long)a, bb = -1;
-        }
+      if (gp_fits(x, cost + ca)) {
+        gp_score t = gp_eval_move(x, (long)a, S[a] ? -1 : 1, -1, 0);
+        if (gp_better(t, cost + ca, bs, bc)) bs = t, bc = cost + ca, ba = (long)a, bb = -1;
       }
-      if (S[a]) continue;
+      if (S[a] || x->n > GP_SWAP_MAX) continue;
       for (size_t b = 0; b < x->n; b++) { /* swap: add a, drop b */
         if (!S[b]) continue;
         double cc = cost + x->cost[a] - x->cost[b];
-        if (cc > x->budget + 1e-9 * (1 + x->budget)) continue;
-        uint64_t mm = gp_eval_move(x, (long)a, 1, (long)b, -1);
-        if (gp_better(mm, cc, bm, bc)) bm = mm, bc = cc, ba = (long)a, bb = (long)b;
+        if (!gp_fits(x, cc)) continue;
+        gp_score t = gp_eval_move(x, (long)a, 1, (long)b, -1);
+        if (gp_better(t, cc, bs, bc)) bs = t, bc = cc, ba = (long)a, bb = (long)b;
       }
     }
     if (ba < 0) break;
     S[ba] = !S[ba];
     if (bb >= 0) S[bb] = !S[bb];
-    m = gp_eval(x, S);
+    sc = gp_eval(x, S);
     cost = gp_set_cost(x, S);
   }
-  return m;
+  return sc;
 }
 
-/* Greedy removal from the full set until within budget (least loss per cost). */
+/* Greedy removal from the full set until within budget: each step drops the
+ * activity losing the least (meets, then progress) per unit of cost saved. */
 static void gp_greedy_remove(gp_ctx *x, bool *S) {
   for (size_t a = 0; a < x->n; a++)
     S[a] = true;
-  gp_eval(x, S);
+  gp_score sc = gp_eval(x, S);
   double cost = gp_set_cost(x, S);
-  uint64_t m = gp_eval(x, S);
-  while (cost > x->budget + 1e-9 * (1 + x->budget)) {
+  while (!gp_fits(x, cost)) {
     long best = -1;
-    double bl = INFINITY;
+    double bl = INFINITY, bp = INFINITY;
     for (size_t a = 0; a < x->n; a++) {
       if (!S[a] || x->cost[a] <= 0) continue;
-      uint64_t mm = gp_eval_move(x, (long)a, -1, -1, 0);
-      double loss = ((double)m - (double)mm) / x->cost[a];
-      if (loss < bl) bl = loss, best = (long)a;
+      gp_score t = gp_eval_move(x, (long)a, -1, -1, 0);
+      double loss = ((double)sc.m - (double)t.m) / x->cost[a];
+      double ploss = (sc.s - t.s) / x->cost[a];
+      if (loss < bl || (loss == bl && ploss < bp)) bl = loss, bp = ploss, best = (long)a;
     }
     if (best < 0) break;
     S[best] = false;
-    m = gp_eval(x, S);
+    sc = gp_eval(x, S);
     cost = gp_set_cost(x, S);
   }
 }
 
-/* Greedy addition from the empty set (free activities first, then best gain per cost). */
+/* Greedy addition from the free activities: each step adds the affordable
+ * activity gaining the most (meets, then progress) per unit of cost. */
 static void gp_greedy_add(gp_ctx *x, bool *S) {
   for (size_t a = 0; a < x->n; a++)
     S[a] = x->cost[a] <= 0;
-  uint64_t m = gp_eval(x, S);
+  gp_score sc = gp_eval(x, S);
   double cost = gp_set_cost(x, S);
   for (;;) {
     long best = -1;
-    double bg = -1;
+    double bg = -INFINITY, bp = -INFINITY;
     for (size_t a = 0; a < x->n; a++) {
-      if (S[a] || cost + x->cost[a] > x->budget + 1e-9 * (1 + x->budget)) continue;
-      uint64_t mm = gp_eval_move(x, (long)a, 1, -1, 0);
-      double gain = ((double)mm - (double)m) / x->cost[a];
-      if (gain > bg) bg = gain, best = (long)a;
+      if (S[a] || !gp_fits(x, cost + x->cost[a])) continue;
+      gp_score t = gp_eval_move(x, (long)a, 1, -1, 0);
+      double gain = ((double)t.m - (double)sc.m) / x->cost[a];
+      double pgain = (t.s - sc.s) / x->cost[a];
+      if (gain > bg || (gain == bg && pgain > bp)) bg = gain, bp = pgain, best = (long)a;
     }
-    if (best < 0) break;
+    if (best < 0 || (bg <= 0 && bp <= 0)) break;
     S[best] = true;
-    m = gp_eval(x, S);
+    sc = gp_eval(x, S);
     cost = gp_set_cost(x, S);
   }
 }
@@ -162,26 +189,24 @@ static void gp_exhaustive(gp_ctx *x, bool *S) {
   size_t n = x->n;
   bool *cur = calloc(n + 1, sizeof *cur);
   if (!cur) return;
-  for (uint64_t d = 0; d < x->N; d++)
-    x->y[d] = x->base[d];
-  uint64_t bm = 0;
-  double bc = 0, cost = 0;
-  for (uint64_t d = 0; d < x->N; d++)
-    bm += gp_meets(x->y[d], x->target, x->dir);
   memset(S, 0, n * sizeof *S);
+  gp_score best = gp_eval(x, S); /* the empty set; y is now the base */
+  double bc = 0, cost = 0;
   for (uint64_t i = 1; i < (UINT64_C(1) << n); i++) {
     size_t a = (size_t)__builtin_ctzll(i); /* the bit that changes from gray(i-1) to gray(i) */
-    double s = cur[a] ? -1 : 1;
+    double sg = cur[a] ? -1 : 1;
     cur[a] = !cur[a];
-    cost += s * x->cost[a];
+    cost += sg * x->cost[a];
     const double *ca = x->c + a * x->N;
-    uint64_t m = 0;
+    gp_score t = {0, 0};
     for (uint64_t d = 0; d < x->N; d++) {
-      x->y[d] += s * ca[d];
-      m += gp_meets(x->y[d], x->target, x->dir);
+      x->y[d] += sg * ca[d];
+      t.m += gp_meets(x->y[d], x->target, x->dir);
+      t.s += x->y[d];
     }
-    if (cost <= x->budget + 1e-9 * (1 + x->budget) && gp_better(m, cost, bm, bc)) {
-      bm = m, bc = cost;
+    t.s = gp_signed(x, t.s);
+    if (gp_fits(x, cost) && gp_better(t, cost, best, bc)) {
+      best = t, bc = cost;
       memcpy(S, cur, n * sizeof *S);
     }
   }
@@ -253,7 +278,7 @@ gp_code gp_optimise_run(const gp_plan *plan, const gp_opt_options *opt, gp_opt_r
   r->budget = opt->budget;
   for (size_t i = 0; i < n; i++)
     T[i] = true;
-  uint64_t m_all = gp_eval(&x, T);
+  uint64_t m_all = gp_eval(&x, T).m;
   r->cost_before = gp_set_cost(&x, T);
   r->p_before = (double)m_all / (double)N;
   r->p_before_se = sqrt(r->p_before * (1 - r->p_before) / (double)N);
@@ -265,13 +290,13 @@ gp_code gp_optimise_run(const gp_plan *plan, const gp_opt_options *opt, gp_opt_r
     gp_exhaustive(&x, S);
   } else {
     gp_greedy_remove(&x, S);
-    uint64_t m1 = gp_local(&x, S);
+    gp_score s1 = gp_local(&x, S);
     double c1 = gp_set_cost(&x, S);
     gp_greedy_add(&x, T);
-    uint64_t m2 = gp_local(&x, T);
-    if (gp_better(m2, gp_set_cost(&x, T), m1, c1)) memcpy(S, T, n * sizeof *S);
+    gp_score s2 = gp_local(&x, T);
+    if (gp_better(s2, gp_set_cost(&x, T), s1, c1)) memcpy(S, T, n * sizeof *S);
   }
-  uint64_t m = gp_eval(&x, S);
+  uint64_t m = gp_eval(&x, S).m;
   r->p_after = (double)m / (double)N;
   r->p_after_se = sqrt(r->p_after * (1 - r->p_after) / (double)N);
   r->cost_after = gp_set_cost(&x, S);
@@ -284,7 +309,7 @@ gp_code gp_optimise_run(const gp_plan *plan, const gp_opt_options *opt, gp_opt_r
     a->node = sr->acts[idx[i]];
     a->cost = cost[i];
     a->chosen = S[i];
-    uint64_t mm = gp_eval_move(&x, (long)i, S[i] ? -1 : 1, -1, 0);
+    uint64_t mm = gp_eval_move(&x, (long)i, S[i] ? -1 : 1, -1, 0).m;
     a->delta_p = S[i] ? ((double)m - (double)mm) / (double)N : ((double)mm - (double)m) / (double)N;
     a->per_cost = cost[i] > 0 ? a->delta_p / cost[i] : NAN;
   }
@@ -295,7 +320,7 @@ gp_code gp_optimise_run(const gp_plan *plan, const gp_opt_options *opt, gp_opt_r
     gp_opt_weak *w = &r->weak[i];
     w->node = sr->acts[idx[i]];
     w->cost = cost[i];
-    uint64_t mm = gp_eval_move(&x, (long)i, -1, -1, 0);
+    uint64_t mm = gp_eval_move(&x, (long)i, -1, -1, 0).m;
     w->p_loss = ((double)m_all - (double)mm) / (double)N;
     w->per_cost = cost[i] > 0 ? w->p_loss / cost[i] : NAN;
   }

@@ -17,7 +17,9 @@
  * removal from the full plan by least loss per cost saved until within
  * budget, and greedy addition from the empty set by gain per cost, each
  * followed by local search (add one, drop one, swap one for one) until no
- * move improves; the better result is kept. Pure computation.
+ * move improves; the better result is kept. Portfolios are ranked by draws
+ * meeting the target, then by total progress towards it, then by lower
+ * cost. Pure computation.
  */
 #ifndef GP_OPTIMISE_H
 #define GP_OPTIMISE_H
