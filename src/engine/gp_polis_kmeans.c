@@ -128,12 +128,19 @@ static double gp_polis_lloyd(gp_polis_km *t, const gp_polis_kmeans_opts *o, doub
       remap[q] = (int)kept++;
     }
     bool dropped = kept != k;
-    /* move the bounds with the centres (a dropped centre only loosens lower bounds) */
+    /* move the bounds with the centres (a dropped centre only loosens lower
+     * bounds): the lower bound by the largest move of the other centres */
+    size_t far = 0;
+    double move2 = 0;
+    for (size_t q = 0; q < kept; q++)
+      if (half[q] > half[far]) far = q;
+    for (size_t q = 0; q < kept; q++)
+      if (q != far && half[q] > move2) move2 = half[q];
     for (size_t i = 0; i < t->n; i++) {
       int a = remap[t->assign[i]];
       t->assign[i] = a;
       t->upper[i] += half[a];
-      t->lower[i] -= move;
+      t->lower[i] -= (size_t)a == far ? move2 : move;
     }
     memcpy(centers, next, 2 * kept * sizeof *centers);
     k = kept;
