@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   gp_polisio_table t;
   if (gp_polisio_table_read("fuzz.csv", p, size, &t, &err) == GP_OK) {
     for (size_t r = 0; r < t.n_rows; r++)
-      for (size_t c = 0; c < t.n_cols; c++) (void)strlen(t.cells[r * t.n_cols + c]);
+      for (size_t c = 0; c < t.n_cols; c++)
+        (void)strlen(t.cells[r * t.n_cols + c]);
     gp_polisio_table_free(&t);
   } else if (err.code == GP_OK) {
     abort();
