@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/gp_cli.h"
 #include "engine/gp_polis_agree.h"
@@ -192,6 +193,8 @@ static int gp_delib_analyse(int argc, char **argv) {
   bool json = false, history = true;
   long replay = 1;
   gp_polis_opts o = gp_polis_opts_default();
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* results do not depend on the threads */
+  o.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
   gp_error err;
   gp_error_clear(&err);
   for (int i = 1; i < argc; i++) {
