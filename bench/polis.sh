@@ -22,7 +22,8 @@ if [ "$what" = all ] || [ "$what" = vtaiwan ]; then
   "$out/polis_bench" export "$data/scoop-hivemind.ubi" 20 1
   if [ -x build/gameplan ] && command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 3 --runs 20 \
-      "build/gameplan deliberation analyse $data/vtaiwan.uberx --json" 2>/dev/null | sed -n 1,3p
+      "build/gameplan deliberation analyse $data/vtaiwan.uberx --json" 2>/dev/null | sed -n 1,3p ||
+      echo "(hyperfine failed: is build/gameplan being rebuilt?)"
   fi
 fi
 
