@@ -638,7 +638,7 @@ static void gp_gacc_free(gp_gacc *a) {
   free(a->fmeet);
 }
 
-/* Runs the pilot: bin edges for every input, histogram ranges, the shift. */
+/* Runs the pilot: histogram ranges of the contributions and centring shifts (means). */
 static bool gp_pilot(const gp_model *m, const gp_sim_options *o, gp_shared *s) {
   size_t P = GP_PILOT, nin = m->nin, nc = m->ncp * m->A;
   gp_work w;
