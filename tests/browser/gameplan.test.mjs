@@ -249,8 +249,8 @@ describe('simulation', () => {
     await open(page, `/missions/${enc(missionId)}/simulation`);
     assert.equal((await page.locator('h1').innerText()).trim(), 'Simulation');
     // The form may be inside a closed details (when a stored run is shown).
-    const det = page.locator('details:has(form.gp-sim-form)');
-    if ((await det.count()) > 0 && !(await det.evaluate((d) => d.open))) await det.locator('summary').click();
+    const det = page.locator('details:has(> .govuk-details__text > form.gp-sim-form)');
+    if ((await det.count()) > 0 && !(await det.evaluate((d) => d.open))) await det.locator('> summary').click();
     await page.locator('#sim-draws').fill('5000');
     await page.locator('#sim-seed').fill('7');
     await page.locator('form.gp-sim-form button[type="submit"]').click();
@@ -322,6 +322,35 @@ describe('simulation', () => {
     await assertAccessible(page, 'the simulation page with an error');
     browser.errors.splice(0); // the 422 answer is logged: expected
     notFound.splice(0);
+  });
+});
+
+describe('simulation with a token', () => {
+  test('the token typed into the form allows more draws and never enters the address', async (t) => {
+    if (!TOKEN) {
+      t.skip('no GAMEPLAN_TOKEN');
+      return;
+    }
+    const { page } = browser;
+    await open(page, `/missions/${enc(missionId)}/simulation`);
+    await page.evaluate(() => sessionStorage.removeItem('gameplan.apiToken'));
+    const det = page.locator('details:has(> .govuk-details__text > form.gp-sim-form)');
+    if ((await det.count()) > 0 && !(await det.evaluate((d) => d.open))) await det.locator('> summary').click();
+    await page.locator('#sim-draws').fill('30000');
+    await page.locator('#sim-seed').fill('2');
+    await page.locator('form.gp-sim-form details summary').click();
+    await page.locator('#sim-token').fill(TOKEN);
+    await page.locator('form.gp-sim-form button[type="submit"]').click();
+    await page.waitForURL((u) => u.searchParams.get('draws') === '30000');
+    await waitReady(page);
+    assert.ok(!page.url().includes(TOKEN), 'no token in the address');
+    assert.equal(Number(await page.locator('section.gp-sim').getAttribute('data-draws')), 30000);
+    // A run with a token is stored: the page without ?run shows it.
+    await open(page, `/missions/${enc(missionId)}/simulation`);
+    assert.equal(await page.locator('[data-run]').getAttribute('data-run'), 'stored');
+    assert.equal(Number(await page.locator('section.gp-sim').getAttribute('data-draws')), 30000);
+    await assertAccessible(page, 'the simulation page showing the stored run');
+    assertNoErrors('the simulation with a token');
   });
 });
 

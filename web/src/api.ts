@@ -3,7 +3,7 @@
 // server that serves it is mounted. Reads need no token; writes (PUT plan) and large
 // simulations send the token the user typed in (token.ts).
 
-import { getToken } from './token';
+import { getToken, setToken } from './token';
 
 export type Direction = 'higher' | 'lower';
 export type Rating = 'green' | 'amber_green' | 'amber_red' | 'red' | 'not_rated';
@@ -431,8 +431,18 @@ export const api = {
   planVersions: (id: string, s?: AbortSignal) =>
     getJson<{ versions: PlanVersion[] }>(`/missions/${enc(id)}/plan/versions`, s),
   /** Runs the simulation (the token goes with it when there is one: more draws allowed). */
-  simulate: (id: string, req: SimulateRequest, s?: AbortSignal) =>
-    sendJson<SimulationDoc>('POST', `/missions/${enc(id)}/simulate`, req, s, true),
+  simulate: async (id: string, req: SimulateRequest, s?: AbortSignal): Promise<SimulationDoc> => {
+    try {
+      return await sendJson<SimulationDoc>('POST', `/missions/${enc(id)}/simulate`, req, s, true);
+    } catch (e) {
+      // A token that is no longer valid: forget it and run as a visitor.
+      if (e instanceof ApiError && e.status === 401 && getToken()) {
+        setToken('');
+        return sendJson<SimulationDoc>('POST', `/missions/${enc(id)}/simulate`, req, s, false);
+      }
+      throw e;
+    }
+  },
   /** The last stored simulation run (ApiError 404 when there is none). */
   simulation: (id: string, s?: AbortSignal) => getJson<SimulationDoc>(`/missions/${enc(id)}/simulation`, s),
 };

@@ -149,7 +149,7 @@ export function tornadoChart(bars: TornadoBar[], title: string, desc: string, wi
   const narrow = W < 560;
   const labelW = narrow ? 0 : Math.round(W * 0.5);
   const rowH = narrow ? 52 : 38;
-  const m = { top: 8, right: 56, bottom: 36, left: labelW + 8 };
+  const m = { top: 8, right: 56, bottom: 36, left: narrow ? 16 : labelW + 8 };
   const H = m.top + m.bottom + rowH * bars.length;
   const max = Math.max(0.05, ...bars.map((b) => b.share + 2 * (b.se ?? 0)));
   const x = scaleLinear().domain([0, Math.min(1, max)]).nice(5).range([m.left, W - m.right]);
@@ -179,7 +179,7 @@ export function tornadoChart(bars: TornadoBar[], title: string, desc: string, wi
     const g = s('g', { class: 'gp-tornado__row', 'data-input': b.label });
     const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1).trimEnd()}…` : t);
     const max = narrow ? Math.floor(W / 7.2) : Math.floor(labelW / 6.9);
-    const tx = narrow ? m.left : labelW;
+    const tx = narrow ? 2 : labelW;
     const anchor = narrow ? 'start' : 'end';
     g.appendChild(s('text', { x: tx, y: top + 14, 'text-anchor': anchor, class: 'gp-tornado__label' }, cut(b.label, max)));
     g.appendChild(s('text', { x: tx, y: top + 28, 'text-anchor': anchor, class: 'gp-tornado__sub' }, cut(b.sub, max)));

@@ -20,7 +20,7 @@ import {
   shortLabel,
 } from '../plan';
 import { fanChart, targetPath, tornadoChart } from '../simcharts';
-import { getToken } from '../token';
+import { getToken, setToken } from '../token';
 import { currentVersion, missionSubPage } from './frame';
 import type { Page } from './page';
 
@@ -70,7 +70,7 @@ function runForm(doc: MissionDoc, plan: PlanDoc, versions: PlanVersion[] | null,
   const id = doc.mission.id;
   const targets = plan.targets ?? [];
   const cur = currentVersion(doc);
-  return h(
+  const form = h(
     'form',
     { class: 'gp-sim-form', method: 'get', action: `/missions/${encodeURIComponent(id)}/simulation`, 'data-nav-form': true, novalidate: true },
     h('input', { type: 'hidden', name: 'run', value: '1' }),
@@ -113,8 +113,24 @@ function runForm(doc: MissionDoc, plan: PlanDoc, versions: PlanVersion[] | null,
           )
         : null,
     ),
+    details(
+      'API token (for more than 20,000 draws)',
+      // No name: the token never goes into the page's address; it is kept for this tab.
+      h(
+        'div',
+        { class: 'govuk-form-group' },
+        h('label', { class: 'govuk-label', for: 'sim-token' }, 'API token'),
+        h('div', { class: 'govuk-hint', id: 'sim-token-hint' }, 'Kept in this browser tab only (session storage) and sent only to this server.'),
+        h('input', { class: 'govuk-input govuk-input--width-30', id: 'sim-token', type: 'password', value: getToken(), autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'sim-token-hint' }),
+      ),
+    ),
     h('button', { type: 'submit', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Run the simulation'),
   );
+  form.addEventListener('submit', () => {
+    const t = (form.querySelector('#sim-token') as HTMLInputElement).value.trim();
+    setToken(t);
+  });
+  return form;
 }
 
 /** Renders the simulation page of mission `id`. */
