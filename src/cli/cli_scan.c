@@ -821,6 +821,9 @@ int gp_cmd_peers(int argc, char **argv) {
   if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
   gp_store_units_map(s);
   int status = 0;
+  gp_arena marena = GP_ARENA_INIT;
+  gp_metric met;
+  int8_t better = 1;
   char periods[GP_SCAN_MAX_PERIODS][GP_PERIOD_MAX];
   size_t np = 0, cur = 0, pos = 0, n = 0, kc = 0, non = 0, m = 0;
   char **cnames = NULL, *on[GP_SCAN_MAX_LIST], onbuf[4096];
@@ -838,11 +841,13 @@ int gp_cmd_peers(int argc, char **argv) {
   gp_unit_row *rows = NULL, me_row;
   const char *flags_from = "saved scan";
   long ci[GP_SCAN_MAX_LIST];
-  if (gp_scan_pick_period(s, metric, period, periods, &np, &cur, &err) ||
+  if (gp_store_metric_get(s, metric, &marena, &met, NULL, &err) ||
+      gp_scan_pick_period(s, metric, period, periods, &np, &cur, &err) ||
       gp_store_units_pos(s, metric, periods[cur], unit, &pos, &err) ||
       gp_store_units_covariates(s, metric, periods[cur], &n, &kc, &cnames, &err) ||
       gp_store_units_at(s, metric, periods[cur], pos, &me_row, &err))
     goto fail;
+  better = met.direction == GP_LOWER ? -1 : 1;
   if (on_arg) {
     snprintf(onbuf, sizeof onbuf, "%s", on_arg);
     non = gp_scan_split(onbuf, on, GP_SCAN_MAX_LIST);
@@ -1004,7 +1009,8 @@ int gp_cmd_peers(int argc, char **argv) {
                           pids,
                           pnames,
                           used,
-                          flags_from};
+                          flags_from,
+                          better};
     json_t *doc = gp_scanjson_peers(&in, &pr);
     status = gp_cli_print_json(stdout, doc);
     json_decref(doc);
@@ -1024,10 +1030,14 @@ int gp_cmd_peers(int argc, char **argv) {
       printf("%3zu %-12s %-32s %9.3f %-5s %+11.4g\n", p + 1, rows[p].id, nm, pr.peers[p].distance,
              gp_scan_flag_name(pr.peers[p].flag), pr.peers[p].difference);
     }
-    printf("\n%zu of the %zu most similar units do better than expected%s\n", pr.nhigh, pr.npeers,
-           pr.nhigh ? ":" : ".");
+    size_t nbetter = 0;
+    for (size_t p = 0; p < pr.npeers; p++) nbetter += pr.peers[p].flag == better;
+    printf("\n%zu of the %zu most similar units do better than expected (flagged %s, as %s is "
+           "better for %s)%s\n",
+           nbetter, pr.npeers, better > 0 ? "high" : "low", better > 0 ? "higher" : "lower", metric,
+           nbetter ? ":" : ".");
     for (size_t p = 0; p < pr.npeers; p++)
-      if (pr.peers[p].flag > 0)
+      if (pr.peers[p].flag == better)
         printf("  %s %s: indicator %+.4g against this unit's\n", rows[p].id, rows[p].name,
                pr.peers[p].difference);
   }
@@ -1049,6 +1059,7 @@ out:
   free(flags);
   free(ind);
   gp_store_units_names_free(cnames, kc);
+  gp_arena_free(&marena);
   gp_store_close(s);
   return status;
 }

@@ -146,10 +146,12 @@ json_t *gp_scanjson_peers(const gp_peersjson_in *in, const gp_peers_result *r) {
                          in->peer_names[p] ? json_string(in->peer_names[p]) : json_null(),
                          "distance", gp_sj_num(pe->distance), "flag", gp_scan_flag_name(pe->flag),
                          "indicator_difference", gp_sj_num(pe->difference), "context", pc));
-    if (pe->flag > 0) json_array_append_new(better, json_string(in->peer_ids[p]));
+    if (pe->flag != 0 && pe->flag == (in->better < 0 ? -1 : 1))
+      json_array_append_new(better, json_string(in->peer_ids[p]));
   }
   json_object_set_new(doc, "peers", peers);
   json_object_set_new(doc, "better", better);
+  json_object_set_new(doc, "better_flag", json_string(in->better < 0 ? "low" : "high"));
   json_object_set_new(doc, "flags_from", json_string(in->flags_from));
   return doc;
 }

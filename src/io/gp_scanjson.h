@@ -60,12 +60,14 @@ typedef struct gp_peersjson_in {
   const char *const *peer_names; /* npeers names (entries may be NULL) */
   const double *peer_ctx;        /* npeers × non covariate values */
   const char *flags_from;        /* "saved scan" or "default scan" */
+  int8_t better;                 /* the flag that means better: +1 (higher is better) or -1 */
 } gp_peersjson_in;
 
 /* The peers document: {"metric", "period", "unit", "name", "indicator",
  * "flag", "on": [...], "context": {...}, "peers": [{"unit", "name",
  * "distance", "flag", "indicator_difference", "context": {...}}],
- * "better": [unit ids of peers flagged high], "flags_from"}. */
+ * "better": [unit ids of peers flagged the better way: high, or low for a
+ * metric where lower is better], "better_flag": "high"|"low", "flags_from"}. */
 json_t *gp_scanjson_peers(const gp_peersjson_in *in, const gp_peers_result *r);
 
 #endif
