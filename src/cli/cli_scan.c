@@ -1031,7 +1031,8 @@ int gp_cmd_peers(int argc, char **argv) {
              gp_scan_flag_name(pr.peers[p].flag), pr.peers[p].difference);
     }
     size_t nbetter = 0;
-    for (size_t p = 0; p < pr.npeers; p++) nbetter += pr.peers[p].flag == better;
+    for (size_t p = 0; p < pr.npeers; p++)
+      nbetter += pr.peers[p].flag == better;
     printf("\n%zu of the %zu most similar units do better than expected (flagged %s, as %s is "
            "better for %s)%s\n",
            nbetter, pr.npeers, better > 0 ? "high" : "low", better > 0 ? "higher" : "lower", metric,

@@ -1109,3 +1109,51 @@ void gp_store_units_map(gp_store *s) {
   sqlite3 *db = gp_units_db(s, NULL);
   if (db) sqlite3_exec(db, "PRAGMA mmap_size = 17179869184", NULL, NULL, NULL);
 }
+
+gp_code gp_store_units_history(gp_store *s, const char *metric_id, const char *unit_id,
+                               void (*cb)(void *ctx, const gp_unit_history_row *row), void *ctx,
+                               gp_error *err) {
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          db,
+          "SELECT v.period, v.pos, v.value, v.se, v.lower, v.upper, v.denominator,"
+          " v.missing, (SELECT count(*) FROM unit_scans c"
+          "  WHERE c.metric_id = v.metric_id AND c.period = v.period)"
+          " FROM unit_values v INDEXED BY unit_values_unit"
+          " JOIN unit_datasets d ON d.metric_id = v.metric_id AND d.period = v.period"
+          " WHERE v.unit_id = ? AND v.metric_id = ?"
+          " ORDER BY d.period_start, v.period",
+          -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "history");
+  gp_units_bind_text(st, 1, unit_id);
+  gp_units_bind_text(st, 2, metric_id);
+  int r;
+  gp_code rc = GP_OK;
+  while (rc == GP_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+    gp_unit_history_row h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.period, sizeof h.period, "%s", (const char *)sqlite3_column_text(st, 0));
+    size_t pos = (size_t)sqlite3_column_int64(st, 1);
+    double *nums[5] = {&h.value, &h.se, &h.lower, &h.upper, &h.denominator};
+    for (int c = 0; c < 5; c++)
+      *nums[c] =
+          sqlite3_column_type(st, 2 + c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 2 + c);
+    const char *m = (const char *)sqlite3_column_text(st, 7);
+    if (m) snprintf(h.missing, sizeof h.missing, "%s", m);
+    h.indicator = NAN;
+    if (sqlite3_column_int(st, 8) > 0) {
+      gp_error e2;
+      if (gp_units_gather_blocked(db, metric_id, h.period, "scan.flags", 1, &pos, 1, &h.flag,
+                                  &e2) == GP_OK &&
+          gp_units_gather_blocked(db, metric_id, h.period, "scan.indicator", sizeof(double), &pos,
+                                  1, &h.indicator, &e2) == GP_OK)
+        h.scanned = true;
+    }
+    cb(ctx, &h);
+  }
+  if (rc == GP_OK && r != SQLITE_DONE) rc = gp_units_fail(db, err, "history");
+  sqlite3_finalize(st);
+  return rc;
+}

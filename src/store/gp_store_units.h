@@ -199,6 +199,26 @@ gp_code gp_store_units_at(gp_store *s, const char *metric_id, const char *period
  * pages (peers), not worth it for whole-column reads (scans). */
 void gp_store_units_map(gp_store *s);
 
+/* One period of a unit's history for a metric. */
+typedef struct gp_unit_history_row {
+  char period[GP_PERIOD_MAX]; /* the period */
+  double value;               /* value (NaN: missing) */
+  double se;                  /* standard error (NaN: none) */
+  double lower, upper;        /* interval as imported (NaN: none) */
+  double denominator;         /* denominator or expected (NaN: none) */
+  char missing[16];           /* why the value is missing ("" if present) */
+  bool scanned;               /* a saved scan covers this period */
+  int8_t flag;                /* its first-level flag (1 high, -1 low, 0) */
+  double indicator;           /* its indicator (NaN: not scanned) */
+} gp_unit_history_row;
+
+/* Calls cb for each period with a value row for the unit in the metric's
+ * data, oldest first, with the saved scan's flag where there is one (the
+ * unit page: "click for its history"). */
+gp_code gp_store_units_history(gp_store *s, const char *metric_id, const char *unit_id,
+                               void (*cb)(void *ctx, const gp_unit_history_row *row), void *ctx,
+                               gp_error *err);
+
 /* One unit as stored. */
 typedef struct gp_unit_info {
   char id[256];     /* the id */

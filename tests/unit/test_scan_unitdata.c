@@ -186,6 +186,23 @@ static void load_into(gp_store *s, const char *text, const char *period, int32_t
   gp_unit_dataset_free(&d);
 }
 
+/* History callback: collects periods, values and flags. */
+typedef struct hist_acc {
+  size_t n;           /* rows seen */
+  char period[4][16]; /* their periods */
+  double value[4];    /* their values */
+  int flag[4];        /* their saved flags (9: none) */
+} hist_acc;
+
+static void hist_cb(void *ctx, const gp_unit_history_row *row) {
+  hist_acc *a = ctx;
+  if (a->n >= 4) return;
+  snprintf(a->period[a->n], sizeof a->period[a->n], "%s", row->period);
+  a->value[a->n] = row->value;
+  a->flag[a->n] = row->scanned ? row->flag : 9;
+  a->n++;
+}
+
 static void test_store_round_trip(void **state) {
   gp_store *s = *state;
   load_into(s, "id,name,v,se,fsm,eal\nA,Alpha,1,0.5,10,1\nB,Beta,SUPP,SUPP,20,2\nC,,3,1.5,30,x\n",
@@ -258,6 +275,16 @@ static void test_store_round_trip(void **state) {
   assert_int_equal(gp_store_units_scan_load(s, "prog", "2020", 3, fl2, ind2, NULL, &found, &err),
                    GP_OK);
   assert_false(found);
+  /* the unit's history, oldest first, with the saved scan's flag in 2020 */
+  hist_acc acc;
+  memset(&acc, 0, sizeof acc);
+  assert_int_equal(gp_store_units_history(s, "prog", "C", hist_cb, &acc, &err), GP_OK);
+  assert_int_equal(acc.n, 2);
+  assert_string_equal(acc.period[0], "2019");
+  assert_string_equal(acc.period[1], "2020");
+  assert_true(acc.value[0] == 3 && acc.value[1] == 4);
+  assert_int_equal(acc.flag[0], 9);
+  assert_int_equal(acc.flag[1], -1);
   /* an unknown metric and an unknown period */
   gp_unitcsv_spec sp = {.unit = "id", .value = "v", .se = "se"};
   assert_int_equal(read_text("id,v,se\nA,1,1\n", &sp, &d, &err), GP_OK);
