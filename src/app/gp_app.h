@@ -16,6 +16,8 @@
 
 #include "engine/gp_optimise.h"
 #include "engine/gp_sim.h"
+#include "engine/gp_trial_power.h"
+#include "io/gp_trialcsv.h"
 #include "model/gp_plan.h"
 #include "store/gp_store.h"
 
@@ -173,5 +175,60 @@ gp_code gp_app_token_new(gp_store *s, const char *label, char *buf, size_t n, gp
 
 /* Checks a bearer token; *ok tells, label (64 bytes, may be NULL) gets its label. */
 gp_code gp_app_token_check(gp_store *s, const char *token, bool *ok, char *label, gp_error *err);
+
+/* ---- trials (gp_app_trial.c) ----------------------------------------------------------- */
+
+/* A trial result to record as a test of an assumption (`trial link`,
+ * POST /api/v1/missions/{id}/trial-link). */
+typedef struct gp_app_trial_link_req {
+  const json_t *result;   /* a `trial analyse --json` document (not owned) */
+  const char *name;       /* where it came from (file name or "body"), for errors and the text */
+  const char *mission;    /* mission id */
+  const char *assumption; /* assumption id in that mission's plan */
+  const char *method;     /* "rct", "adaptive_trial" or "quasi_experiment" (NULL: rct) */
+  const char *outcome;    /* comparison's outcome, or NULL: the only one */
+  const char *arm;        /* comparison's arm, or NULL: the only one */
+  const char *estimator;  /* lin|ols|difference_in_means, or NULL: the first of these there */
+  const char *test_id;    /* the new test's id, or NULL: trial-ASSUMPTION-K */
+  const char *actor;      /* who ("cli", "token:x") */
+  const char *arg_prefix; /* how argument names appear in errors: "--" (CLI) or "" (API) */
+} gp_app_trial_link_req;
+
+/* Adds the chosen comparison of q->result (estimate and standard error) as
+ * a done test of the assumption to the mission's current plan and applies
+ * it (a new plan version). *out: {"mission", "test", "assumption",
+ * "method", "estimate", "std_error", "version"} (caller decrefs). Errors:
+ * GP_ENOTFOUND for an unknown mission or assumption or no matching
+ * comparison, GP_EINVAL for an ambiguous choice or a bad method. */
+gp_code gp_app_trial_link(gp_store *s, const gp_app_trial_link_req *q, json_t **out,
+                          gp_error *err);
+
+/* Solves a power calculation (given two of n, mde and power; with neither
+ * power nor exactly one of n and mde unset, power defaults to 0.8) and
+ * returns the `trial power --json` document in *out (caller decrefs). */
+gp_code gp_app_trial_power(const gp_trial_power_spec *spec, json_t **out, gp_error *err);
+
+/* Runs `trial analyse` on spec (spec->data: in-memory CSV, else spec->path)
+ * and returns its --json document in *out (caller decrefs). */
+gp_code gp_app_trial_analyse(const gp_trialcsv_analyse_spec *spec, json_t **out, gp_error *err);
+
+/* What `trial adapt` is asked to do. */
+typedef struct gp_app_trial_adapt_req {
+  const char *name;        /* file path, or the name of data in errors */
+  const char *data;        /* in-memory CSV, or NULL: read the file name */
+  size_t data_len;         /* its length */
+  const char *arm_col;     /* arm column (NULL: "arm") */
+  const char *outcome_col; /* outcome column (NULL: "outcome") */
+  const char *const *arms; /* arm names */
+  int n_arms;              /* how many (2..64) */
+  bool binary;             /* 0/1 outcomes (beta posteriors) */
+  double floor_w;          /* least weight per arm */
+  double threshold;        /* P(best) that recommends stopping */
+  long draws;              /* Monte Carlo draws */
+  unsigned long long seed; /* random seed */
+} gp_app_trial_adapt_req;
+
+/* Runs `trial adapt` and returns its --json document in *out (caller decrefs). */
+gp_code gp_app_trial_adapt(const gp_app_trial_adapt_req *q, json_t **out, gp_error *err);
 
 #endif

@@ -15,7 +15,6 @@
 #include "engine/gp_trial_adapt.h"
 #include "engine/gp_trial_power.h"
 #include "engine/gp_trial_rand.h"
-#include "io/gp_planfile.h"
 #include "io/gp_trialcsv.h"
 #include "io/gp_trialjson.h"
 
@@ -546,49 +545,11 @@ out:
 
 /* ---- link ----------------------------------------------------------------- */
 
-/* The comparison of an analysis document to record: the given outcome, arm
- * and estimator, each defaulting to the only one there (estimator: lin, else
- * ols, else difference_in_means). NULL with an error otherwise. */
-static json_t *gp_pick(json_t *doc, const char *file, const char *outcome, const char *arm,
-                       const char *estimator, gp_error *err) {
-  json_t *comps = json_object_get(doc, "comparisons");
-  if (!json_is_array(comps) || json_array_size(comps) == 0) {
-    gp_fail(err, GP_EINVAL, file, "not a `trial analyse --json` result: no \"comparisons\"");
-    return NULL;
-  }
-  static const char *const order[] = {"lin", "ols", "difference_in_means"};
-  for (int pass = 0; pass < 3; pass++) {
-    const char *est = estimator ? estimator : order[pass];
-    json_t *found = NULL;
-    int n = 0;
-    size_t i;
-    json_t *c;
-    json_array_foreach(comps, i, c) {
-      const char *co = json_string_value(json_object_get(c, "outcome"));
-      const char *ca = json_string_value(json_object_get(c, "arm"));
-      const char *ce = json_string_value(json_object_get(c, "estimator"));
-      if (!co || !ca || !ce || strcmp(ce, est)) continue;
-      if ((outcome && strcmp(co, outcome)) || (arm && strcmp(ca, arm))) continue;
-      found = c;
-      n++;
-    }
-    if (n > 1) {
-      gp_fail(err, GP_EINVAL, "--arm/--outcome",
-              "%s has %d '%s' comparisons: say which with --outcome and --arm", file, n, est);
-      return NULL;
-    }
-    if (n == 1) return found;
-    if (estimator) break;
-  }
-  gp_fail(err, GP_ENOTFOUND, "--estimator", "no matching comparison in %s", file);
-  return NULL;
-}
-
 static int gp_trial_link_cmd(int argc, char **argv) {
   gp_error err;
   gp_error_clear(&err);
-  const char *file = NULL, *mission = NULL, *assumption = NULL, *db = NULL, *method = "rct";
-  const char *outcome = NULL, *arm = NULL, *estimator = NULL, *test_id = NULL;
+  gp_app_trial_link_req q = {.method = "rct", .actor = "cli", .arg_prefix = "--"};
+  const char *db = NULL;
   bool json = false;
   gp_code rc = GP_OK;
   gp_args a = {argc, argv, 1, NULL};
@@ -596,159 +557,72 @@ static int gp_trial_link_cmd(int argc, char **argv) {
     if (gp_flag(&a, "--json"))
       json = true;
     else if (gp_opt(&a, "--mission", &err, &rc))
-      mission = a.val;
+      q.mission = a.val;
     else if (gp_opt(&a, "--assumption", &err, &rc))
-      assumption = a.val;
+      q.assumption = a.val;
     else if (gp_opt(&a, "--db", &err, &rc))
       db = a.val;
     else if (gp_opt(&a, "--method", &err, &rc))
-      method = a.val;
+      q.method = a.val;
     else if (gp_opt(&a, "--outcome", &err, &rc))
-      outcome = a.val;
+      q.outcome = a.val;
     else if (gp_opt(&a, "--arm", &err, &rc))
-      arm = a.val;
+      q.arm = a.val;
     else if (gp_opt(&a, "--estimator", &err, &rc))
-      estimator = a.val;
+      q.estimator = a.val;
     else if (gp_opt(&a, "--id", &err, &rc))
-      test_id = a.val;
+      q.test_id = a.val;
     else if (argv[a.i][0] == '-' && argv[a.i][1])
       return gp_cli_usage("trial link", "unknown option '%s'", argv[a.i]);
-    else if (!file)
-      file = argv[a.i];
+    else if (!q.name)
+      q.name = argv[a.i];
     else
       return gp_cli_usage("trial link", "one RESULT.json only");
   }
   if (rc) return gp_cli_report(&err);
-  if (!file || !mission || !assumption)
+  if (!q.name || !q.mission || !q.assumption)
     return gp_cli_usage("trial link",
                         "usage: trial link RESULT.json --mission M --assumption A "
                         "[--method rct|adaptive_trial|quasi_experiment] [--outcome Y] [--arm B] "
                         "[--estimator lin|ols|difference_in_means] [--id TEST] [--db FILE]");
-  if (strcmp(method, "rct") && strcmp(method, "adaptive_trial") &&
-      strcmp(method, "quasi_experiment")) {
+  if (strcmp(q.method, "rct") && strcmp(q.method, "adaptive_trial") &&
+      strcmp(q.method, "quasi_experiment")) {
     gp_fail(&err, GP_EINVAL, "--method", "'%s': use rct, adaptive_trial or quasi_experiment",
-            method);
+            q.method);
     return gp_cli_report(&err);
   }
   json_error_t jerr;
-  json_t *res = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *res = json_load_file(q.name, JSON_REJECT_DUPLICATES, &jerr);
   if (!res) {
     char where[300];
-    snprintf(where, sizeof where, "%s:%d:%d", file, jerr.line, jerr.column);
+    snprintf(where, sizeof where, "%s:%d:%d", q.name, jerr.line, jerr.column);
     gp_fail(&err, GP_ESYNTAX, where, "%s", jerr.text);
     return gp_cli_report(&err);
   }
-  json_t *c = gp_pick(res, file, outcome, arm, estimator, &err);
-  double est = c ? json_number_value(json_object_get(c, "estimate")) : NAN;
-  double se = c ? json_number_value(json_object_get(c, "std_error")) : NAN;
-  if (c && !(se > 0 && isfinite(est))) {
-    gp_fail(&err, GP_EINVAL, file, "the comparison has no finite estimate and standard error");
-    c = NULL;
-  }
-  if (!c) {
+  q.result = res;
+  gp_store *s;
+  if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) {
     json_decref(res);
     return gp_cli_report(&err);
   }
-  /* n: units in the two arms compared */
-  double n = 0;
-  const char *ca = json_string_value(json_object_get(c, "arm"));
-  const char *cc = json_string_value(json_object_get(c, "control"));
-  const char *co = json_string_value(json_object_get(c, "outcome"));
-  size_t i;
-  json_t *x;
-  json_array_foreach(json_object_get(res, "arms"), i, x) {
-    const char *xa = json_string_value(json_object_get(x, "arm"));
-    const char *xo = json_string_value(json_object_get(x, "outcome"));
-    if (xa && xo && co && !strcmp(xo, co) && ((ca && !strcmp(xa, ca)) || (cc && !strcmp(xa, cc))))
-      n += json_number_value(json_object_get(x, "n"));
-  }
-  char text[512];
-  snprintf(text, sizeof text,
-           "%s vs %s on %s (%s, %s): estimate %.6g, 95%% CI %.6g to %.6g, p = %.3g; from %s",
-           ca ? ca : "?", cc ? cc : "?", co ? co : "?",
-           json_string_value(json_object_get(c, "estimator")),
-           json_string_value(json_object_get(c, "se_type")), est,
-           json_number_value(json_object_get(c, "conf_low")),
-           json_number_value(json_object_get(c, "conf_high")),
-           json_number_value(json_object_get(c, "p_value")), file);
+  json_t *out = NULL;
+  rc = gp_app_trial_link(s, &q, &out, &err);
   json_decref(res);
-
-  gp_store *s;
-  if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
-  gp_plan *plan = NULL, *next = NULL;
-  json_t *doc = NULL;
-  gp_apply_result ar;
-  char idbuf[96];
+  gp_store_close(s);
+  if (rc) return gp_cli_report(&err);
   int status = 0;
-  if ((rc = gp_app_plan_load(s, mission, 0, &plan, &err))) goto fail;
-  doc = gp_planfile_to_json(plan);
-  if (!doc) {
-    rc = gp_fail(&err, GP_ENOMEM, NULL, "out of memory");
-    goto fail;
-  }
-  bool known = false;
-  json_array_foreach(json_object_get(doc, "assumptions"), i, x) {
-    const char *id = json_string_value(json_object_get(x, "id"));
-    if (id && !strcmp(id, assumption)) known = true;
-  }
-  if (!known) {
-    rc = gp_fail(&err, GP_ENOTFOUND, "--assumption", "mission '%s' has no assumption '%s'", mission,
-                 assumption);
-    goto fail;
-  }
-  json_t *tests = json_object_get(doc, "tests");
-  if (!json_is_array(tests)) {
-    tests = json_array();
-    json_object_set_new(doc, "tests", tests);
-  }
-  if (!test_id) { /* trial-ASSUMPTION-K, the first K not taken */
-    for (int k = 1;; k++) {
-      snprintf(idbuf, sizeof idbuf, "trial-%.64s-%d", assumption, k);
-      bool taken = false;
-      json_array_foreach(tests, i, x) {
-        const char *id = json_string_value(json_object_get(x, "id"));
-        if (id && !strcmp(id, idbuf)) taken = true;
-      }
-      if (!taken) break;
-    }
-    test_id = idbuf;
-  }
-  json_t *t = json_object();
-  json_object_set_new(t, "id", json_string(test_id));
-  json_object_set_new(t, "assumption", json_string(assumption));
-  json_object_set_new(t, "method", json_string(method));
-  json_object_set_new(t, "status", json_string("done"));
-  json_object_set_new(t, "result", json_string(text));
-  json_t *e = json_object();
-  json_object_set_new(e, "mean", json_real(est));
-  json_object_set_new(e, "se", json_real(se));
-  if (n >= 1) json_object_set_new(e, "n", json_integer((json_int_t)n));
-  json_object_set_new(t, "estimate", e);
-  json_array_append_new(tests, t);
-  if ((rc = gp_planfile_from_json(doc, &next, &err))) goto fail;
-  if ((rc = gp_app_plan_apply(s, next, NULL, "cli", &ar, &err))) goto fail;
   if (json) {
-    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "mission", mission, "test",
-                            test_id, "assumption", assumption, "method", method, "estimate", est,
-                            "std_error", se, "version", (json_int_t)ar.version);
     status = gp_cli_print_json(stdout, out);
-    json_decref(out);
   } else {
     printf("mission '%s': test '%s' of assumption '%s' recorded (%s, estimate %.6g, se %.6g); "
-           "plan version %ld\n",
-           mission, test_id, assumption, method, est, se, ar.version);
+           "plan version %lld\n",
+           q.mission, json_string_value(json_object_get(out, "test")), q.assumption, q.method,
+           json_number_value(json_object_get(out, "estimate")),
+           json_number_value(json_object_get(out, "std_error")),
+           (long long)json_integer_value(json_object_get(out, "version")));
   }
-  json_decref(doc);
-  gp_plan_free(plan);
-  gp_plan_free(next);
-  gp_store_close(s);
+  json_decref(out);
   return status;
-fail:
-  json_decref(doc);
-  gp_plan_free(plan);
-  gp_plan_free(next);
-  gp_store_close(s);
-  return gp_cli_report(&err);
 }
 
 int gp_cmd_trial(int argc, char **argv) {

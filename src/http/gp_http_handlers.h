@@ -34,4 +34,10 @@ gp_code gp_h_observations(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_observations_csv(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_observations_post(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 
+/* gp_http_trials.c */
+gp_code gp_h_trial_power(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_trial_analyse(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_trial_adapt(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_trial_link(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
 #endif

@@ -32,6 +32,10 @@ static const gp_route gp_routes[] = {
     {"GET", "/api/v1/metrics/{}/observations", gp_h_observations},
     {"GET", "/api/v1/metrics/{}/observations.csv", gp_h_observations_csv},
     {"POST", "/api/v1/metrics/{}/observations", gp_h_observations_post},
+    {"POST", "/api/v1/trials/power", gp_h_trial_power},
+    {"POST", "/api/v1/trials/analyse", gp_h_trial_analyse},
+    {"POST", "/api/v1/trials/adapt", gp_h_trial_adapt},
+    {"POST", "/api/v1/missions/{}/trial-link", gp_h_trial_link},
 };
 
 /* Per-thread storage for captured parameters (valid during one request). */

@@ -636,6 +636,13 @@ nomem:
   return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
 }
 
+/* One pass over the analysis data: the file, or the spec's in-memory CSV. */
+static gp_code gp_analyse_scan(const gp_trialcsv_analyse_spec *s, gp_actx *c, gp_error *err) {
+  if (s->data)
+    return gp_trialcsv_scan_mem(s->path, s->data, s->data_len, gp_analyse_row, c, false, err);
+  return gp_trialcsv_scan_file(s->path, gp_analyse_row, c, err);
+}
+
 gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analysis *out,
                             gp_error *err) {
   memset(out, 0, sizeof *out);
@@ -660,7 +667,7 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
     c.rec = calloc((size_t)(2 + nz + no), sizeof(double));
     if (c.rec) c.spool = tmpfile();
   }
-  if ((rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err))) goto done;
+  if ((rc = gp_analyse_scan(s, &c, err))) goto done;
   if (c.acc.n == 0) {
     rc = gp_fail(err, GP_EINVAL, s->path, "no data rows");
     goto done;
@@ -734,7 +741,7 @@ gp_code gp_trialcsv_analyse(const gp_trialcsv_analyse_spec *s, gp_trialcsv_analy
     if (c.spool)
       rc = gp_spool_pass(&c, err);
     else
-      rc = gp_trialcsv_scan_file(s->path, gp_analyse_row, &c, err);
+      rc = gp_analyse_scan(s, &c, err);
     if (rc) goto done;
   }
   gp_trial_opts o = s->opts;
@@ -1128,9 +1135,10 @@ static gp_code gp_adapt_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
   return GP_OK;
 }
 
-gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *outcome_col,
-                             bool binary, int k, const char *const *arms, gp_trial_arm_data *out,
-                             gp_error *err) {
+/* Scans path, or buf (len bytes) when buf is non-NULL, into per-arm data. */
+static gp_code gp_arm_data(const char *path, const char *buf, size_t len, const char *arm_col,
+                           const char *outcome_col, bool binary, int k, const char *const *arms,
+                           gp_trial_arm_data *out, gp_error *err) {
   gp_dctx c = {.path = path,
                .arm_col_name = arm_col,
                .y_col_name = outcome_col,
@@ -1142,7 +1150,8 @@ gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *
     out[i] = (gp_trial_arm_data){0, 0, 0, 0};
   c.mom = calloc((size_t)k, sizeof *c.mom);
   if (!c.mom) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
-  gp_code rc = gp_trialcsv_scan_file(path, gp_adapt_row, &c, err);
+  gp_code rc = buf ? gp_trialcsv_scan_mem(path, buf, len, gp_adapt_row, &c, false, err)
+                   : gp_trialcsv_scan_file(path, gp_adapt_row, &c, err);
   if (!rc && !c.summary)
     for (int i = 0; i < k; i++) {
       out[i].n = c.mom[i].n;
@@ -1151,4 +1160,16 @@ gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *
     }
   free(c.mom);
   return rc;
+}
+
+gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *outcome_col,
+                             bool binary, int k, const char *const *arms, gp_trial_arm_data *out,
+                             gp_error *err) {
+  return gp_arm_data(path, NULL, 0, arm_col, outcome_col, binary, k, arms, out, err);
+}
+
+gp_code gp_trialcsv_arm_data_mem(const char *name, const char *buf, size_t len,
+                                 const char *arm_col, const char *outcome_col, bool binary, int k,
+                                 const char *const *arms, gp_trial_arm_data *out, gp_error *err) {
+  return gp_arm_data(name, buf ? buf : "", len, arm_col, outcome_col, binary, k, arms, out, err);
 }

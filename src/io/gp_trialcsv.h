@@ -49,7 +49,9 @@ bool gp_trialcsv_number(const char *s, double *out);
 
 /* What `trial analyse` is asked to do. */
 typedef struct gp_trialcsv_analyse_spec {
-  const char *path;              /* the data file */
+  const char *path;              /* the data file (with data: the name used in errors) */
+  const char *data;              /* in-memory CSV to read instead of the file, or NULL */
+  size_t data_len;               /* its length in bytes */
   const char *const *outcomes;   /* outcome columns */
   int n_outcomes;                /* how many (>= 1) */
   const char *arm;               /* arm column */
@@ -129,5 +131,10 @@ void gp_trialcsv_assignment_free(gp_trialcsv_assignment *a, int n_arms);
 gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *outcome_col,
                              bool binary, int k, const char *const *arms, gp_trial_arm_data *out,
                              gp_error *err);
+
+/* As gp_trialcsv_arm_data over len bytes of CSV in memory (name: for errors). */
+gp_code gp_trialcsv_arm_data_mem(const char *name, const char *buf, size_t len,
+                                 const char *arm_col, const char *outcome_col, bool binary, int k,
+                                 const char *const *arms, gp_trial_arm_data *out, gp_error *err);
 
 #endif
