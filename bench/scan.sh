@@ -58,6 +58,9 @@ fi
 
 # 3. the two scans, one after the other on the same machine
 echo "== gameplan scan ($UNITS units x $PERIODS periods)"
+# Large arrays on transparent huge pages (glibc's documented tunable): fewer
+# page faults while a million-unit period is set up. Results are the same.
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
 /usr/bin/time -f "%e %M %U %S" -o "$OUT/ours.time" "$BIN" scan --db "$DB" --metric $METRIC \
   --type proportion --adjust x1,x2,x3,x4,x5 --overdispersion additive --fdr 0.05 \
   --history "$PERIODS" --top 3 > "$OUT/ours.out"

@@ -453,39 +453,13 @@ static void gp_scan_print(const gp_scanjson_in *in, const gp_scan_result *r, siz
   free(idx);
 }
 
-/* Memory for scans of a million units. A scan touches a few hundred MB of
- * fresh arrays a period; on Linux, most of its time then goes to faulting
- * and zeroing 4 KB pages and to TLB misses. So: (1) glibc's malloc is asked,
- * through its documented tunable, to back large allocations with
- * transparent huge pages (glibc.malloc.hugetlb=1; tunables are read at
- * start-up only, so the command re-executes itself once with it set; if
- * that fails it simply goes on); (2) one arena, no mmap'd chunks and no
- * trimming, so arrays freed after one period are reused by the next instead
- * of being unmapped and zeroed again. Same results either way. */
+/* Memory for scans of a million units: arrays freed after one period are
+ * reused by the next (one arena, no mmap'd chunks, no trimming) instead of
+ * being unmapped and zeroed again. Same results either way. (Backing large
+ * allocations with huge pages is left to the user's environment:
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as bench/scan.sh does.) */
 static void gp_scan_memory(void) {
 #ifdef __GLIBC__
-  const char *t = getenv("GLIBC_TUNABLES");
-  if (!t || !strstr(t, "glibc.malloc.hugetlb")) {
-    char val[1024];
-    snprintf(val, sizeof val, "%s%sglibc.malloc.hugetlb=1", t ? t : "", t && *t ? ":" : "");
-    FILE *f = fopen("/proc/self/cmdline", "rb");
-    static char buf[65536];
-    size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f) fclose(f);
-    char *args[256];
-    size_t na = 0;
-    for (size_t off = 0; off < len && na < 255; off += strlen(buf + off) + 1)
-      args[na++] = buf + off;
-    args[na] = NULL;
-    if (len > 0 && len < sizeof buf - 1 && na > 0 && na < 255 &&
-        setenv("GLIBC_TUNABLES", val, 1) == 0) {
-      execv("/proc/self/exe", args);
-      if (t)
-        setenv("GLIBC_TUNABLES", t, 1); /* exec failed: carry on as we are */
-      else
-        unsetenv("GLIBC_TUNABLES");
-    }
-  }
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, -1);

@@ -285,4 +285,10 @@ struct gp_store {
  * for any path that is not a postgresql:// URL. */
 gp_code gp_store_sqlite_open(const char *path, bool create, gp_store **out, gp_error *err);
 
+struct sqlite3;
+/* For SQLite-only store modules (gp_store_units.c): the handle's connection,
+ * or NULL with GP_EINTERNAL when s is not a SQLite store. The connection
+ * stays owned by s. */
+struct sqlite3 *gp_store_sqlite_db(gp_store *s, gp_error *err);
+
 #endif

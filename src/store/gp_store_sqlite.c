@@ -928,6 +928,14 @@ static const gp_store_ops gp_sqlite_ops = {
     .run_last = gp_sq_run_last,
 };
 
+struct sqlite3 *gp_store_sqlite_db(gp_store *s, gp_error *err) {
+  if (!s || s->ops != &gp_sqlite_ops) {
+    gp_fail(err, GP_EINTERNAL, NULL, "this needs the SQLite backend");
+    return NULL;
+  }
+  return gp_sq(s)->db;
+}
+
 /* Process-wide SQLite settings, made once before the library starts:
  * no memory statistics (they take a global mutex on every allocation). */
 static void gp_sq_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }

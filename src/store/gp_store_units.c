@@ -17,19 +17,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-/* The layout of gp_store_sqlite.c's handle (its gp_sqlite). */
-typedef struct gp_units_sqlite_view {
-  gp_store base; /* the interface's head */
-  sqlite3 *db;   /* the connection */
-} gp_units_sqlite_view;
-
-static sqlite3 *gp_units_db(gp_store *s, gp_error *err) {
-  if (!s || !s->ops || !s->ops->name || strcmp(s->ops->name, "sqlite")) {
-    gp_fail(err, GP_EINTERNAL, NULL, "unit data needs the SQLite backend");
-    return NULL;
-  }
-  return ((gp_units_sqlite_view *)s)->db;
-}
+static sqlite3 *gp_units_db(gp_store *s, gp_error *err) { return gp_store_sqlite_db(s, err); }
 
 /* Stores one column blob of a data set (replacing it). */
 static gp_code gp_units_put_column(sqlite3 *db, const char *metric, const char *period,
