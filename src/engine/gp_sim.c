@@ -46,6 +46,7 @@ typedef struct gp_model {
   const gp_plan *plan;  /* the plan */
   const gp_graph *g;    /* its graph (may be NULL) */
   int T;                /* grid periods */
+  size_t py;            /* grid periods per year (lags are in years) */
   size_t N, E;          /* nodes, edges */
   size_t A;             /* activities */
   size_t *act;          /* [A] node index of each activity */
@@ -106,7 +107,8 @@ static void *gp_xcalloc(size_t n, size_t size, bool *ok) {
 }
 
 static void gp_model_free(gp_model *m) {
-  free(m->act), free(m->act_of_node), free(m->pdel), free(m->ramp), free(m->in_start), free(m->in_edge);
+  free(m->act), free(m->act_of_node), free(m->pdel), free(m->ramp), free(m->in_start),
+      free(m->in_edge);
   free(m->inputs), free(m->inp_act), free(m->inp_edge), free(m->t_node), free(m->t_t);
   free(m->t_const), free(m->t_cfyears), free(m->t_value), free(m->t_dir), free(m->t_cp);
   free(m->mn_node), free(m->cp_mn), free(m->cp_t), free(m->cp_target), free(m->tm_metric);
@@ -134,6 +136,7 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   gp_code rc = gp_graph_grid(plan, &grid, err);
   if (rc) return rc;
   int T = m->T = grid.nperiods;
+  m->py = (size_t)grid.per_year;
   m->N = g ? g->nnodes : 0;
   m->E = g ? g->nedges : 0;
   m->K = plan->ntargets;
@@ -180,7 +183,7 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
     bool off = nd->stage == GP_STAGE_STOPPED || (opt->off && opt->off[m->act[a]]);
     for (int t = 0; t < T && !off; t++) {
       gp_period pt = gp_grid_period(&grid, t);
-      double s = nd->start ? gp_period_years(&nd->start_p, &pt) : (double)t;
+      double s = nd->start ? gp_period_years(&nd->start_p, &pt) : (double)t / (double)m->py;
       double r;
       if (s < -1e-9)
         r = 0;
@@ -346,7 +349,7 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
       vv[t] = 0;
     for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
       size_t e = m->in_edge[j];
-      size_t lag = (size_t)g->edges[e].lag;
+      size_t lag = (size_t)g->edges[e].lag * m->py;
       const double *uu = val + g->edges[e].ifrom * T;
       double b = w->beta[e];
       for (size_t t = lag; t < T; t++)
@@ -372,7 +375,7 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
       const double *gv = adj + v * T;
       for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
         size_t e = m->in_edge[j];
-        size_t lag = (size_t)g->edges[e].lag;
+        size_t lag = (size_t)g->edges[e].lag * m->py;
         double *gu = adj + g->edges[e].ifrom * T;
         double b = w->beta[e];
         for (size_t L = 0; L + lag < T; L++)
@@ -403,7 +406,7 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
       size_t t = (size_t)m->cp_t[m->pcp];
       if (as->on_kind == GP_ON_EDGE) {
         const gp_edge *e = &g->edges[as->on_index];
-        size_t lag = (size_t)e->lag;
+        size_t lag = (size_t)e->lag * m->py;
         const double *gw = adj + e->ito * T, *vu = val + e->ifrom * T;
         double s = 0;
         for (size_t L = 0; L + lag <= t; L++)

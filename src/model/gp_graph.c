@@ -180,6 +180,18 @@ gp_code gp_dist_validate(const gp_dist *d, bool probability, const char *path, g
 
 gp_period gp_grid_period(const gp_grid *g, int k) {
   gp_period p = g->start;
+  if (g->per_year == 4) {
+    int q = p.year * 4 + (p.quarter - 1) + k;
+    p.year = q / 4;
+    p.quarter = q % 4 + 1;
+    return p;
+  }
+  if (g->per_year == 12) {
+    int m = p.year * 12 + (p.month - 1) + k;
+    p.year = m / 12;
+    p.month = m % 12 + 1;
+    return p;
+  }
   p.year += k;
   if (p.kind == GP_PERIOD_DAY && p.month == 2 && p.day == 29 && !gp_date_valid(p.year, 2, 29))
     p.day = 28;
@@ -187,7 +199,19 @@ gp_period gp_grid_period(const gp_grid *g, int k) {
 }
 
 int gp_grid_index(const gp_grid *g, const gp_period *p) {
-  return (int)lround(gp_period_years(&g->start, p));
+  return (int)lround(gp_period_years(&g->start, p) * g->per_year);
+}
+
+/* The first month of a period (1..12). */
+static int gp_first_month(const gp_period *p) {
+  switch (p->kind) {
+  case GP_PERIOD_YEAR: return 1;
+  case GP_PERIOD_FY: return 4;
+  case GP_PERIOD_QUARTER: return 3 * (p->quarter - 1) + 1;
+  case GP_PERIOD_MONTH:
+  case GP_PERIOD_DAY: return p->month;
+  }
+  return 1;
 }
 
 gp_code gp_graph_grid(const gp_plan *plan, gp_grid *out, gp_error *err) {
@@ -207,24 +231,42 @@ gp_code gp_graph_grid(const gp_plan *plan, gp_grid *out, gp_error *err) {
   if (!have)
     return gp_fail(err, GP_EINVAL, "plan.mission.start",
                    "is required to simulate a plan without targets");
+  int per_year = 1;
+  for (size_t i = 0; i < plan->ntargets; i++) {
+    const gp_metric *m = gp_plan_metric(plan, plan->targets[i].metric);
+    if (!m || !m->frequency) continue;
+    if (!strcmp(m->frequency, "quarterly") && per_year < 4) per_year = 4;
+    if (!strcmp(m->frequency, "monthly")) per_year = 12;
+  }
+  if (per_year > 1) {
+    int m0 = gp_first_month(&start);
+    gp_period q = {per_year == 4 ? GP_PERIOD_QUARTER : GP_PERIOD_MONTH, start.year,
+                   per_year == 4 ? (m0 - 1) / 3 + 1 : 0, per_year == 4 ? 0 : m0, 0};
+    start = q;
+  }
   out->start = start;
-  int last = 0;
+  out->per_year = per_year;
+  int last = 0, span = 0;
   bool have_h = false;
   if (plan->mission.horizon) {
     gp_period h;
     if (!gp_period_parse(plan->mission.horizon, strlen(plan->mission.horizon), &h))
       return gp_fail(err, GP_EINVAL, "plan.mission.horizon", "is not a valid period");
     last = gp_grid_index(out, &h);
+    span = (int)lround(gp_period_years(&start, &h));
     have_h = true;
   }
-  int tlast = 0;
+  int tlast = 0, tspan = 0;
   for (size_t i = 0; i < plan->ntargets; i++) {
     int k = gp_grid_index(out, &plan->targets[i].target.parsed);
     if (k > tlast) tlast = k;
+    int y = (int)lround(gp_period_years(&start, &plan->targets[i].target.parsed));
+    if (y > tspan) tspan = y;
   }
-  if (!have_h) last = tlast;
+  if (!have_h) last = tlast, span = tspan;
   if (last < 0) last = 0;
-  out->span = last;
+  if (span < 0) span = 0;
+  out->span = span;
   out->nperiods = (tlast > last ? tlast : last) + 1;
   return GP_OK;
 }

@@ -218,22 +218,27 @@ gp_code gp_graph_validate(gp_plan *plan, gp_error *err);
 /* ---- the period grid ---- */
 
 typedef struct gp_grid {
-  gp_period start; /* the first yearly period: the mission's start, else the earliest baseline */
-  int nperiods;    /* yearly periods from start to the horizon (or the latest target), >= 1 */
+  gp_period start; /* the first period: the mission's start, else the earliest baseline
+                      (as a quarter or month when the grid is finer than yearly) */
+  int per_year;    /* grid periods per year: 1, or 4 / 12 when a metric with a target is
+                      quarterly / monthly (PRODUCT.md: "the metric's frequency where finer") */
+  int nperiods;    /* periods from start to the horizon (or the latest target), >= 1 */
   int span;        /* whole years from start to the mission's horizon (lags may not exceed) */
 } gp_grid;
 
-/* The yearly grid of the plan: from mission.start (else the earliest target
+/* The grid of the plan: from mission.start (else the earliest target
  * baseline) to mission.horizon (else the latest target period), extended to
- * cover every target period. Returns GP_OK, or GP_EINVAL when the plan has
- * neither a start nor any target ("plan.mission.start"). */
+ * cover every target period; yearly, or quarterly / monthly when a metric
+ * with a target has "frequency" "quarterly" / "monthly". Returns GP_OK, or
+ * GP_EINVAL when the plan has neither a start nor any target
+ * ("plan.mission.start"). */
 gp_code gp_graph_grid(const gp_plan *plan, gp_grid *out, gp_error *err);
 
-/* The k-th period of the grid (start + k years). */
+/* The k-th period of the grid (start + k steps of 1/per_year years). */
 gp_period gp_grid_period(const gp_grid *g, int k);
 
-/* Index of the grid period nearest to the start of p (may be < 0 or
- * >= nperiods for periods outside the grid). */
+/* Index of the grid period nearest to the start of p: round(years from the
+ * grid's start × per_year) (may be < 0 or >= nperiods outside the grid). */
 int gp_grid_index(const gp_grid *g, const gp_period *p);
 
 /* ---- learning (issue 3 item 6) ---- */

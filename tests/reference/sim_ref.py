@@ -63,6 +63,18 @@ def shift_year(s, k):
     return "%d%s" % (y, s[4:])
 
 
+def grid_period(start, k, py):
+    """The k-th grid period: yearly steps, or quarters / months from start."""
+    if py == 1:
+        return shift_year(start, k)
+    d = pstart(start)
+    if py == 4:
+        q = d.year * 4 + (d.month - 1) // 3 + k
+        return "%d-Q%d" % (q // 4, q % 4 + 1)
+    m = d.year * 12 + d.month - 1 + k
+    return "%d-%02d" % (m // 12, m % 12 + 1)
+
+
 # ---------------------------------------------------------------- the plan
 class Model:
     def __init__(self, plan, primary=0):
@@ -73,12 +85,19 @@ class Model:
             start = m["start"]
         else:
             start = min((t["baseline"]["period"] for t in targets), key=pstart)
+        metrics = {x["id"]: x for x in plan["metrics"]}
+        py = 1
+        for t in targets:
+            f = metrics[t["metric"]].get("frequency")
+            py = max(py, {"quarterly": 4, "monthly": 12}.get(f, 1))
+        self.py = py
+        start = grid_period(start, 0, py)  # as a quarter or month when finer than yearly
         self.start = start
-        tl = max([round(years(start, t["target"]["period"])) for t in targets] + [0])
-        last = round(years(start, m["horizon"])) if m.get("horizon") else tl
+        tl = max([round(years(start, t["target"]["period"]) * py) for t in targets] + [0])
+        last = round(years(start, m["horizon"]) * py) if m.get("horizon") else tl
         last = max(last, 0)
         self.T = T = max(tl, last) + 1
-        self.grid = [shift_year(start, k) for k in range(T)]
+        self.grid = [grid_period(start, k, py) for k in range(T)]
         self.nodes = plan.get("nodes", [])
         self.edges = plan.get("edges", [])
         self.idx = {n["id"]: i for i, n in enumerate(self.nodes)}
@@ -104,7 +123,7 @@ class Model:
             r = np.zeros(T)
             if n.get("stage") != "stopped":
                 for t in range(T):
-                    s = years(n["start"], self.grid[t]) if n.get("start") else float(t)
+                    s = years(n["start"], self.grid[t]) if n.get("start") else t / self.py
                     R = n.get("ramp", 0)
                     r[t] = 0.0 if s < -1e-9 else (1.0 if R <= 0 else min(1.0, s / R))
             self.ramp[a] = r
@@ -118,7 +137,7 @@ class Model:
         self.targets = []
         for t in targets:
             node = self.metric_node.get(t["metric"], -1)
-            ti = round(years(start, t["target"]["period"]))
+            ti = round(years(start, t["target"]["period"]) * py)
             cfy = years(t["baseline"]["period"], t["target"]["period"]) if cf and cf["metric"] == t["metric"] else 0.0
             self.targets.append(dict(id=t["id"], node=node, t=ti, base=t["baseline"]["value"], cfy=cfy,
                                      value=t["target"]["value"],
@@ -219,7 +238,7 @@ def forward(M, D, beta, n, only=None, zero_edge=None, zero_node=None):
                 if k == zero_edge:
                     continue
                 e = M.edges[k]
-                lag = e.get("lag", 0)
+                lag = e.get("lag", 0) * M.py
                 u = val[M.idx[e["from"]]]
                 acc[:, lag:] += beta[k][:, None] * u[:, :T - lag]
             val[v] = acc
@@ -356,7 +375,7 @@ def adjoint(M, beta, node, n):
     for v in reversed(M.order):
         for k in M.ins[v]:
             e = M.edges[k]
-            lag = e.get("lag", 0)
+            lag = e.get("lag", 0) * M.py
             g[M.idx[e["from"]]][:, lag:] += beta[k][:, None] * g[v][:, :T - lag]
     return g
 
@@ -446,7 +465,7 @@ def run_bench(M, draws, seed, chunk):
                     f_, to = ref.split("->")
                     k = [i for i, e in enumerate(M.edges) if e["from"] == f_ and e["to"] == to][0]
                     e = M.edges[k]
-                    lag = e.get("lag", 0)
+                    lag = e.get("lag", 0) * M.py
                     t = tp["t"]
                     d = beta[k] * (conv_at(g[M.idx[to]][:, :t - lag + 1], val[M.idx[f_]][:, :t - lag + 1], t - lag) if t >= lag else 0)
                 else:

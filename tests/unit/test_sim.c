@@ -213,12 +213,62 @@ static void test_learning(void **state) {
   gp_plan_free(p);
 }
 
+/* A quarterly metric makes the grid quarterly (PRODUCT.md: "the metric's
+ * frequency where finer"): lags stay in years (4 quarters), ramps in years.
+ * Grid from 2025-Q1; the target 2027-Q3 is step 10.
+ *   a1 (from 2025-Q3, ramp 1 year) -> m, N(2, 0.5²), lag 1 year: value(a1)
+ *     in 2026-Q3 = 365/365.25 (days from 2025-07-01 to 2026-07-01, in years)
+ *   a2 (no start, ramp 0.5) -> m, N(1, 0.3²): full by 2027-Q3
+ *   counterfactual N(0.1, 0.05²) per year, 1003 days from 2024-Q4 to 2027-Q3. */
+static const char *plan_q =
+    "{\"mission\": {\"id\": \"q\", \"title\": \"Q\", \"start\": \"2025\", \"horizon\": \"2027\"},"
+    " \"metrics\": [{\"id\": \"q\", \"name\": \"Q\", \"direction\": \"higher\","
+    "   \"frequency\": \"quarterly\"}],"
+    " \"targets\": [{\"id\": \"t\", \"metric\": \"q\", \"kind\": \"committed\","
+    "   \"baseline\": {\"period\": \"2024-Q4\", \"value\": 10},"
+    "   \"target\": {\"period\": \"2027-Q3\", \"value\": 13}}],"
+    " \"nodes\": [{\"id\": \"a1\", \"kind\": \"activity\", \"start\": \"2025-Q3\", \"ramp\": 1},"
+    "   {\"id\": \"a2\", \"kind\": \"activity\", \"ramp\": 0.5},"
+    "   {\"id\": \"m\", \"kind\": \"outcome\", \"metric\": \"q\"}],"
+    " \"edges\": [{\"from\": \"a1\", \"to\": \"m\", \"lag\": 1,"
+    "   \"effect\": {\"dist\": \"normal\", \"mean\": 2, \"sd\": 0.5}},"
+    "   {\"from\": \"a2\", \"to\": \"m\", \"effect\": {\"dist\": \"normal\", \"mean\": 1, \"sd\": "
+    "0.3}}],"
+    " \"counterfactual\": {\"metric\": \"q\","
+    "   \"change_per_year\": {\"dist\": \"normal\", \"mean\": 0.1, \"sd\": 0.05}}}";
+
+static void test_quarterly(void **state) {
+  (void)state;
+  gp_plan *p = fx_plan(plan_q);
+  assert_non_null(p);
+  const double n = 200000;
+  gp_sim_result *r = run(p, (uint64_t)n, 2);
+  assert_int_equal(r->grid.per_year, 4);
+  assert_int_equal(r->ntraj, 11); /* 2025-Q1 .. 2027-Q3 */
+  char buf[GP_PERIOD_MAX];
+  gp_period last = gp_grid_period(&r->grid, 10);
+  gp_period_format(&last, buf);
+  assert_string_equal(buf, "2027-Q3");
+  assert_int_equal(r->targets[0].period_index, 10);
+  double ramp = 365 / 365.25, ycf = 1003 / 365.25;
+  double mean = 10 + 0.1 * ycf + 2 * ramp + 1;
+  double var = 0.05 * 0.05 * ycf * ycf + 0.25 * ramp * ramp + 0.09, sd = sqrt(var);
+  double pm = 1 - fx_Phi((13 - mean) / sd);
+  near(r->targets[0].p_meet, pm, 4 * sqrt(pm * (1 - pm) / n), "quarterly p_meet");
+  near(r->targets[0].q[3], mean, 4 * fx_q_se(sd, 0.5, n), "quarterly median");
+  /* in 2026-Q2 (step 5) a1's value a year earlier (2025-Q2) is 0, before its start;
+   * a2 is full; 547 days from 2024-10-01 to 2026-04-01 */
+  double y5 = 547 / 365.25, m5 = 10 + 0.1 * y5 + 1, s5 = sqrt(0.0025 * y5 * y5 + 0.09);
+  near(r->traj[5].q[3], m5, 4 * fx_q_se(s5, 0.5, n), "quarterly median in 2026-Q2");
+  gp_sim_result_free(r);
+  gp_plan_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_closed_form),
-      cmocka_unit_test(test_threads_identical),
-      cmocka_unit_test(test_bad_options),
-      cmocka_unit_test(test_learning),
+      cmocka_unit_test(test_closed_form), cmocka_unit_test(test_threads_identical),
+      cmocka_unit_test(test_bad_options), cmocka_unit_test(test_learning),
+      cmocka_unit_test(test_quarterly),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
