@@ -182,3 +182,23 @@ double gp_polis_priority(bool is_meta, long agree, long pass, long seen, double 
   double v = importance * (1 + 8 * pow(2.0, -S / 5));
   return v * v;
 }
+
+long gp_polis_route(const double *priority, const bool *candidate, size_t n, double u) {
+  double total = 0;
+  long last = -1;
+  for (size_t j = 0; j < n; j++) {
+    if (!candidate[j]) continue;
+    double p = priority[j];
+    total += isfinite(p) && p > 0 ? p : 1.0;
+    last = (long)j;
+  }
+  if (last < 0) return -1;
+  double r = u * total, cum = 0;
+  for (size_t j = 0; j < n; j++) {
+    if (!candidate[j]) continue;
+    double p = priority[j];
+    cum += isfinite(p) && p > 0 ? p : 1.0;
+    if (cum > r) return (long)j;
+  }
+  return last; /* rounding: the last candidate */
+}

@@ -80,4 +80,13 @@ double gp_polis_gic(const long *agree, const long *seen, size_t n_groups);
  * A, P (passes), S (seen) are the group members' counts; E the extremity. */
 double gp_polis_priority(bool is_meta, long agree, long pass, long seen, double extremity);
 
+/* The next statement to show a participant (Pol.is's server,
+ * selectProbabilistically): among the n statements with candidate[j] true
+ * (not yet voted on by them, not moderated out), statement j with
+ * probability priority[j] / sum of the candidates' priorities, a priority
+ * of 0 (or not finite) counting as 1 as in Pol.is. u is a uniform number in
+ * [0, 1) (the caller's seeded stream). Returns the index, or -1 if there is
+ * no candidate. */
+long gp_polis_route(const double *priority, const bool *candidate, size_t n, double u);
+
 #endif

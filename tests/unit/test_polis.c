@@ -312,6 +312,28 @@ static void test_priority(void **state) {
   close_rel(gp_polis_priority(false, 40, 10, 100, 3.5), ref_priority[5], 1e-14);
 }
 
+static void test_route(void **state) {
+  (void)state;
+  double pr[5] = {1.0, 0.0, 6.0, 2.0, 100.0};
+  bool cand[5] = {true, true, true, true, false};
+  /* cumulative weights 1, 2 (0 counts as 1), 8, 10 over a total of 10 */
+  assert_int_equal(gp_polis_route(pr, cand, 5, 0.0), 0);
+  assert_int_equal(gp_polis_route(pr, cand, 5, 0.15), 1);
+  assert_int_equal(gp_polis_route(pr, cand, 5, 0.2), 2);
+  assert_int_equal(gp_polis_route(pr, cand, 5, 0.79), 2);
+  assert_int_equal(gp_polis_route(pr, cand, 5, 0.8), 3);
+  assert_int_equal(gp_polis_route(pr, cand, 5, 0.999999), 3);
+  bool none[5] = {false};
+  assert_int_equal(gp_polis_route(pr, none, 5, 0.5), -1);
+  /* frequencies over a seeded stream: within 4 standard errors of 6/10 */
+  uint64_t rng = 42;
+  long hits = 0, n = 100000;
+  for (long k = 0; k < n; k++)
+    hits += gp_polis_route(pr, cand, 5, gp_polis_rng_uniform(&rng)) == 2;
+  double se = sqrt(0.6 * 0.4 / (double)n);
+  assert_true(fabs((double)hits / (double)n - 0.6) < 4 * se);
+}
+
 /* ---- the whole analysis on the real conversations ---- */
 
 static void analyse(const char *name, conv *c, gp_polis_result *r, int threads) {
@@ -616,6 +638,7 @@ int main(void) {
       cmocka_unit_test(test_vtaiwan_repness_stats),
       cmocka_unit_test(test_gic_from_polis_groups),
       cmocka_unit_test(test_priority),
+      cmocka_unit_test(test_route),
       cmocka_unit_test(test_vtaiwan_groups),
       cmocka_unit_test(test_scoop_groups),
       cmocka_unit_test(test_gram_stats),
