@@ -97,6 +97,74 @@ static gp_code gp_demo_mission(gp_store *s, const char *dir, json_t *m, size_t i
   return gp_store_mission_publish(s, id, true, err);
 }
 
+/* The commands a demo step may run: the same ones a person would type. */
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} gp_demo_cmds[] = {{"plan", gp_cmd_plan},     {"import", gp_cmd_import},
+                    {"scan", gp_cmd_scan},     {"mission", gp_cmd_mission},
+                    {"simulate", gp_cmd_simulate}};
+
+/* Runs examples/demo-steps.json, if present: each step is a command with
+ * its arguments, "{examples}" and "{db}" replaced. Output goes to stderr. */
+static gp_code gp_demo_steps(const char *dir, const char *db, gp_error *err) {
+  char path[PATH_MAX + 32], *text;
+  size_t len;
+  snprintf(path, sizeof path, "%s/demo-steps.json", dir);
+  if (access(path, R_OK) != 0) return GP_OK;
+  gp_code rc = gp_read_file(path, 1 << 20, &text, &len, err);
+  if (rc) return rc;
+  json_t *doc = gp_json_parse(text, len, path, err);
+  free(text);
+  if (!doc) return GP_ESYNTAX;
+  size_t i;
+  json_t *step;
+  json_array_foreach(json_object_get(doc, "steps"), i, step) {
+    const char *cmd = json_string_value(json_object_get(step, "command"));
+    json_t *args = json_object_get(step, "args");
+    int (*run)(int, char **) = NULL;
+    for (size_t k = 0; cmd && k < sizeof gp_demo_cmds / sizeof gp_demo_cmds[0]; k++)
+      if (!strcmp(cmd, gp_demo_cmds[k].name)) run = gp_demo_cmds[k].run;
+    char jp[64];
+    snprintf(jp, sizeof jp, "steps[%zu]", i);
+    if (!run || !json_is_array(args) || json_array_size(args) > 60) {
+      rc = gp_fail(err, GP_EINVAL, jp, "needs a known \"command\" and an \"args\" list");
+      break;
+    }
+    char *argv[64], bufs[61][PATH_MAX + 64];
+    int argc = 0;
+    argv[argc++] = (char *)cmd;
+    size_t k;
+    json_t *a;
+    json_array_foreach(args, k, a) {
+      const char *v = json_string_value(a);
+      if (!v) v = "";
+      if (!strncmp(v, "{examples}", 10))
+        snprintf(bufs[k], sizeof bufs[k], "%s%s", dir, v + 10);
+      else if (!strcmp(v, "{db}"))
+        snprintf(bufs[k], sizeof bufs[k], "%s", db);
+      else
+        snprintf(bufs[k], sizeof bufs[k], "%s", v);
+      argv[argc++] = bufs[k];
+    }
+    argv[argc] = NULL;
+    /* The step's report goes to stderr, beside the demo's own. */
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    int status = run(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    if (status != 0) {
+      rc = gp_fail(err, GP_EINVAL, jp, "'gameplan %s ...' failed (exit %d)", cmd, status);
+      break;
+    }
+  }
+  json_decref(doc);
+  return rc;
+}
+
 int gp_cmd_demo(int argc, char **argv) {
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"examples", required_argument, NULL, 'e'},
@@ -164,6 +232,7 @@ int gp_cmd_demo(int argc, char **argv) {
   char token[80];
   if (!rc) rc = gp_app_token_new(s, "demo", token, sizeof token, &err);
   gp_store_close(s);
+  if (!rc) rc = gp_demo_steps(dir, db, &err);
   if (rc) return gp_cli_report(&err);
   fprintf(stderr, "gameplan demo: database %s ready; API token (shown once): %s\n", db, token);
   if (!serve) return 0;
