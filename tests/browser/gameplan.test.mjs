@@ -239,6 +239,14 @@ describe('assumptions board', () => {
     assert.deepEqual(order, [...plan.assumptions].sort((a, b) => ranks.get(a.id) - ranks.get(b.id)).map((a) => a.id));
     await screenshot(page, 'assumptions');
     await assertAccessible(page, 'the assumptions board');
+    // "About" opens the theory of change with the assumption's node or link selected.
+    const firstA = order[0];
+    const on = plan.assumptions.find((a) => a.id === firstA).on;
+    await page.locator(`#assumption-${firstA} dd a`).first().click();
+    await page.waitForURL((u) => u.pathname.endsWith('/plan'));
+    await waitReady(page);
+    assert.equal(await page.locator('#selected-heading').getAttribute('data-selected'), on);
+    assert.equal(await page.locator(`#selected .gp-assumption[data-assumption="${firstA}"]`).count(), 1);
     assertNoErrors('the assumptions board');
   });
 });

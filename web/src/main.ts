@@ -12,6 +12,7 @@ import { missionPage } from './pages/mission';
 import { errorPage, notFoundPage, type Page } from './pages/page';
 import { simulationPage } from './pages/simulation';
 import { tocPage } from './pages/toc';
+import { trialsPage } from './pages/trials';
 import { versionsPage } from './pages/versions';
 import { isRoutableLink, matchRoute } from './router';
 
@@ -43,6 +44,8 @@ async function load(signal: AbortSignal): Promise<Page> {
       return simulationPage(route.id, route.query, signal);
     case 'versions':
       return versionsPage(route.id, route.query, signal);
+    case 'trials':
+      return trialsPage();
     default:
       return notFoundPage();
   }

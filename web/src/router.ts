@@ -7,10 +7,11 @@
 //   /missions/{id}/simulation       simulation (?draws&seed&confidence&target&version&run=1)
 //   /missions/{id}/versions         plan versions (?a=N&b=M: compare p_meet)
 //   /metrics/{id}                   metric page (?breakdown=headline|all|<value>&page=N)
+//   /trials                         trials: analyse, adapt, power
 
 export interface Route {
   /** Which page. */
-  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'versions' | 'metric' | 'not_found';
+  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'versions' | 'metric' | 'trials' | 'not_found';
   /** The id in the path (mission or metric), decoded. */
   id: string;
   /** The query string parameters. */
@@ -33,6 +34,7 @@ export function matchRoute(pathname: string, search: string): Route {
   if (m) return { name: 'mission', id: safeDecode(m[1]), query };
   m = /^\/missions\/([^/]+)\/([a-z]+)$/.exec(path);
   if (m && MISSION_SUBPAGES[m[2]]) return { name: MISSION_SUBPAGES[m[2]], id: safeDecode(m[1]), query };
+  if (path === '/trials') return { name: 'trials', id: '', query };
   m = /^\/metrics\/([^/]+)$/.exec(path);
   if (m) return { name: 'metric', id: safeDecode(m[1]), query };
   return { name: 'not_found', id: '', query };

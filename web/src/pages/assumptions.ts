@@ -164,8 +164,8 @@ export async function assumptionsPage(id: string, signal: AbortSignal): Promise<
 function tocLink(mission: string, on: string): string {
   const base = `/missions/${encodeURIComponent(mission)}/plan`;
   let m = /^edge:(.+)$/.exec(on);
-  if (m) return `${base}?edge=${encodeURIComponent(m[1])}`;
+  if (m) return `${base}?edge=${encodeURIComponent(m[1])}#selected`;
   m = /^node:(.+)$/.exec(on);
-  if (m) return `${base}?node=${encodeURIComponent(m[1])}`;
+  if (m) return `${base}?node=${encodeURIComponent(m[1])}#selected`;
   return base;
 }

@@ -13,7 +13,7 @@ export interface Page {
   /** The content of <main>. */
   content: Node[];
   /** Which service navigation item is current ('board' or none). */
-  nav?: 'board';
+  nav?: 'board' | 'trials';
 }
 
 /** The "Page not found" page. */

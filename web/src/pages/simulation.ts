@@ -7,7 +7,7 @@
 // each activity contributes (mean and 80% interval). Every chart has its data as a table.
 
 import { ApiError, api, type MissionDoc, type PlanDoc, type PlanVersion, type SimulationDoc, type SimulateRequest } from '../api';
-import { details, hidden, navLink, scrollable, selectInput, table, tag, textInput } from '../components';
+import { details, hidden, insetText, navLink, scrollable, selectInput, table, tag, textInput } from '../components';
 import { h, type Child } from '../dom';
 import { KIND_LABEL, directionLabel, fmtDelta, fmtNumber, fmtProbability, fmtShare, fmtTimestamp, fmtValue, isPercentUnit } from '../format';
 import {
@@ -204,6 +204,17 @@ export async function simulationPage(id: string, query: URLSearchParams, signal:
     return missionSubPage(doc, 'simulation', 'Simulation', content);
   }
   content.push(details('Run the simulation again with other settings', runForm(doc, plan, versions, query)));
+  if (!(plan.nodes ?? []).length) {
+    content.push(
+      insetText(
+        'This plan has no theory of change yet (no activities, outputs or links), so the simulation only carries the baseline forward',
+        plan.counterfactual ? ' with the trend expected without the plan.' : '.',
+        ' ',
+        navLink(`/missions/${encodeURIComponent(id)}/plan`, 'See the theory of change page'),
+        ' for how to add one.',
+      ),
+    );
+  }
   content.push(...results(doc, plan, sim, source));
   return missionSubPage(doc, 'simulation', 'Simulation', content);
 }
@@ -417,7 +428,9 @@ function results(doc: MissionDoc, plan: PlanDoc, sim: SimulationDoc, source: 'ne
               chartWidth(),
             ),
           ),
-      details(
+      sens.length === 0
+        ? null
+        : details(
         `Show all ${sens.length} inputs as a table`,
         scrollable(
           'Shares of variance',

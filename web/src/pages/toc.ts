@@ -501,7 +501,7 @@ function drawPanel(panel: HTMLElement, st: State, select: (s: Selection) => void
         ['Starts', isActivity ? n.start ?? 'At the mission’s start' : null],
         ['Ramp-up', isActivity ? `${n.ramp ?? 0} ${(n.ramp ?? 0) === 1 ? 'year' : 'years'}` : null],
         ['Chance of delivery', isActivity ? (n.delivery === undefined ? 'Certain (not given)' : fmtDist(n.delivery)) : null],
-        ['Carries the metric', n.metric ?? null],
+        ['Carries the metric', n.metric ? navLink(`/metrics/${encodeURIComponent(n.metric)}`, (st.plan.metrics ?? []).find((x) => x.id === n.metric)?.name ?? n.metric) : null],
         [
           'Weakest evidence feeding it',
           weakest ? h('span', null, h('span', { class: `gp-ev-chip ${evidenceClass(weakest)}`, 'aria-hidden': 'true' }), EVIDENCE_LABEL[weakest]) : 'Nothing feeds it',
