@@ -161,14 +161,18 @@ static double gp_polis_bdot(const double *a, int qa, const double *b, int qb, si
 static void gp_polis_borth(double *v, size_t n) {
   enum { B = GP_POLIS_BLOCK };
   for (int q = 0; q < B; q++) {
+    double n0 = sqrt(gp_polis_bdot(v, q, v, q, n));
     for (int p = 0; p < q; p++) {
       double d = gp_polis_bdot(v, p, v, q, n);
       for (size_t j = 0; j < n; j++)
         v[j * B + (size_t)q] -= d * v[j * B + (size_t)p];
     }
+    /* a column (nearly) in the span of the ones before it -- fewer live
+     * statements than the block, or a rank-deficient matrix -- is dropped */
     double nq = sqrt(gp_polis_bdot(v, q, v, q, n));
+    bool keep = nq > 1e-10 * n0 && nq > 1e-300;
     for (size_t j = 0; j < n; j++)
-      v[j * B + (size_t)q] = nq > 1e-300 ? v[j * B + (size_t)q] / nq : 0;
+      v[j * B + (size_t)q] = keep ? v[j * B + (size_t)q] / nq : 0;
   }
 }
 
@@ -392,8 +396,8 @@ gp_code gp_polis_pca_fit(const gp_polis_matrix *m, const gp_polis_cols *cols,
       conv = true;
       break;
     }
-    if (it >= max_iters || n_live <= 2) {
-      conv = n_live <= 2;
+    if (it >= max_iters || n_live <= B) { /* a block spanning every live column is exact */
+      conv = n_live <= B;
       break;
     }
     /* next block: orth(A V U) */

@@ -159,6 +159,60 @@ static void test_vtaiwan_pca(void **state) {
   conv_free(&c);
 }
 
+/* The PCA's other path (passes over the votes, used for few statements or
+ * many votes per participant): its components satisfy G c = lambda c for the
+ * centred Gram matrix G computed here directly from the imputed matrix. */
+static void test_pca_sparse_path(void **state) {
+  (void)state;
+  enum { R = 300, C = 5 };
+  static double dense[R * C];
+  uint64_t rng = 11;
+  for (size_t i = 0; i < R; i++)
+    for (size_t j = 0; j < C; j++) {
+      double u = gp_polis_rng_uniform(&rng), g = (double)(i % 3);
+      dense[i * C + j] = u < 0.3 ? 99
+                                 : (u < 0.3 + 0.1 * g + 0.05 * (double)j ? -1.0
+                                    : u < 0.8                            ? 1.0
+                                                                         : 0.0);
+    }
+  gp_polis_matrix m;
+  gp_error err;
+  assert_int_equal(gp_polis_matrix_from_dense(&dense[0], R, C, 99, &m, &err), GP_OK);
+  bool used[C] = {true, true, true, true, true};
+  gp_polis_cols cols = {.n_cols = C, .used = used, .zeroed = NULL};
+  gp_polis_pca_opts o = {.seed = 5, .max_iters = 5000, .tol = 1e-13, .threads = 2};
+  gp_polis_pca p;
+  assert_int_equal(gp_polis_pca_fit(&m, &cols, &o, &p, &err), GP_OK);
+  double mu[C] = {0}, cnt[C] = {0}, G[C][C] = {{0}};
+  for (size_t i = 0; i < R; i++)
+    for (size_t j = 0; j < C; j++)
+      if (dense[i * C + j] != 99) {
+        mu[j] += dense[i * C + j];
+        cnt[j]++;
+      }
+  for (size_t j = 0; j < C; j++)
+    mu[j] /= cnt[j];
+  for (size_t i = 0; i < R; i++)
+    for (size_t j = 0; j < C; j++)
+      for (size_t k = 0; k < C; k++) {
+        double a = dense[i * C + j] == 99 ? 0 : dense[i * C + j] - mu[j];
+        double b = dense[i * C + k] == 99 ? 0 : dense[i * C + k] - mu[k];
+        G[j][k] += a * b;
+      }
+  for (int c = 0; c < 2; c++) {
+    const double *v = p.comps + c * C;
+    for (size_t j = 0; j < C; j++) {
+      double gv = 0;
+      for (size_t k = 0; k < C; k++)
+        gv += G[j][k] * v[k];
+      assert_true(fabs(gv - p.eigval[c] * v[j]) < 1e-8 * p.eigval[0]);
+    }
+  }
+  assert_true(p.eigval[0] >= p.eigval[1]);
+  gp_polis_pca_free(&p);
+  gp_polis_matrix_free(&m);
+}
+
 /* ---- k-means, silhouette, ARI against sklearn ---- */
 
 static void check_kmeans(size_t k, const double *centers, const int *labels, double sil) {
@@ -633,6 +687,7 @@ int main(void) {
       cmocka_unit_test(test_latest_vote_wins),
       cmocka_unit_test(test_vtaiwan_matrix),
       cmocka_unit_test(test_vtaiwan_pca),
+      cmocka_unit_test(test_pca_sparse_path),
       cmocka_unit_test(test_kmeans_silhouette),
       cmocka_unit_test(test_ari),
       cmocka_unit_test(test_vtaiwan_repness_stats),
