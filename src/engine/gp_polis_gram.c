@@ -9,6 +9,11 @@
 
 gp_code gp_polis_gram_init(gp_polis_gram *g, size_t n, gp_error *err) {
   memset(g, 0, sizeof *g);
+  if (n > GP_POLIS_GRAM_MAX)
+    return gp_fail(err, GP_ETOOBIG, "statements",
+                   "%zu statements: Gram statistics are kept for at most %d (the PCA then "
+                   "passes over the votes instead)",
+                   n, GP_POLIS_GRAM_MAX);
   size_t nn = n ? n * n : 1;
   g->S = calloc(nn, sizeof *g->S);
   g->A = calloc(nn, sizeof *g->A);

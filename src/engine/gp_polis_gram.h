@@ -23,6 +23,9 @@
 #include "engine/gp_polis_matrix.h"
 #include "util/gp_error.h"
 
+/* Most statements the statistics are kept for (4 x 4 bytes x n^2: 256 MB). */
+#define GP_POLIS_GRAM_MAX 4096
+
 /* The statistics, n x n row-major (entries with j <= k used). */
 typedef struct gp_polis_gram {
   size_t n;   /* statements */
@@ -32,7 +35,8 @@ typedef struct gp_polis_gram {
   int32_t *N; /* how many they are */
 } gp_polis_gram;
 
-/* Zero statistics for n statements. Returns GP_OK or GP_ENOMEM. */
+/* Zero statistics for n statements. Returns GP_OK, GP_ETOOBIG for more
+ * than GP_POLIS_GRAM_MAX statements, or GP_ENOMEM. */
 gp_code gp_polis_gram_init(gp_polis_gram *g, size_t n, gp_error *err);
 
 /* Frees g's arrays and zeroes it. NULL is allowed. */
