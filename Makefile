@@ -81,7 +81,7 @@ $(BUILD)/web/index.html: $(WEB_SRCS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
-	@$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 $(BUILD)/asan/%.o: $(BUILD)/obj/%.o
 	@mkdir -p $(dir $@)
@@ -90,7 +90,7 @@ $(BUILD)/asan/%.o: $(BUILD)/obj/%.o
 $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@ (sanitizers)"
-	@$(CC) $(CFLAGS) $(SAN) -Itests -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(SAN) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 check: deps-check all unit api browser asan fuzz-smoke
 	@echo "check: 5 passed, 0 failed (suites: unit, api, browser, sanitizers, fuzz)"
@@ -120,7 +120,7 @@ $(BUILD)/fuzzobj/%.o: %.c | $(BUILD)/gen/gp_migrations.c $(BUILD)/gen/gp_openapi
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ $@"
-	@clang $(CSTD) -g -O1 -Isrc -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+	@clang $(CSTD) -g -O1 -Isrc -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
@@ -133,7 +133,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 bench: all deps-bench $(BENCH_BINS)
 	@bash bench/run.sh
