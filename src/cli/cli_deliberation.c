@@ -5,6 +5,7 @@
  *                            [--json]
  *       DIR is a Pol.is open-data export (comments.csv, votes.csv, and when
  *       present participants-votes.csv, summary.csv). Needs no database.
+ *       --write OUTDIR writes the same export with our group ids (all files or none).
  *   deliberation import DIR / export ID DIR   (need the store; not built yet)
  */
 #include <math.h>
@@ -21,7 +22,7 @@
 
 static const char *gp_delib_usage =
     "deliberation analyse DIR [--seed S] [--threads T] [--init polis|plusplus] [--no-history] "
-    "[--min-votes N] [--replay N] "
+    "[--min-votes N] [--replay N] [--write OUTDIR] "
     "[--json]";
 
 /* Prints at most `width` characters of s on one line. */
@@ -192,6 +193,7 @@ static int gp_delib_analyse(int argc, char **argv) {
   const char *dir = NULL;
   bool json = false, history = true;
   long replay = 1;
+  const char *write_dir = NULL;
   gp_polis_opts o = gp_polis_opts_default();
   long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* results do not depend on the threads */
   o.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
@@ -201,6 +203,8 @@ static int gp_delib_analyse(int argc, char **argv) {
     long v;
     if (!strcmp(argv[i], "--json")) {
       json = true;
+    } else if (!strcmp(argv[i], "--write") && i + 1 < argc) {
+      write_dir = argv[++i];
     } else if (!strcmp(argv[i], "--no-history")) {
       history = false;
     } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -258,6 +262,12 @@ static int gp_delib_analyse(int argc, char **argv) {
   } else {
     gp_polis_agreement ag;
     bool have = gp_delib_agreement(&x, &r, &ag);
+    /* --write OUT: the same export with our group ids, before printing */
+    if (write_dir && gp_polisio_write_dir(write_dir, &x, r.group, &err)) {
+      rc = gp_cli_report(&err);
+      gp_polis_result_free(&r);
+      goto out;
+    }
     if (json) {
       json_t *doc = gp_polisjson_analysis(&x, &r, &o, have ? &ag : NULL);
       rc = doc ? gp_cli_print_json(stdout, doc) : 1;
