@@ -1,40 +1,15 @@
-/* gp_trial_rand — xoshiro256** and random assignment; see gp_trial_rand.h. */
+/* gp_trial_rand — random assignment and the samplers trials need, on the
+ * project's generator (engine/gp_rng.h); see gp_trial_rand.h. */
 #include "engine/gp_trial_rand.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-static uint64_t gp_splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+void gp_trial_rng_seed(gp_trial_rng *r, uint64_t seed) { gp_rng_seed(r, seed); }
 
-void gp_trial_rng_seed(gp_trial_rng *r, uint64_t seed) {
-  uint64_t x = seed;
-  for (int i = 0; i < 4; i++)
-    r->s[i] = gp_splitmix64(&x);
-}
+uint64_t gp_trial_rng_next(gp_trial_rng *r) { return gp_rng_next(r); }
 
-static inline uint64_t gp_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t gp_trial_rng_next(gp_trial_rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = gp_rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = gp_rotl(s[3], 45);
-  return result;
-}
-
-double gp_trial_rng_uniform(gp_trial_rng *r) {
-  return (double)(gp_trial_rng_next(r) >> 11) * 0x1.0p-53;
-}
+double gp_trial_rng_uniform(gp_trial_rng *r) { return gp_rng_uniform(r); }
 
 uint64_t gp_trial_rng_below(gp_trial_rng *r, uint64_t n) {
   uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* accept x < limit */

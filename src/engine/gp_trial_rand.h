@@ -22,12 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/gp_rng.h"
 #include "util/gp_error.h"
 
-/* Generator state. */
-typedef struct gp_trial_rng {
-  uint64_t s[4]; /* xoshiro256** state, never all zero */
-} gp_trial_rng;
+/* Generator state: the project's one generator, xoshiro256** seeded by
+ * SplitMix64 (engine/gp_rng.h); the functions below are its trial-side
+ * names, bit for bit the same stream. */
+typedef gp_rng gp_trial_rng;
 
 /* Seeds the generator from seed with splitmix64. */
 void gp_trial_rng_seed(gp_trial_rng *r, uint64_t seed);
