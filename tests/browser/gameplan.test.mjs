@@ -76,8 +76,10 @@ function assertNoErrors(what) {
 before(async () => {
   const missions = (await apiGet('/api/v1/missions')).missions;
   const plans = await Promise.all(missions.map(async (m) => [m.id, await apiGet(`/api/v1/missions/${encodeURIComponent(m.id)}/plan`)]));
-  plans.sort((a, b) => (b[1].nodes?.length ?? 0) - (a[1].nodes?.length ?? 0));
-  if ((plans[0]?.[1].nodes?.length ?? 0) === 0 && TOKEN && missions.some((m) => m.id === 'poverty')) {
+  // The richest theory of change: most edges, among plans with targets to simulate.
+  const score = (p) => ((p.targets?.length ?? 0) > 0 ? (p.edges?.length ?? 0) * 1000 + (p.nodes?.length ?? 0) : -1);
+  plans.sort((a, b) => score(b[1]) - score(a[1]));
+  if ((plans[0]?.[1].edges?.length ?? 0) === 0 && TOKEN && missions.some((m) => m.id === 'poverty')) {
     const md = fs.readFileSync(path.join(ROOT, 'examples', 'gameplans', 'poverty-graph.md'), 'utf8');
     const block = JSON.parse(md.split('```json')[1].split('```')[0]);
     const base = plans.find(([id]) => id === 'poverty')[1];
@@ -86,6 +88,7 @@ before(async () => {
     plans.unshift(['poverty', await apiGet('/api/v1/missions/poverty/plan')]);
   }
   [missionId, plan] = plans[0];
+  for (const k of ['nodes', 'edges', 'assumptions', 'tests', 'targets']) plan[k] = plan[k] ?? [];
   browser = await launch();
   browser.page.on('response', (r) => {
     if (r.status() === 404) notFound.push(new URL(r.url()).pathname);
@@ -100,7 +103,7 @@ const enc = (s) => encodeURIComponent(s);
 
 describe('theory of change', () => {
   test('draws the real plan as a graph, with its evidence colours and the same content as tables', async (t) => {
-    if (!plan.nodes?.length) {
+    if (!plan.nodes.length) {
       t.skip('no mission has a theory of change (and no token to apply one)');
       return;
     }
@@ -145,8 +148,8 @@ describe('theory of change', () => {
   });
 
   test('a node opens its details, assumptions and tests; an edge and the keyboard too', async (t) => {
-    if (!plan.nodes?.length) {
-      t.skip('no theory of change');
+    if (!plan.edges.length) {
+      t.skip('no theory of change with links');
       return;
     }
     const { page } = browser;
