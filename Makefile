@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Isrc -I$(BUILD)/gen -MMD -MP
-LDLIBS  := -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcsv -lgsl -lgslcblas -lm -lpthread
+LDLIBS  := -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcsv -lgsl -lgslcblas -lstemmer -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 20
 

@@ -13,7 +13,7 @@ level=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      sqlite3 libsodium-dev libcsv-dev libgsl-dev nodejs npm)
+      sqlite3 libsodium-dev libcsv-dev libgsl-dev libstemmer-dev nodejs npm)
 if [ "$level" = check ] || [ "$level" = bench ]; then
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev chromium fonts-dejavu-core
          python3 python3-numpy python3-scipy python3-statsmodels)
