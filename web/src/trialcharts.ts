@@ -99,11 +99,19 @@ export function sequenceChart(points: SequencePoint[], title: string, desc: stri
   const H = 300;
   const m = { top: 14, right: 20, bottom: 48, left: 64 };
   const x = scaleLinear().domain([0, Math.max(1, points.length - 1)]).range([m.left, W - m.right]);
+  // The first looks' intervals can be very wide: show up to 3 final widths either side
+  // of the final interval (the band is clipped; the table has every number).
   const finite = points.filter((p) => Number.isFinite(p.low) && Number.isFinite(p.high));
-  const lo = Math.min(0, ...finite.map((p) => p.low));
-  const hi = Math.max(0, ...finite.map((p) => p.high));
+  const last = finite[finite.length - 1];
+  const span = last ? last.high - last.low : 1;
+  const lo = Math.min(0, Math.max(Math.min(...finite.map((p) => p.low)), (last?.low ?? 0) - 3 * span));
+  const hi = Math.max(0, Math.min(Math.max(...finite.map((p) => p.high)), (last?.high ?? 0) + 3 * span));
   const y = scaleLinear().domain([lo, hi === lo ? lo + 1 : hi]).nice(6).range([H - m.bottom, m.top]);
   const svg = frame('gp-sequence', W, H, title, desc);
+  const clipId = uid('gp-sequence-clip');
+  svg.appendChild(
+    s('clipPath', { id: clipId }, s('rect', { x: m.left, y: m.top, width: W - m.left - m.right, height: H - m.top - m.bottom })),
+  );
   svg.setAttribute('data-points', String(points.length));
   const g = s('g', { class: 'gp-chart__axis' });
   for (const v of y.ticks(6)) {
@@ -126,8 +134,8 @@ export function sequenceChart(points: SequencePoint[], title: string, desc: stri
     .defined((p) => Number.isFinite(p.estimate))
     .x((_, i) => x(i))
     .y((p) => y(p.estimate));
-  svg.appendChild(s('path', { d: band(points) ?? '', fill: BLUE, 'fill-opacity': 0.25, class: 'gp-sequence__band' }));
-  svg.appendChild(s('path', { d: mid(points) ?? '', fill: 'none', stroke: BLACK, 'stroke-width': 2.5, class: 'gp-sequence__estimate' }));
+  svg.appendChild(s('path', { d: band(points) ?? '', fill: BLUE, 'fill-opacity': 0.25, class: 'gp-sequence__band', 'clip-path': `url(#${clipId})` }));
+  svg.appendChild(s('path', { d: mid(points) ?? '', fill: 'none', stroke: BLACK, 'stroke-width': 2.5, class: 'gp-sequence__estimate', 'clip-path': `url(#${clipId})` }));
   svg.appendChild(s('line', { x1: m.left, x2: W - m.right, y1: y(0), y2: y(0), stroke: BLACK, 'stroke-dasharray': '4 3' }));
   return svg;
 }

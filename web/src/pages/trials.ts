@@ -6,6 +6,7 @@
 // batch and probability of being best per arm); and a power calculator
 // (POST /api/v1/trials/power). Every chart has its numbers as a table.
 
+import '../styles/trials.scss';
 import { ApiError } from '../api';
 import { errorSummary, insetText, scrollable, summaryList, table, textInput, warningText } from '../components';
 import { h, replaceChildren, type Child } from '../dom';
@@ -127,6 +128,12 @@ const ESTIMATOR_WORDS: Record<string, string> = {
   relative_risk: 'Relative risk',
 };
 const estimatorWords = (e: string) => ESTIMATOR_WORDS[e] ?? e;
+const SHORT_WORDS: Record<string, string> = {
+  difference_in_means: 'difference in means',
+  lin: 'Lin adjusted',
+  ols: 'OLS',
+  risk_difference: 'risk difference',
+};
 
 function checkbox(id: string, label: string, hint?: string): HTMLElement {
   const hintId = hint ? `${id}-hint` : null;
@@ -195,7 +202,9 @@ function renderAnalysis(doc: Analysis, sequential: boolean): Node[] {
       'figure',
       { class: 'gp-figure', id: 'trial-forest' },
       forestPlot(
-        forest.map((c) => ({ label: comparisonLabel(c, multi), estimate: c.estimate!, low: c.conf_low!, high: c.conf_high! })),
+        forest.map((c) => ({
+          label: `${c.arm}${multi ? ` on ${c.outcome}` : ''}: ${SHORT_WORDS[c.estimator] ?? c.estimator}`,
+          estimate: c.estimate!, low: c.conf_low!, high: c.conf_high! })),
         'Forest plot of the treatment effects',
         `Each row is one comparison against the control arm: the square is the estimate and the line its ${Math.round(
           (1 - doc.alpha) * 100,
@@ -335,6 +344,7 @@ function renderAnalysis(doc: Analysis, sequential: boolean): Node[] {
               points.length
             } looks, from ${points[0]?.look ?? ''} to ${points[points.length - 1]?.look ?? ''}. The same numbers are in the table below.`,
           ),
+          h('figcaption', { class: 'govuk-body-s' }, `${what}. Line: the estimate at each look. Band: the always-valid interval. Dashed line: no effect.`),
         ),
       );
       out.push(
