@@ -229,6 +229,11 @@ function draw(root: HTMLElement, st: State, focusPanel: boolean): void {
       ),
     );
   }
+  if (nodes.length === 0 && st.version) {
+    out.push(h('p', { class: 'govuk-body' }, `Version ${st.version} of the plan has no theory of change.`));
+    replaceChildren(root, out);
+    return;
+  }
   if (nodes.length === 0) {
     out.push(
       h('p', { class: 'govuk-body' }, 'This plan has no theory of change yet.'),
