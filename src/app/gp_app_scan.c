@@ -125,8 +125,9 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
                 : d->kind == GP_UNIT_COUNT ? GP_SCAN_PROPORTION
                                            : GP_SCAN_SR;
   if (!gp_scan_type_fits(opt->type, d->kind))
-    return gp_fail(err, GP_EINVAL, gp_arg(argp, "type", pa), "a %s scan does not fit %s data (%s %s)",
-                   gp_scan_type_name(opt->type), gp_unit_kind_name(d->kind), metric, period);
+    return gp_fail(err, GP_EINVAL, gp_arg(argp, "type", pa),
+                   "a %s scan does not fit %s data (%s %s)", gp_scan_type_name(opt->type),
+                   gp_unit_kind_name(d->kind), metric, period);
   long ci[GP_APP_SCAN_MAX_LIST];
   for (size_t j = 0; j < nadjust; j++) {
     ci[j] = gp_scan_cov_index(d->cov_names, d->k, adjust[j]);
@@ -137,8 +138,9 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
         int w = snprintf(have + off, sizeof have - off, "%s%s", m ? ", " : "", d->cov_names[m]);
         if (w > 0) off += (size_t)w;
       }
-      return gp_fail(err, GP_EINVAL, gp_arg(argp, "adjust", pa), "no covariate '%s' in the data for %s (have: %s)",
-                     adjust[j], period, d->k ? have : "none");
+      return gp_fail(err, GP_EINVAL, gp_arg(argp, "adjust", pa),
+                     "no covariate '%s' in the data for %s (have: %s)", adjust[j], period,
+                     d->k ? have : "none");
     }
   }
   size_t n = d->n, m = 0;
@@ -298,9 +300,8 @@ static void *gp_scan_worker(void *arg) {
     o2.start = p->now->r.ncoef ? p->now->r.coef : NULL; /* this period's fit: fewer iterations */
     gp_scan_run_out old;
     gp_error_clear(&e);
-    gp_code rc =
-        gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, p->argp, &old,
-                    &e);
+    gp_code rc = gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, p->argp,
+                             &old, &e);
     if (rc == GP_OK) {
       gp_scan_map_flags(p->now, &old, p->rows + j * p->now->r.n);
       p->ok[j] = true;
@@ -402,7 +403,6 @@ static void gp_peers_parse_ctx(const char *text, char *const *names, size_t k, d
   json_decref(o);
 }
 
-
 gp_code gp_app_scan_parse_limits(const char *text, gp_scan_options *o, const char *path,
                                  gp_error *err) {
   char buf[256], *items[8];
@@ -430,18 +430,18 @@ gp_code gp_app_scan_parse_limits(const char *text, gp_scan_options *o, const cha
 
 /* A scan's result: the current period's scan, persistence and the document's inputs. */
 struct gp_app_scan {
-  gp_scan_run_out now;                          /* the current period's scan */
+  gp_scan_run_out now;                                  /* the current period's scan */
   char periods[GP_APP_SCAN_MAX_PERIODS][GP_PERIOD_MAX]; /* periods with data, newest first */
-  size_t cur;                                   /* the current one's index */
-  gp_scan_options opt;                          /* the options used (type fixed) */
-  char adjust_buf[4096];                        /* storage for adjust */
-  char *adjust[GP_APP_SCAN_MAX_LIST];           /* covariates adjusted for */
-  size_t nadjust;                               /* how many */
-  int32_t *persist;                             /* per scanned unit */
-  const char **ids;                             /* per scanned unit */
-  const char **names;                           /* per scanned unit */
-  char metric[65];                              /* the metric */
-  gp_scanjson_in in;                            /* the document's inputs */
+  size_t cur;                                           /* the current one's index */
+  gp_scan_options opt;                                  /* the options used (type fixed) */
+  char adjust_buf[4096];                                /* storage for adjust */
+  char *adjust[GP_APP_SCAN_MAX_LIST];                   /* covariates adjusted for */
+  size_t nadjust;                                       /* how many */
+  int32_t *persist;                                     /* per scanned unit */
+  const char **ids;                                     /* per scanned unit */
+  const char **names;                                   /* per scanned unit */
+  char metric[65];                                      /* the metric */
+  gp_scanjson_in in;                                    /* the document's inputs */
 };
 
 void gp_app_scan_free(gp_app_scan *sc) {
@@ -483,10 +483,10 @@ static gp_code gp_scan_save(gp_store *s, gp_app_scan *sc, gp_error *err) {
   json_object_set_new(oj, "trim", json_real(opt->trim));
   json_object_set_new(oj, "level", json_real(opt->levels[0]));
   json_object_set_new(oj, "fdr", json_real(opt->fdr));
-  json_t *sj = json_pack("{s:f,s:f,s:f,s:I,s:I}", "target",
-                         isfinite(now->r.target) ? now->r.target : 0, "phi", now->r.phi, "tau2",
-                         now->r.tau2, "scanned", (json_int_t)n, "discoveries",
-                         (json_int_t)now->r.n_discoveries);
+  json_t *sj =
+      json_pack("{s:f,s:f,s:f,s:I,s:I}", "target", isfinite(now->r.target) ? now->r.target : 0,
+                "phi", now->r.phi, "tau2", now->r.tau2, "scanned", (json_int_t)n, "discoveries",
+                (json_int_t)now->r.n_discoveries);
   char *os = json_dumps(oj, JSON_COMPACT), *ss = json_dumps(sj, JSON_COMPACT);
   gp_code rc =
       gp_store_units_scan_save(s, sc->metric, sc->periods[sc->cur], os, ss, fl, ind, N, err);
@@ -499,8 +499,7 @@ static gp_code gp_scan_save(gp_store *s, gp_app_scan *sc, gp_error *err) {
   return rc;
 }
 
-gp_code gp_app_scan_run(gp_store *s, const gp_app_scan_opts *o, gp_app_scan **out,
-                        gp_error *err) {
+gp_code gp_app_scan_run(gp_store *s, const gp_app_scan_opts *o, gp_app_scan **out, gp_error *err) {
   *out = NULL;
   gp_app_scan *sc = calloc(1, sizeof *sc);
   if (!sc) abort();
@@ -661,8 +660,7 @@ void gp_app_peers_free(gp_app_peers *p) {
   memset(p, 0, sizeof *p);
 }
 
-gp_code gp_app_peers_run(gp_store *s, const gp_app_peers_opts *o, gp_app_peers *P,
-                         gp_error *err) {
+gp_code gp_app_peers_run(gp_store *s, const gp_app_peers_opts *o, gp_app_peers *P, gp_error *err) {
   memset(P, 0, sizeof *P);
   const char *metric = o->metric, *unit = o->unit;
   char pa[64];
@@ -707,8 +705,8 @@ gp_code gp_app_peers_run(gp_store *s, const gp_app_peers_opts *o, gp_app_peers *
   }
   for (size_t j = 0; j < non; j++)
     if ((ci[j] = gp_scan_cov_index((const char *const *)cnames, kc, on[j])) < 0) {
-      rc = gp_fail(err, GP_EINVAL, gp_arg(o->argp, "on", pa), "no covariate '%s' in the data for %s",
-                   on[j], periods[cur]);
+      rc = gp_fail(err, GP_EINVAL, gp_arg(o->argp, "on", pa),
+                   "no covariate '%s' in the data for %s", on[j], periods[cur]);
       goto fail;
     }
   /* the unit's own context (from its row), the scales kept with the data */
@@ -898,14 +896,15 @@ static void gp_unit_hist_cb(void *ctx, const gp_unit_history_row *r) {
   json_object_set_new(o, "denominator", GP_NUM(r->denominator));
   json_object_set_new(o, "missing", r->missing[0] ? json_string(r->missing) : json_null());
   json_object_set_new(o, "scanned", json_boolean(r->scanned));
-  json_object_set_new(o, "flag", r->scanned ? json_string(gp_scan_flag_name(r->flag)) : json_null());
+  json_object_set_new(o, "flag",
+                      r->scanned ? json_string(gp_scan_flag_name(r->flag)) : json_null());
   json_object_set_new(o, "indicator", r->scanned ? GP_NUM(r->indicator) : json_null());
 #undef GP_NUM
   json_array_append_new(a, o);
 }
 
-gp_code gp_app_unit_doc(gp_store *s, const char *metric, const char *unit,
-                        bool include_unpublished, json_t **out, gp_error *err) {
+gp_code gp_app_unit_doc(gp_store *s, const char *metric, const char *unit, bool include_unpublished,
+                        json_t **out, gp_error *err) {
   gp_unit_info info;
   gp_code rc = gp_scan_metric(s, metric, include_unpublished, "", NULL, err);
   if (rc) return rc;
@@ -928,5 +927,30 @@ gp_code gp_app_unit_doc(gp_store *s, const char *metric, const char *unit,
   json_object_set_new(o, "parent", info.parent[0] ? json_string(info.parent) : json_null());
   json_object_set_new(o, "history", h);
   *out = o;
+  return GP_OK;
+}
+
+gp_code gp_app_units_doc(gp_store *s, const char *metric, bool include_unpublished, json_t **out,
+                         gp_error *err) {
+  char periods[GP_APP_SCAN_MAX_PERIODS][GP_PERIOD_MAX];
+  size_t np = 0, n = 0, k = 0;
+  char **names = NULL;
+  gp_code rc = gp_scan_metric(s, metric, include_unpublished, "", NULL, err);
+  if (rc == GP_OK)
+    rc = gp_store_units_periods(s, metric, periods, GP_APP_SCAN_MAX_PERIODS, &np, err);
+  if (rc == GP_OK && np) rc = gp_store_units_covariates(s, metric, periods[0], &n, &k, &names, err);
+  if (rc) return rc;
+  json_t *pa = json_array(), *latest = json_null();
+  for (size_t i = 0; i < np; i++)
+    json_array_append_new(pa, json_string(periods[i]));
+  if (np) {
+    json_t *cv = json_array();
+    for (size_t j = 0; j < k; j++)
+      json_array_append_new(cv, json_string(names[j]));
+    latest = json_pack("{s:s, s:I, s:o}", "period", periods[0], "units", (json_int_t)n,
+                       "covariates", cv);
+  }
+  gp_store_units_names_free(names, k);
+  *out = json_pack("{s:s, s:o, s:o}", "metric", metric, "periods", pa, "latest", latest);
   return GP_OK;
 }

@@ -96,28 +96,27 @@ typedef struct gp_app_peers_opts {
 /* Peers of a unit: the engine's result and what the listing shows. All
  * arrays are owned by the struct (gp_app_peers_free). */
 typedef struct gp_app_peers {
-  char period[GP_PERIOD_MAX];       /* the period looked at */
-  gp_unit_row me;                   /* the unit's row */
-  int8_t better;                    /* +1: higher is better (high flags are better), -1 */
-  const char *flags_from;           /* "saved scan" or the default scan's note */
-  size_t non;                       /* covariates compared on */
-  char *on[GP_APP_SCAN_MAX_LIST];   /* their names (point into onbuf or names) */
-  char onbuf[4096];                 /* storage for on */
-  gp_peers_result pr;               /* the peers (flag and difference filled in) */
-  gp_unit_row *rows;                /* pr.npeers peers' rows, then the unit's */
-  double *ind;                      /* pr.npeers + 1 indicators (the unit's last; NaN: none) */
-  int8_t *flags;                    /* pr.npeers + 1 first-level flags (the unit's last) */
-  double *used;                     /* (pr.npeers + 1) × non covariate values (the unit's last) */
-  char **cnames;                    /* the data set's covariate names */
-  size_t kc;                        /* how many */
+  char period[GP_PERIOD_MAX];     /* the period looked at */
+  gp_unit_row me;                 /* the unit's row */
+  int8_t better;                  /* +1: higher is better (high flags are better), -1 */
+  const char *flags_from;         /* "saved scan" or the default scan's note */
+  size_t non;                     /* covariates compared on */
+  char *on[GP_APP_SCAN_MAX_LIST]; /* their names (point into onbuf or names) */
+  char onbuf[4096];               /* storage for on */
+  gp_peers_result pr;             /* the peers (flag and difference filled in) */
+  gp_unit_row *rows;              /* pr.npeers peers' rows, then the unit's */
+  double *ind;                    /* pr.npeers + 1 indicators (the unit's last; NaN: none) */
+  int8_t *flags;                  /* pr.npeers + 1 first-level flags (the unit's last) */
+  double *used;                   /* (pr.npeers + 1) × non covariate values (the unit's last) */
+  char **cnames;                  /* the data set's covariate names */
+  size_t kc;                      /* how many */
 } gp_app_peers;
 
 /* Finds the peers. On GP_OK *out is filled (gp_app_peers_free), on error
  * it is freed already. Errors: GP_ENOTFOUND (metric, period, unit),
  * GP_EINVAL (no covariates, unknown covariate, unit without a value),
  * GP_ESTORE. */
-gp_code gp_app_peers_run(gp_store *s, const gp_app_peers_opts *o, gp_app_peers *out,
-                         gp_error *err);
+gp_code gp_app_peers_run(gp_store *s, const gp_app_peers_opts *o, gp_app_peers *out, gp_error *err);
 
 /* The peers document (gp_scanjson_peers; a new reference). */
 json_t *gp_app_peers_json(const gp_app_peers *p, const char *metric, const char *unit);
@@ -125,13 +124,19 @@ json_t *gp_app_peers_json(const gp_app_peers *p, const char *metric, const char 
 /* Frees what p owns. */
 void gp_app_peers_free(gp_app_peers *p);
 
+/* The metric's unit data: {"metric", "periods": [newest first], "latest":
+ * {"period", "units", "covariates": [...]}} ("periods" empty and "latest"
+ * null when it has none). GP_ENOTFOUND for an unknown (or not visible) metric. */
+gp_code gp_app_units_doc(gp_store *s, const char *metric, bool include_unpublished, json_t **out,
+                         gp_error *err);
+
 /* A unit's page: {"metric", "unit", "name", "type", "parent", "history":
  * [{"period", "value", "se", "lower", "upper", "denominator", "missing",
  * "scanned", "flag", "indicator"}]} oldest first (gp_store_units_history;
  * NaN is null, flag "high"|"low"|"none" or null when not scanned).
  * GP_ENOTFOUND when the unit or the metric is unknown (or not visible), or
  * the unit has no values for the metric. */
-gp_code gp_app_unit_doc(gp_store *s, const char *metric, const char *unit,
-                        bool include_unpublished, json_t **out, gp_error *err);
+gp_code gp_app_unit_doc(gp_store *s, const char *metric, const char *unit, bool include_unpublished,
+                        json_t **out, gp_error *err);
 
 #endif

@@ -331,8 +331,8 @@ int gp_cmd_peers(int argc, char **argv) {
       nbetter += pr->peers[p].flag == better;
     printf("\n%zu of the %zu most similar units do better than expected (flagged %s, as %s is "
            "better for %s)%s\n",
-           nbetter, pr->npeers, better > 0 ? "high" : "low", better > 0 ? "higher" : "lower", metric,
-           nbetter ? ":" : ".");
+           nbetter, pr->npeers, better > 0 ? "high" : "low", better > 0 ? "higher" : "lower",
+           metric, nbetter ? ":" : ".");
     for (size_t p = 0; p < pr->npeers; p++)
       if (pr->peers[p].flag == better)
         printf("  %s %s: indicator %+.4g against this unit's\n", rows[p].id, rows[p].name,

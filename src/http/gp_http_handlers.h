@@ -44,5 +44,6 @@ gp_code gp_h_trial_link(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_metric_scan(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_metric_peers(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_metric_unit(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_metric_units(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 
 #endif

@@ -34,6 +34,7 @@ static const gp_route gp_routes[] = {
     {"POST", "/api/v1/metrics/{}/observations", gp_h_observations_post},
     {"GET", "/api/v1/metrics/{}/scan", gp_h_metric_scan},
     {"GET", "/api/v1/metrics/{}/peers", gp_h_metric_peers},
+    {"GET", "/api/v1/metrics/{}/units", gp_h_metric_units},
     {"GET", "/api/v1/metrics/{}/units/{}", gp_h_metric_unit},
     {"POST", "/api/v1/trials/power", gp_h_trial_power},
     {"POST", "/api/v1/trials/analyse", gp_h_trial_analyse},

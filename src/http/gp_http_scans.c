@@ -4,6 +4,7 @@
  *       the scan document of src/io/gp_scanjson.h (without options: the
  *       options of the metric's saved scan, from `gameplan scan`, if any);
  *   GET /api/v1/metrics/{id}/peers?unit=&k=&on=&period=   the peers document;
+ *   GET /api/v1/metrics/{id}/units                        the periods with unit data;
  *   GET /api/v1/metrics/{id}/units/{unit}                 a unit's history.
  * Public for metrics of published missions (like observations); API scans
  * are never saved.
@@ -112,6 +113,9 @@ gp_code gp_h_metric_peers(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
 }
 
 gp_code gp_h_metric_unit(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  return gp_app_unit_doc(req->store, req->params[0], req->params[1], req->authed, &resp->json,
-                         err);
+  return gp_app_unit_doc(req->store, req->params[0], req->params[1], req->authed, &resp->json, err);
+}
+
+gp_code gp_h_metric_units(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
+  return gp_app_units_doc(req->store, req->params[0], req->authed, &resp->json, err);
 }

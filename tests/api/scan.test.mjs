@@ -142,6 +142,19 @@ test('peers agree with the CLI', async () => {
   assert.equal(e.status, 422, e.text);
 });
 
+test('the periods with unit data, and the covariates', async () => {
+  const r = await req(`/api/v1/metrics/${METRIC}/units`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, {
+    metric: METRIC, periods: ['2018/19'],
+    latest: { period: '2018/19', units: 315, covariates: ['PTFSM6CLA1A', 'PTEALGRP2', 'TKS1AVERAGE'] },
+  });
+  const none = await req('/api/v1/metrics/ks2-writing-progress/units');
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.json.periods, []);
+  assert.equal(none.json.latest, null);
+});
+
 test('a unit\'s history carries the saved scan\'s flag', async () => {
   const r = await req(`/api/v1/metrics/${METRIC}/units/115911`);
   assert.equal(r.status, 200, r.text);
