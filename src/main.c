@@ -33,6 +33,7 @@ static const gp_command gp_commands[] = {
     {"synthesise", gp_cmd_synthesise, "synthesise FILE.csv --text COL: themes in free text"},
     {"scan", gp_cmd_scan, "scan --metric ID: who does better or worse than expected (funnel plot)"},
     {"peers", gp_cmd_peers, "peers --metric ID --unit U: similar units, and who among them does better"},
+    {"publish", gp_cmd_publish, "publish DIR: a static copy of the public site and its open data"},
 };
 
 static int gp_help(FILE *out) {

@@ -32,6 +32,7 @@ int gp_cmd_deliberation(int argc, char **argv);
 int gp_cmd_synthesise(int argc, char **argv);
 int gp_cmd_scan(int argc, char **argv);
 int gp_cmd_peers(int argc, char **argv);
+int gp_cmd_publish(int argc, char **argv);
 int gp_cmd_simulate(int argc, char **argv);
 int gp_cmd_optimise(int argc, char **argv);
 int gp_cmd_import_unit_data(int argc, char **argv); /* `import unit-data` (cli_import_units.c) */

@@ -18,6 +18,7 @@
 
 #include "app/gp_app.h"
 #include "http/gp_http.h"
+#include "http/gp_http_opendata.h"
 #include "io/gp_json.h"
 
 /* The state shared by all worker threads. */
@@ -212,7 +213,8 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
             GP_HTTP_MAX_BODY);
     return gp_reply_error(c, &err);
   }
-  if (strncmp(url, "/api/", 5)) {
+  bool open_data = !strncmp(url, "/data/", 6); /* open data: gp_http_opendata.c */
+  if (strncmp(url, "/api/", 5) && !open_data) {
     if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
       gp_fail(&err, GP_ENOTFOUND, url, "not found");
       return gp_reply_error(c, &err);
@@ -239,7 +241,7 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
     snprintf(req.actor, sizeof req.actor, "token:%s", label);
   }
   bool matched = false;
-  gp_http_handler h = gp_http_route(&req, &matched);
+  gp_http_handler h = open_data ? gp_h_opendata : gp_http_route(&req, &matched);
   if (!h) {
     if (matched)
       gp_fail(&err, GP_EINVAL, url, "method %s is not allowed here", method);
