@@ -24,7 +24,9 @@ openapi_spec_validator): make a fresh database with `BIN init`, run `BIN serve`
 on a free loopback port, send a plan (every section), observation CSV with
 intervals and a breakdown, a revision and a rebaseline, then validate each
 reply (status code and body) against the operation's documented response
-schema, including the error replies. The server is stopped at the end.
+schema, including the error replies; then simulations, trials (power,
+analyse, adapt, link) and scans of unit data loaded with `BIN import
+unit-data`. The server is stopped at the end.
 
 Prints one line per check and "N passed, N failed"; exits 1 if any failed,
 2 on bad usage.
@@ -208,6 +210,18 @@ PLAN = {
                "result": "small effect", "estimate": {"mean": -1.5, "se": 0.4, "n": 1200}}],
 }
 
+TRIAL_CSV = "pupil,arm,score,passed,prior,week\n" + "".join(
+    "p%03d,%s,%.2f,%d,%.1f,%d\n" % (i, "tutoring" if i % 2 else "control",
+                                     20 + (i * 37 % 17) + (3 if i % 2 else 0), (i * 7) % 3 == 0,
+                                     40 + (i * 13 % 21), 1 + i // 40)
+    for i in range(120))
+
+UNITS_CSV = "school,name,town,score,se,fsm,eal\n" + "".join(
+    "u%02d,School %d,%s,%.2f,%.2f,%d,%d\n" % (i, i, "North" if i % 2 else "South",
+                                             ((i * 29) % 23 - 11) / 3.0, 0.8 + (i % 5) / 5.0,
+                                             5 + (i * 17) % 50, (i * 11) % 30)
+    for i in range(40))
+
 CSV = ("period,value,lower,upper,n,place\n"
        "2020,20,19,21,900,\n2021,19.1,18.2,20,910,\n2022,18.4,,,,\n2023,17.2,,,,\n"
        "2020,24,,,,North\n2021,23,,,,North\n2022,21.5,,,,North\n2023,20.9,,,,North\n"
@@ -236,6 +250,7 @@ class Server:
         self.proc = subprocess.Popen([binary, "serve", "--db", db, "--port", str(self.port)],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.base = "http://127.0.0.1:%d" % self.port
+        self.binary, self.db = binary, db
         for _ in range(100):
             try:
                 urllib.request.urlopen(self.base + "/api/v1/missions", timeout=1).read()
@@ -390,6 +405,52 @@ def live_checks(doc, binary):
                      "/missions/oa-test/plan/versions"]:
             expect("GET", v1 + path, 200, auth=False)
         expect("GET", v1 + "/missions/oa-test/simulation?kind=nope", 422)
+
+        # Trials: open computations, and linking a result into the plan (token).
+        expect("POST", v1 + "/trials/power", 200, json.dumps({"sd": 1, "mde": 0.5}),
+               "application/json", auth=False)
+        expect("POST", v1 + "/trials/power", 200, json.dumps({"p0": 0.3, "n": 500, "icc": 0.05,
+                                                               "cluster_size": 20}),
+               "application/json", auth=False)
+        expect("POST", v1 + "/trials/power", 422, json.dumps({"mde": 0.5}), "application/json",
+               auth=False)
+        analysis = expect("POST", v1 + "/trials/analyse?outcome=score&arm=arm&control=control"
+                          "&covariates=prior&sequential=1&look=week", 200, TRIAL_CSV, "text/csv",
+                          auth=False)
+        expect("POST", v1 + "/trials/analyse?outcome=passed&arm=arm&binary=1&strata=week", 200,
+               TRIAL_CSV, "text/csv", auth=False)
+        expect("POST", v1 + "/trials/analyse?outcome=nope&arm=arm", 422, TRIAL_CSV, "text/csv",
+               auth=False)
+        expect("POST", v1 + "/trials/adapt?arms=A,B&binary=1&seed=3", 200,
+               "arm,n,successes\nA,100,10\nB,100,15\n", "text/csv", auth=False)
+        expect("POST", v1 + "/trials/adapt?arms=control,tutoring&arm=arm&outcome=score&draws=2000",
+               200, TRIAL_CSV, "text/csv", auth=False)
+        if analysis:
+            body = json.dumps(analysis)
+            expect("POST", v1 + "/missions/oa-test/trial-link?assumption=a1", 401, body,
+                   "application/json", auth=False)
+            expect("POST", v1 + "/missions/oa-test/trial-link?assumption=a1&estimator=lin", 200,
+                   body, "application/json")
+            expect("POST", v1 + "/missions/oa-test/trial-link?assumption=zz", 404, body,
+                   "application/json")
+
+        # Scans of unit data (loaded with the CLI into the same database).
+        units = os.path.join(srv.tmp.name, "units.csv")
+        with open(units, "w") as f:
+            f.write(UNITS_CSV)
+        load = subprocess.run([srv.binary, "import", "unit-data", units, "--db", srv.db,
+                               "--metric", "oa-rate", "--period", "2023", "--unit", "school",
+                               "--name", "name", "--parent", "town", "--value", "score",
+                               "--se", "se", "--covariates", "fsm,eal"],
+                              capture_output=True, text=True)
+        if check(load.returncode == 0, "unit data loaded", load.stderr.strip()):
+            for path in ["/metrics/oa-rate/scan", "/metrics/oa-rate/scan?adjust=fsm&limits=95,99",
+                         "/metrics/oa-rate/peers?unit=u03&k=5",
+                         "/metrics/oa-rate/peers?unit=u03&k=3&on=fsm",
+                         "/metrics/oa-rate/units/u03"]:
+                expect("GET", v1 + path, 200, auth=False)
+            expect("GET", v1 + "/metrics/oa-rate/peers?unit=nope", 404, auth=False)
+            expect("GET", v1 + "/metrics/oa-rate/scan?type=bogus", 422, auth=False)
     finally:
         srv.stop()
 
