@@ -133,3 +133,49 @@ test('trials: a bad column is reported in an error summary linking to its field'
   // the API's 422 shows in the console as a failed resource load; that is expected here
   browser.errors.splice(0);
 });
+
+test('trials: record the result as a test of an assumption (token), and the plan gets a new version', async (t) => {
+  const token = process.env.GAMEPLAN_TOKEN;
+  if (!token) {
+    t.skip('no GAMEPLAN_TOKEN');
+    return;
+  }
+  // A mission of our own, not published, so the other tests' pages do not change.
+  const plan = {
+    mission: { id: 'trials-ui-test', title: 'Trials UI test', start: '2025', horizon: '2030' },
+    metrics: [{ id: 'trials-ui-k', name: 'K', direction: 'lower' }],
+    targets: [{ id: 't', metric: 'trials-ui-k', kind: 'moonshot', baseline: { period: '2024', value: 100 },
+      target: { period: '2030', value: 50 } }],
+    nodes: [{ id: 'act', kind: 'activity', label: 'A', start: '2025' },
+      { id: 'trials-ui-k', kind: 'outcome', label: 'K', metric: 'trials-ui-k' }],
+    edges: [{ from: 'act', to: 'trials-ui-k', effect: -10 }],
+    assumptions: [{ id: 'a1', text: 'works', on: 'edge:act->trials-ui-k' }],
+  };
+  const auth = { Authorization: `Bearer ${token}` };
+  const put = await fetch(`${BASE_URL}/api/v1/missions/trials-ui-test/plan`, { method: 'PUT', headers: auth, body: JSON.stringify(plan) });
+  assert.ok(put.ok, `PUT plan: ${put.status}`);
+  const v0 = (await put.json()).version;
+
+  const { page } = browser;
+  await open(page, '/trials');
+  await page.fill('#trial-csv', CSV);
+  await page.fill('#trial-covariates', 'x1,x2,x3');
+  await page.click('#trial-form button[type="submit"]');
+  await page.waitForSelector('#link-form', { timeout: 15000 });
+  await page.fill('#link-mission', 'trials-ui-test');
+  await page.fill('#link-assumption', 'a1');
+  await page.fill('#link-token', token);
+  await page.click('#link-form button[type="submit"]');
+  const banner = page.locator('#link-messages .govuk-notification-banner');
+  await banner.waitFor({ timeout: 15000 });
+  assert.match(await banner.innerText(), new RegExp(`test trial-a1-1 of assumption a1: plan version ${v0 + 1}`));
+  const got = await (await fetch(`${BASE_URL}/api/v1/missions/trials-ui-test/plan`, { headers: auth })).json();
+  const test1 = got.tests.find((x) => x.id === 'trial-a1-1');
+  assert.equal(test1.method, 'rct');
+  // R's estimatr lm_lin estimate and HC2 standard error (tests/reference/trial_values_r.h)
+  assert.ok(Math.abs(test1.estimate.mean - 1.2001648538087186) < 1e-9);
+  assert.ok(Math.abs(test1.estimate.se - 0.18890959930971174) < 1e-9);
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], violations.join('\n'));
+  assert.deepEqual(browser.errors.splice(0), [], 'no errors in the browser');
+});

@@ -8,10 +8,11 @@
 
 import '../styles/trials.scss';
 import { ApiError } from '../api';
-import { errorSummary, insetText, scrollable, summaryList, table, textInput, warningText } from '../components';
+import { errorSummary, insetText, navLink, scrollable, selectInput, successBanner, summaryList, table, textInput, warningText } from '../components';
 import { h, replaceChildren, type Child } from '../dom';
 import { fmtNumber } from '../format';
 import { allocationChart, forestPlot, sequenceChart, type SequencePoint } from '../trialcharts';
+import { getToken, setToken } from '../token';
 import type { Page } from './page';
 
 const BASE = '/api/v1/trials';
@@ -360,7 +361,103 @@ function renderAnalysis(doc: Analysis, sequential: boolean): Node[] {
       );
     }
   }
+  out.push(...linkPanel(doc));
   return out;
+}
+
+// ---- link -------------------------------------------------------------------------
+
+interface LinkResult {
+  mission: string;
+  test: string;
+  assumption: string;
+  method: string;
+  estimate: number;
+  std_error: number;
+  version: number;
+}
+
+/** The form that records the result as a test of an assumption of a mission's plan. */
+function linkPanel(doc: Analysis): Node[] {
+  const box = h('div', { id: 'link-messages' });
+  const comps = doc.comparisons.filter((c) => ['lin', 'ols', 'difference_in_means'].includes(c.estimator));
+  const choices: [string, string][] = comps.map((c, i) => [
+    String(i),
+    `${c.arm} vs ${c.control}${new Set(comps.map((x) => x.outcome)).size > 1 ? ` on ${c.outcome}` : ''}: ${estimatorWords(c.estimator)} (${num(c.estimate)} ± ${num(c.std_error)})`,
+  ]);
+  const preferred = Math.max(0, comps.findIndex((c) => c.estimator === 'lin'));
+  const form = h(
+    'form',
+    { id: 'link-form', novalidate: true },
+    selectInput('link-comparison', 'Result to record', choices, String(preferred), { name: 'comparison' }),
+    textInput('link-mission', 'Mission id', '', { width: '20', name: 'mission' }),
+    textInput('link-assumption', 'Assumption id', '', { width: '20', hint: 'The assumption of the mission’s game plan that this trial tests.', name: 'assumption' }),
+    selectInput(
+      'link-method',
+      'Method',
+      [
+        ['rct', 'Randomised controlled trial'],
+        ['adaptive_trial', 'Adaptive trial'],
+        ['quasi_experiment', 'Quasi-experiment'],
+      ],
+      'rct',
+      { name: 'method' },
+    ),
+    textInput('link-token', 'API token', getToken(), {
+      type: 'password',
+      width: '30',
+      hint: 'Needed to change a plan. Kept in this browser tab only (session storage), and sent only to this server.',
+      name: 'token',
+    }),
+    h('button', { type: 'submit', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Record in the plan'),
+  ) as HTMLFormElement;
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const c = comps[Number(field(form, 'comparison'))];
+    const mission = field(form, 'mission');
+    const assumption = field(form, 'assumption');
+    const token = field(form, 'token');
+    const missing: [string, string | null][] = [];
+    if (!mission) missing.push(['Enter the mission id', 'link-mission']);
+    if (!assumption) missing.push(['Enter the assumption id', 'link-assumption']);
+    if (!token) missing.push(['Enter an API token to change a plan', 'link-token']);
+    if (missing.length || !c) {
+      const summary = errorSummary(missing.length ? missing : [['There is no result to record', null]]);
+      replaceChildren(box, summary);
+      summary.focus();
+      return;
+    }
+    setToken(token);
+    const q = new URLSearchParams({ assumption, method: field(form, 'method'), outcome: c.outcome, arm: c.arm, estimator: c.estimator });
+    fetch(`/api/v1/missions/${encodeURIComponent(mission)}/trial-link?${q}`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(doc),
+    })
+      .then(async (res) => {
+        const j = (await res.json().catch(() => null)) as (LinkResult & { error?: { message?: string; path?: string } }) | null;
+        if (!res.ok || !j) throw new ApiError(res.status, j?.error?.message ?? `${res.status} ${res.statusText}`, null, j?.error?.path ?? null);
+        const banner = successBanner(
+          `Recorded as test ${j.test} of assumption ${j.assumption}: plan version ${j.version}.`,
+          h('p', { class: 'govuk-body' }, navLink(`/missions/${encodeURIComponent(j.mission)}/plan`, 'See the theory of change'), ' or ', navLink(`/missions/${encodeURIComponent(j.mission)}/simulation?run=1`, 'simulate the plan again'), '.'),
+        );
+        replaceChildren(box, banner);
+        banner.focus();
+      })
+      .catch((e) => {
+        const err = e instanceof ApiError ? e : new ApiError(0, 'The gameplan server could not be reached.');
+        const target = err.status === 401 ? 'link-token' : err.where === 'assumption' ? 'link-assumption' : err.status === 404 ? 'link-mission' : null;
+        const summary = errorSummary([[err.where ? `${err.message} (${err.where})` : err.message, target]]);
+        replaceChildren(box, summary);
+        summary.focus();
+      });
+  });
+  return [
+    h('h3', { class: 'govuk-heading-m', id: 'link' }, 'Record the result in a mission’s game plan'),
+    h('p', { class: 'govuk-body' }, 'The estimate and its standard error become a test of the assumption, and the plan’s simulation learns from it.'),
+    box,
+    form,
+  ];
 }
 
 // ---- adapt ------------------------------------------------------------------------
