@@ -54,8 +54,8 @@ static json_t *gp_pick(const json_t *doc, const gp_app_trial_link_req *q, gp_err
       char both[140];
       snprintf(both, sizeof both, "%s/%s", gp_arg(a1, sizeof a1, q->arg_prefix, "arm"),
                gp_arg(a2, sizeof a2, q->arg_prefix, "outcome"));
-      gp_fail(err, GP_EINVAL, both, "%s has %d '%s' comparisons: say which with %s and %s",
-              q->name, n, est, a2, a1);
+      gp_fail(err, GP_EINVAL, both, "%s has %d '%s' comparisons: say which with %s and %s", q->name,
+              n, est, a2, a1);
       return NULL;
     }
     if (n == 1) return found;
@@ -161,8 +161,8 @@ gp_code gp_app_trial_link(gp_store *s, const gp_app_trial_link_req *q, json_t **
   if ((rc = gp_planfile_from_json(doc, &next, err))) goto done;
   if ((rc = gp_app_plan_apply(s, next, NULL, q->actor ? q->actor : "cli", &ar, err))) goto done;
   *out = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "mission", q->mission, "test", test_id,
-                   "assumption", q->assumption, "method", method, "estimate", est, "std_error",
-                   se, "version", (json_int_t)ar.version);
+                   "assumption", q->assumption, "method", method, "estimate", est, "std_error", se,
+                   "version", (json_int_t)ar.version);
   if (!*out) rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
 done:
   json_decref(doc);
@@ -205,11 +205,10 @@ gp_code gp_app_trial_adapt(const gp_app_trial_adapt_req *q, json_t **out, gp_err
   double pb[GP_APP_TRIAL_MAX_ARMS], w[GP_APP_TRIAL_MAX_ARMS];
   const char *arm_col = q->arm_col ? q->arm_col : "arm";
   const char *y_col = q->outcome_col ? q->outcome_col : "outcome";
-  gp_code rc =
-      q->data ? gp_trialcsv_arm_data_mem(q->name, q->data, q->data_len, arm_col, y_col, q->binary,
-                                         q->n_arms, q->arms, data, err)
-              : gp_trialcsv_arm_data(q->name, arm_col, y_col, q->binary, q->n_arms, q->arms, data,
-                                     err);
+  gp_code rc = q->data ? gp_trialcsv_arm_data_mem(q->name, q->data, q->data_len, arm_col, y_col,
+                                                  q->binary, q->n_arms, q->arms, data, err)
+                       : gp_trialcsv_arm_data(q->name, arm_col, y_col, q->binary, q->n_arms,
+                                              q->arms, data, err);
   if (rc) return rc;
   gp_trial_rng rng;
   gp_trial_rng_seed(&rng, (uint64_t)q->seed);
@@ -217,7 +216,7 @@ gp_code gp_app_trial_adapt(const gp_app_trial_adapt_req *q, json_t **out, gp_err
   if ((rc = gp_trial_adapt(q->n_arms, data, q->binary, q->floor_w, q->threshold, q->draws, &rng,
                            &res, err)))
     return rc;
-  *out = gp_trialjson_adapt(q->n_arms, q->arms, data, q->binary, q->floor_w, q->threshold,
-                            q->draws, q->seed, &res);
+  *out = gp_trialjson_adapt(q->n_arms, q->arms, data, q->binary, q->floor_w, q->threshold, q->draws,
+                            q->seed, &res);
   return *out ? GP_OK : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
 }

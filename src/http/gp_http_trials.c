@@ -21,15 +21,15 @@
 #include "io/gp_json.h"
 
 enum {
-  GP_HTTP_TRIAL_MAX_LIST = 64,        /* most items in a comma-separated parameter */
-  GP_HTTP_TRIAL_MAX_DRAWS = 1000000   /* most Monte Carlo draws of one adapt request */
+  GP_HTTP_TRIAL_MAX_LIST = 64,      /* most items in a comma-separated parameter */
+  GP_HTTP_TRIAL_MAX_DRAWS = 1000000 /* most Monte Carlo draws of one adapt request */
 };
 
 /* A comma-separated query parameter split in place (a copy owned here). */
 typedef struct gp_qlist {
-  char *copy;                              /* the strdup'd text */
+  char *copy;                               /* the strdup'd text */
   const char *item[GP_HTTP_TRIAL_MAX_LIST]; /* the items */
-  int n;                                   /* how many */
+  int n;                                    /* how many */
 } gp_qlist;
 
 /* Splits the query parameter name (absent: an empty list). */
@@ -59,8 +59,7 @@ static gp_code gp_qnum(const gp_http_req *req, const char *name, double *out, gp
   if (!s) return GP_OK;
   char *end;
   double v = strtod(s, &end);
-  if (!*s || *end || !isfinite(v))
-    return gp_fail(err, GP_EINVAL, name, "'%s' is not a number", s);
+  if (!*s || *end || !isfinite(v)) return gp_fail(err, GP_EINVAL, name, "'%s' is not a number", s);
   *out = v;
   return GP_OK;
 }
@@ -92,7 +91,7 @@ static gp_code gp_need_body(const gp_http_req *req, gp_error *err) {
 }
 
 static const char *const gp_power_keys[] = {
-    "sd",    "p0",           "n",     "mde",       "power",      "alpha", "icc",
+    "sd",           "p0",    "n",         "mde",        "power",  "alpha", "icc",
     "cluster_size", "ratio", "one_sided", "sequential", "tuning", NULL};
 
 gp_code gp_h_trial_power(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
@@ -140,11 +139,13 @@ gp_code gp_h_trial_power(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
     return gp_fail(err, GP_EINVAL, "body", "icc and cluster_size go together");
   if (have_p0) s.kind = GP_TRIAL_PROPORTIONS;
   rc = gp_app_trial_power(&s, &resp->json, err);
-  if (rc && err && !strncmp(err->path, "--", 2)) { /* "--sd" -> "body.sd" */
-    char p[256];
-    snprintf(p, sizeof p, "body.%s", err->path + 2);
-    for (char *c = p; *c; c++)
-      if (*c == '-') *c = '_';
+  if (rc && err && !strncmp(err->path, "--", 2)) { /* "--sd" -> "body.sd"; several: "body" */
+    char p[256] = "body";
+    if (!strchr(err->path, '/')) {
+      snprintf(p, sizeof p, "body.%s", err->path + 2);
+      for (char *c = p; *c; c++)
+        if (*c == '-') *c = '_';
+    }
     memcpy(err->path, p, sizeof err->path);
   }
   return rc;
@@ -206,8 +207,8 @@ gp_code gp_h_trial_analyse(gp_http_req *req, gp_http_resp *resp, gp_error *err) 
 }
 
 gp_code gp_h_trial_adapt(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  gp_app_trial_adapt_req q = {.name = "body", .floor_w = 0.01, .threshold = 0.95,
-                              .draws = 100000, .seed = 1};
+  gp_app_trial_adapt_req q = {
+      .name = "body", .floor_w = 0.01, .threshold = 0.95, .draws = 100000, .seed = 1};
   gp_qlist arms;
   double draws = 100000, seed = 1;
   gp_code rc = gp_qsplit(req, "arms", &arms, err);

@@ -1168,8 +1168,8 @@ gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *
   return gp_arm_data(path, NULL, 0, arm_col, outcome_col, binary, k, arms, out, err);
 }
 
-gp_code gp_trialcsv_arm_data_mem(const char *name, const char *buf, size_t len,
-                                 const char *arm_col, const char *outcome_col, bool binary, int k,
+gp_code gp_trialcsv_arm_data_mem(const char *name, const char *buf, size_t len, const char *arm_col,
+                                 const char *outcome_col, bool binary, int k,
                                  const char *const *arms, gp_trial_arm_data *out, gp_error *err) {
   return gp_arm_data(name, buf ? buf : "", len, arm_col, outcome_col, binary, k, arms, out, err);
 }

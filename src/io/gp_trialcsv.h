@@ -133,8 +133,8 @@ gp_code gp_trialcsv_arm_data(const char *path, const char *arm_col, const char *
                              gp_error *err);
 
 /* As gp_trialcsv_arm_data over len bytes of CSV in memory (name: for errors). */
-gp_code gp_trialcsv_arm_data_mem(const char *name, const char *buf, size_t len,
-                                 const char *arm_col, const char *outcome_col, bool binary, int k,
+gp_code gp_trialcsv_arm_data_mem(const char *name, const char *buf, size_t len, const char *arm_col,
+                                 const char *outcome_col, bool binary, int k,
                                  const char *const *arms, gp_trial_arm_data *out, gp_error *err);
 
 #endif

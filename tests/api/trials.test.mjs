@@ -67,6 +67,12 @@ test('trials/power errors name the body member', async () => {
   const p0 = await req('POST', '/api/v1/trials/power', { body: JSON.stringify({ p0: 1.5, mde: 0.1 }) });
   assert.equal(p0.status, 422);
   assert.match(p0.json.error.path, /^body\.p0/);
+  const three = await req('POST', '/api/v1/trials/power', { body: JSON.stringify({ sd: 1, mde: 0.5, n: 50, power: 0.9 }) });
+  assert.equal(three.status, 422);
+  assert.equal(three.json.error.path, 'body');
+  const cl = await req('POST', '/api/v1/trials/power', { body: JSON.stringify({ sd: 1, mde: 0.5, icc: 2, cluster_size: 10 }) });
+  assert.equal(cl.status, 422);
+  assert.equal(cl.json.error.path, 'body.icc');
   const syntax = await req('POST', '/api/v1/trials/power', { body: '{"sd": ' });
   assert.equal(syntax.status, 400);
 });

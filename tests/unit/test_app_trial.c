@@ -20,7 +20,8 @@
 #include "reference/trial_values_r.h"
 
 static void near(double got, double want, double rel, const char *what) {
-  if (!(fabs(got - want) <= rel * fmax(1, fabs(want)))) fail_msg("%s: %.17g vs %.17g", what, got, want);
+  if (!(fabs(got - want) <= rel * fmax(1, fabs(want))))
+    fail_msg("%s: %.17g vs %.17g", what, got, want);
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -89,9 +90,16 @@ static void test_adapt_mem(void **state) {
   (void)state;
   const char csv[] = "arm,n,successes\nA,200,20\nB,200,40\nC,200,22\n";
   const char *arms[] = {"A", "B", "C"};
-  gp_app_trial_adapt_req q = {.name = "body", .data = csv, .data_len = sizeof csv - 1,
-                              .arms = arms, .n_arms = 3, .binary = true, .floor_w = 0.05,
-                              .threshold = 0.95, .draws = 20000, .seed = 11};
+  gp_app_trial_adapt_req q = {.name = "body",
+                              .data = csv,
+                              .data_len = sizeof csv - 1,
+                              .arms = arms,
+                              .n_arms = 3,
+                              .binary = true,
+                              .floor_w = 0.05,
+                              .threshold = 0.95,
+                              .draws = 20000,
+                              .seed = 11};
   gp_error err;
   json_t *a, *b;
   assert_int_equal(gp_app_trial_adapt(&q, &a, &err), GP_OK);
@@ -118,8 +126,15 @@ static void test_adapt_mem(void **state) {
 
 static void test_power(void **state) {
   (void)state;
-  gp_trial_power_spec s = {.kind = GP_TRIAL_MEANS, .sd = 1, .p0 = NAN, .n = NAN, .mde = 0.5,
-                           .power = NAN, .alpha = 0.05, .cluster_size = 1, .ratio = 1,
+  gp_trial_power_spec s = {.kind = GP_TRIAL_MEANS,
+                           .sd = 1,
+                           .p0 = NAN,
+                           .n = NAN,
+                           .mde = 0.5,
+                           .power = NAN,
+                           .alpha = 0.05,
+                           .cluster_size = 1,
+                           .ratio = 1,
                            .tuning = 5000};
   gp_error err;
   json_t *doc;
