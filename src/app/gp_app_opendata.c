@@ -677,10 +677,12 @@ static const char *gp_od_licence_title(const gp_opendata_opts *o) {
   return gp_od_licence_default(o) ? "Open Government Licence v3.0" : gp_od_licence_name(o);
 }
 static const char *gp_od_licence_url(const gp_opendata_opts *o) {
+  static _Thread_local char spdx[300];
   if (o->licence_url) return o->licence_url;
-  return gp_od_licence_default(o)
-             ? "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-             : NULL;
+  if (gp_od_licence_default(o))
+    return "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
+  snprintf(spdx, sizeof spdx, "https://spdx.org/licenses/%s", gp_od_licence_name(o));
+  return spdx;
 }
 static const char *gp_od_publisher(const gp_opendata_opts *o) {
   return o->publisher ? o->publisher : "gameplan";
@@ -977,7 +979,11 @@ static void gp_od_html_status(gp_od *b, FILE *f, const char *mission) {
     }
     fputs("</td><td class=\"n\">", f);
     json_t *p = json_object_get(t, "p_meet");
-    if (json_is_number(p))
+    if (json_is_number(p) && json_number_value(p) < 0.005)
+      fputs("&lt;1%", f);
+    else if (json_is_number(p) && json_number_value(p) > 0.995)
+      fputs("&gt;99%", f);
+    else if (json_is_number(p))
       fprintf(f, "%.0f%%", 100 * json_number_value(p));
     else
       fputs("–", f);
@@ -987,6 +993,118 @@ static void gp_od_html_status(gp_od *b, FILE *f, const char *mission) {
     fputs("</td></tr>\n", f);
   }
   fputs("</tbody>\n</table>\n", f);
+}
+
+/* A period's start as years since 1970 (NaN if it does not parse). */
+static double gp_od_year(const json_t *period) {
+  const char *s = json_string_value(period);
+  gp_period p;
+  if (!s || !gp_period_parse(s, strlen(s), &p)) return NAN;
+  return gp_period_start_day(&p) / 365.25;
+}
+
+/* Points of a chart series. */
+typedef struct gp_od_pts {
+  double x[512], y[512]; /* years, values */
+  size_t n;              /* how many */
+} gp_od_pts;
+
+/* Collects {period, <key>} points of arr into pts. */
+static void gp_od_pts_of(const json_t *arr, const char *key, int idx, gp_od_pts *pts) {
+  size_t i;
+  json_t *e;
+  pts->n = 0;
+  json_array_foreach(arr, i, e) {
+    json_t *v = json_object_get(e, key);
+    if (idx >= 0) v = json_array_get(v, (size_t)idx);
+    double x = gp_od_year(json_object_get(e, "period"));
+    if (!json_is_number(v) || !isfinite(x) || pts->n == 512) continue;
+    pts->x[pts->n] = x;
+    pts->y[pts->n] = json_number_value(v);
+    pts->n++;
+  }
+}
+
+/* The extent of pts in *lo / *hi (x or y). */
+static void gp_od_extent(const gp_od_pts *pts, bool y, double *lo, double *hi) {
+  for (size_t i = 0; i < pts->n; i++) {
+    double v = y ? pts->y[i] : pts->x[i];
+    if (v < *lo) *lo = v;
+    if (v > *hi) *hi = v;
+  }
+}
+
+/* Writes pts as SVG coordinates "x,y x,y ...". */
+static void gp_od_coords(FILE *f, const gp_od_pts *pts, const double box[4], const double r[4],
+                         bool reverse) {
+  for (size_t k = 0; k < pts->n; k++) {
+    size_t i = reverse ? pts->n - 1 - k : k;
+    fprintf(f, "%.1f,%.1f ", box[0] + (pts->x[i] - r[0]) / (r[1] - r[0]) * box[2],
+            box[1] + box[3] - (pts->y[i] - r[2]) / (r[3] - r[2]) * box[3]);
+  }
+}
+
+/* A small SVG chart of a status target: actuals (line and dots), the
+ * trajectory (dashed) and the forecast's 95% band. */
+static void gp_od_svg(FILE *f, const json_t *t) {
+  static gp_od_pts act, traj, lo95, hi95, goal;
+  gp_od_pts_of(json_object_get(t, "actuals"), "value", -1, &act);
+  gp_od_pts_of(json_object_get(t, "trajectory_points"), "value", -1, &traj);
+  gp_od_pts_of(json_object_get(t, "fan"), "pi95", 0, &lo95);
+  gp_od_pts_of(json_object_get(t, "fan"), "pi95", 1, &hi95);
+  json_t *one = json_pack("[O]", json_object_get(t, "target"));
+  gp_od_pts_of(one, "value", -1, &goal);
+  json_decref(one);
+  if (act.n + traj.n < 2) return;
+  double r[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+  const gp_od_pts *all[] = {&act, &traj, &lo95, &hi95, &goal};
+  for (size_t i = 0; i < 5; i++) {
+    gp_od_extent(all[i], false, &r[0], &r[1]);
+    gp_od_extent(all[i], true, &r[2], &r[3]);
+  }
+  if (r[1] <= r[0]) r[1] = r[0] + 1;
+  if (r[3] <= r[2]) r[3] = r[2] + 1;
+  double pad = (r[3] - r[2]) * 0.05;
+  r[2] -= pad;
+  r[3] += pad;
+  const double box[4] = {60, 10, 560, 170};
+  fputs("<svg role=\"img\" viewBox=\"0 0 640 210\" width=\"640\" height=\"210\" "
+        "xmlns=\"http://www.w3.org/2000/svg\"><title>",
+        f);
+  gp_od_html_text(f, json_string_value(json_object_get(t, "metric_name")));
+  fputs(": actuals (solid), trajectory (dashed), forecast 95% interval (shaded), target (dot)</title>\n", f);
+  fprintf(f, "<rect x=\"60\" y=\"10\" width=\"560\" height=\"170\" fill=\"none\" "
+             "stroke=\"#b1b4b6\"/>\n<text x=\"55\" y=\"20\" text-anchor=\"end\" "
+             "font-size=\"11\">%.4g</text><text x=\"55\" y=\"180\" text-anchor=\"end\" "
+             "font-size=\"11\">%.4g</text>\n<text x=\"60\" y=\"196\" font-size=\"11\">%.0f"
+             "</text><text x=\"620\" y=\"196\" text-anchor=\"end\" font-size=\"11\">%.0f</text>\n",
+          r[3], r[2], 1970 + r[0], 1970 + r[1]);
+  if (lo95.n && lo95.n == hi95.n) {
+    fputs("<polygon fill=\"#d2e2f1\" points=\"", f);
+    gp_od_coords(f, &lo95, box, r, false);
+    gp_od_coords(f, &hi95, box, r, true);
+    fputs("\"/>\n", f);
+  }
+  if (traj.n) {
+    fputs("<polyline fill=\"none\" stroke=\"#505a5f\" stroke-dasharray=\"6 4\" "
+          "stroke-width=\"2\" points=\"",
+          f);
+    gp_od_coords(f, &traj, box, r, false);
+    fputs("\"/>\n", f);
+  }
+  if (act.n) {
+    fputs("<polyline fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"2.5\" points=\"", f);
+    gp_od_coords(f, &act, box, r, false);
+    fputs("\"/>\n", f);
+  }
+  if (goal.n) {
+    fprintf(f, "<circle r=\"5\" fill=\"#d4351c\" cx=\"%.1f\" cy=\"%.1f\"/>\n",
+            box[0] + (goal.x[0] - r[0]) / (r[1] - r[0]) * box[2],
+            box[1] + box[3] - (goal.y[0] - r[2]) / (r[3] - r[2]) * box[3]);
+  }
+  fputs("</svg>\n<p><small>Solid: actuals. Dashed: trajectory. Shaded: forecast, 95% "
+        "prediction interval. Red dot: the target.</small></p>\n",
+        f);
 }
 
 static gp_code gp_od_html(gp_od *b, gp_error *err) {
@@ -1033,6 +1151,17 @@ static gp_code gp_od_html(gp_od *b, gp_error *err) {
       fputs("</p>\n", f);
     }
     gp_od_html_status(b, f, id);
+    size_t ti;
+    json_t *t;
+    json_array_foreach(json_object_get(b->status_doc, "targets"), ti, t) {
+      if (strcmp(json_string_value(json_object_get(t, "mission")), id)) continue;
+      fputs("<h3>", f);
+      gp_od_html_text(f, json_string_value(json_object_get(t, "id")));
+      fputs(": ", f);
+      gp_od_html_text(f, json_string_value(json_object_get(t, "metric_name")));
+      fputs("</h3>\n", f);
+      gp_od_svg(f, t);
+    }
     fputs("<h2>Data</h2>\n<ul>\n", f);
     static const char *const parts[] = {"metrics", "observations", "targets", "status"};
     for (size_t k = 0; k < GP_OD_N(parts); k++)
@@ -1063,6 +1192,65 @@ static gp_code gp_od_html(gp_od *b, gp_error *err) {
     if ((rc = gp_od_put(b, path, "text/html; charset=utf-8", buf, len, err))) return rc;
   }
   return GP_OK;
+}
+
+/* data/index.html: every file of the open data, with what it holds. */
+static gp_code gp_od_data_index(gp_od *b, gp_error *err) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return gp_fail(err, GP_EIO, "data/index.html", "out of memory");
+  gp_od_html_head(f, "Open data", "../");
+  fputs("<main>\n<h1>Open data</h1>\n<p>Every published mission's data, as CSV (with a header "
+        "row; empty cells are missing values) and as JSON (an array of objects with the same "
+        "fields). <a href=\"datapackage.json\">datapackage.json</a> describes the CSV files "
+        "(a Frictionless Tabular Data Package: field types, units, keys, licence and sources); "
+        "<a href=\"catalog.jsonld\">catalog.jsonld</a> is a DCAT-AP catalogue for harvesters "
+        "such as CKAN.</p>\n<p>Licence: ",
+        f);
+  if (gp_od_licence_url(b->o)) {
+    fputs("<a href=\"", f);
+    gp_od_html_text(f, gp_od_licence_url(b->o));
+    fputs("\">", f);
+  }
+  gp_od_html_text(f, gp_od_licence_title(b->o));
+  fputs(gp_od_licence_url(b->o) ? "</a>.</p>\n" : ".</p>\n", f);
+  const gp_od_schema *all[] = {&gp_s_missions, &gp_s_metrics, &gp_s_obs,
+                               &gp_s_targets,  &gp_s_status,  &gp_s_scans};
+  fputs("<h2>All missions</h2>\n<ul>\n", f);
+  for (size_t i = 0; i < GP_OD_N(all); i++) {
+    fprintf(f, "<li>%s: <a href=\"%s.csv\">CSV</a>, <a href=\"%s.json\">JSON</a>. ",
+            all[i]->title, all[i]->name, all[i]->name);
+    gp_od_html_text(f, all[i]->description);
+    fputs("</li>\n", f);
+  }
+  fputs("</ul>\n", f);
+  size_t i, si;
+  json_t *m, *sc;
+  json_array_foreach(b->missions, i, m) {
+    const char *id = json_string_value(json_array_get(m, 0));
+    fputs("<h2>", f);
+    gp_od_html_text(f, json_string_value(json_array_get(m, 1)));
+    fputs("</h2>\n<ul>\n", f);
+    for (size_t k = 1; k < 5; k++)
+      fprintf(f, "<li>%s: <a href=\"missions/%s/%s.csv\">CSV</a>, "
+                 "<a href=\"missions/%s/%s.json\">JSON</a></li>\n",
+              all[k]->title, id, all[k]->name, id, all[k]->name);
+    json_array_foreach(b->scans, si, sc) {
+      if (strcmp(json_string_value(json_array_get(sc, 0)), id)) continue;
+      const char *csv = json_string_value(json_array_get(sc, 19));
+      fputs("<li>Scan of ", f);
+      gp_od_html_text(f, json_string_value(json_array_get(sc, 1)));
+      fputs(", ", f);
+      gp_od_html_text(f, json_string_value(json_array_get(sc, 2)));
+      fprintf(f, ": <a href=\"%s\">CSV</a>, <a href=\"%.*s.json\">JSON</a></li>\n", csv,
+              (int)(strlen(csv) - 4), csv);
+    }
+    fputs("</ul>\n", f);
+  }
+  fputs("</main>\n</body>\n</html>\n", f);
+  fclose(f);
+  return gp_od_put(b, "data/index.html", "text/html; charset=utf-8", buf, len, err);
 }
 
 /* ---- the build -------------------------------------------------------------------- */
@@ -1140,6 +1328,7 @@ static gp_code gp_od_run(gp_od *b, gp_error *err) {
       (rc = gp_od_json_file(b, "data/catalog.jsonld", "application/ld+json", gp_od_catalog(b),
                             err)))
     return rc;
+  if (gp_od_wants(b, "data/index.html") && (rc = gp_od_data_index(b, err))) return rc;
   if (b->o->html && (rc = gp_od_html(b, err))) return rc;
   return GP_OK;
 }

@@ -30,8 +30,8 @@ typedef struct gp_opendata_opts {
   const char *licence_name;  /* licence id (NULL: "OGL-UK-3.0") */
   const char *licence_title; /* its title (NULL: "Open Government Licence v3.0" when the
                                 name is the default, else the name) */
-  const char *licence_url;   /* its URL (NULL: the National Archives' OGL v3.0 page when the
-                                name is the default) */
+  const char *licence_url;   /* its URL (NULL: the National Archives' OGL v3.0 page for the
+                                default, else https://spdx.org/licenses/NAME) */
   const char *publisher;     /* who publishes (NULL: "gameplan") */
   bool html;                 /* also build the static HTML pages (index.html, missions/ID/) */
 } gp_opendata_opts;

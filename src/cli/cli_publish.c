@@ -1,5 +1,6 @@
 /*
- * gameplan publish DIR [--db DB] [--base-url URL]
+ * gameplan publish DIR [--db DB] [--base-url URL] [--licence ID] [--licence-url URL]
+ *                  [--licence-title TEXT] [--publisher NAME]
  * Writes a static copy of the public site into DIR: the open data of every
  * published mission (DIR/data/: CSV and JSON files, datapackage.json,
  * catalog.jsonld) and plain HTML pages of the missions with their status
@@ -59,10 +60,16 @@ static gp_code gp_pub_write(void *ctx, const char *path, const char *media, cons
 int gp_cmd_publish(int argc, char **argv) {
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"base-url", required_argument, NULL, 'b'},
+                                       {"licence", required_argument, NULL, 'l'},
+                                       {"licence-url", required_argument, NULL, 'u'},
+                                       {"licence-title", required_argument, NULL, 't'},
+                                       {"publisher", required_argument, NULL, 'p'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  const char *usage = "usage: gameplan publish DIR [--db DB] [--base-url URL]";
+  const char *usage = "usage: gameplan publish DIR [--db DB] [--base-url URL] [--licence ID] "
+                      "[--licence-url URL] [--licence-title TEXT] [--publisher NAME]";
   const char *db = NULL, *base = NULL;
+  gp_opendata_opts o = {.html = true};
   int c;
   gp_error err;
   gp_error_clear(&err);
@@ -71,6 +78,10 @@ int gp_cmd_publish(int argc, char **argv) {
     switch (c) {
     case 'd': db = optarg; break;
     case 'b': base = optarg; break;
+    case 'l': o.licence_name = optarg; break;
+    case 'u': o.licence_url = optarg; break;
+    case 't': o.licence_title = optarg; break;
+    case 'p': o.publisher = optarg; break;
     case 'h': printf("%s\n", usage); return 0;
     default: return gp_cli_usage("publish", "%s", usage);
     }
@@ -90,7 +101,15 @@ int gp_cmd_publish(int argc, char **argv) {
   }
   gp_store *s;
   if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
-  gp_opendata_opts o = {.base_url = base, .html = true};
+  if (o.licence_name && !strcmp(o.licence_name, "")) o.licence_name = NULL;
+  for (const char *c2 = o.licence_name; c2 && *c2; c2++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._", *c2)) {
+      gp_fail(&err, GP_EINVAL, "--licence", "'%s' is not a licence id (letters, digits, - . _)",
+              o.licence_name);
+      gp_store_close(s);
+      return gp_cli_report(&err);
+    }
+  o.base_url = base;
   gp_pub p = {dir, 0, 0};
   gp_code rc = gp_app_opendata_site(s, &o, gp_pub_write, &p, &err);
   gp_store_close(s);

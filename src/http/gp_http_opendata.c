@@ -29,7 +29,8 @@ gp_code gp_h_opendata(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
                            "message", "open data is read-only: use GET", "path", req->path);
     return GP_OK;
   }
-  const char *rel = req->path + 1; /* "data/..." */
+  /* "data/..."; the folder itself is its index page */
+  const char *rel = strcmp(req->path, "/data/") ? req->path + 1 : "data/index.html";
   if (strstr(rel, "..") || strstr(rel, "//"))
     return gp_fail(err, GP_ENOTFOUND, req->path, "no open data file '%s'", req->path);
   char base[300];
@@ -41,7 +42,11 @@ gp_code gp_h_opendata(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
     snprintf(base, sizeof base, "http://%s", host);
   else
     snprintf(base, sizeof base, "http://localhost");
-  gp_opendata_opts o = {.base_url = base};
+  gp_opendata_opts o = {.base_url = base,
+                        .licence_name = getenv("GAMEPLAN_DATA_LICENCE"),
+                        .licence_url = getenv("GAMEPLAN_DATA_LICENCE_URL"),
+                        .licence_title = getenv("GAMEPLAN_DATA_LICENCE_TITLE"),
+                        .publisher = getenv("GAMEPLAN_PUBLISHER")};
   char *body;
   size_t len;
   const char *media;

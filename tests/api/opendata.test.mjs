@@ -133,6 +133,11 @@ test('/data/ serves the tables of published missions, never unpublished ones', a
     assert.equal(r.status, 200);
     assert.ok(!r.text.includes(SECRET), `${p} mentions the unpublished mission`);
   }
+  const idx = await req('GET', '/data/');
+  assert.equal(idx.status, 200);
+  assert.match(idx.headers.get('content-type'), /^text\/html/);
+  assert.ok(idx.text.includes(`missions/${PUB}/observations.csv`));
+  assert.ok(!idx.text.includes(SECRET));
   const w = await req('POST', '/data/missions.csv', { body: 'x' });
   assert.equal(w.status, 405);
   // the API still goes to the API, and other paths still to the UI
@@ -241,7 +246,8 @@ test('the Data Package validates (Frictionless JSON Schema, keys, CSV types) and
 
 test('gameplan publish DIR writes a static site that validates, without unpublished missions', () => {
   const dir = join(tmp, 'site');
-  execFileSync(BIN, ['publish', dir, '--db', DB, '--base-url', 'https://data.example.org/'], { stdio: 'pipe' });
+  execFileSync(BIN, ['publish', dir, '--db', DB, '--base-url', 'https://data.example.org/',
+    '--licence', 'CC-BY-4.0', '--publisher', 'Test team'], { stdio: 'pipe' });
   for (const f of ['index.html', `missions/${PUB}/index.html`, 'data/datapackage.json', 'data/catalog.jsonld',
                    'data/missions.csv', 'data/status.json', `data/missions/${PUB}/observations.csv`,
                    'data/scans/od-pub-rate/2018_19.csv'])
@@ -257,6 +263,14 @@ test('gameplan publish DIR writes a static site that validates, without unpublis
   assert.equal(v.report.datasets.length, v.report.rows.missions, 'one dcat:Dataset per mission');
   const cat = JSON.parse(readFileSync(join(dir, 'data/catalog.jsonld'), 'utf8'));
   assert.equal(cat['@id'], 'https://data.example.org/data/catalog.jsonld');
+  assert.deepEqual(cat['dct:license'], { '@id': 'https://spdx.org/licenses/CC-BY-4.0' });
+  assert.equal(cat['dct:publisher']['foaf:name'], 'Test team');
+  const dpkg = JSON.parse(readFileSync(join(dir, 'data/datapackage.json'), 'utf8'));
+  assert.deepEqual(dpkg.licenses, [{ name: 'CC-BY-4.0', title: 'CC-BY-4.0', path: 'https://spdx.org/licenses/CC-BY-4.0' }]);
+  assert.ok(dpkg.sources.some((x) => x.path === `https://data.example.org/missions/${PUB}`));
+  const page = readFileSync(join(dir, `missions/${PUB}/index.html`), 'utf8');
+  assert.equal((page.match(/<svg /g) || []).length, 2, 'a chart per target');
+  assert.ok(page.includes(`../../data/missions/${PUB}/status.csv`));
   // The validator can fail: a bad number, a dangling foreign key, a schema violation.
   const bad = join(tmp, 'bad');
   cpSync(dir, bad, { recursive: true });
@@ -268,11 +282,17 @@ test('gameplan publish DIR writes a static site that validates, without unpublis
   const pkg = JSON.parse(readFileSync(dp, 'utf8'));
   pkg.resources[0].schema.fields[0].type = 'text';
   writeFileSync(dp, JSON.stringify(pkg));
+  const cp = join(bad, 'data/catalog.jsonld');
+  const badCat = JSON.parse(readFileSync(cp, 'utf8'));
+  badCat['dcat:dataset'][0]['dcat:distribution'][0]['dcat:downloadURL'] = 'not an IRI';
+  writeFileSync(cp, JSON.stringify(badCat));
   const vb = validate(bad);
   assert.equal(vb.status, 1);
   const errs = vb.report.errors.join('\n');
   assert.match(errs, /observations\.csv:\d+: value '19\.2x5': not a number/);
   assert.match(errs, /metrics\.csv: row \d+: \['mission'\] = \('od-gone',\) not in missions/);
   assert.match(errs, /datapackage\.json: resources\/0\/schema\/fields\/0\/type/);
+  assert.match(errs, /rdflib: \S+#distribution: http:\/\/www\.w3\.org\/ns\/dcat#downloadURL is not an IRI/);
+  assert.match(errs, /downloadURL is not an absolute URL/);
   rmSync(tmp, { recursive: true, force: true });
 });

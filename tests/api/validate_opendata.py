@@ -23,7 +23,13 @@ SOURCE/data/catalog.jsonld, and checks:
     with one dcat:Catalog whose dcat:dataset lists every dcat:Dataset, each
     with dct:title, dct:description, dct:publisher, dct:license, dct:issued,
     dct:modified and at least one dcat:Distribution with dcat:accessURL,
-    dcat:downloadURL, dct:format and dcat:mediaType.
+    dcat:downloadURL, dct:format and dcat:mediaType;
+  - rdflib (python3-rdflib) reads it as ckanext-dcat's RDF harvester does
+    (rdflib.Graph().parse(..., format="json-ld"), datasets as the subjects of
+    rdf:type dcat:Dataset, their dcat:distribution objects): every dataset
+    has a literal dct:title and dct:identifier, a publisher with a
+    foaf:name, and distributions whose dcat:accessURL / dcat:downloadURL are
+    IRIs and whose dct:license is an IRI.
 
 Prints a JSON report {"errors": [...], "rows": {resource: n}, "datasets":
 [dct:identifier...]} and exits 1 if there were errors.
@@ -234,6 +240,39 @@ def check_catalog(source, errors):
     return ids
 
 
+def check_rdflib(source, errors):
+    """The catalogue as ckanext-dcat's parser (rdflib) sees it."""
+    import rdflib
+    from rdflib.namespace import RDF, Namespace
+    dcat, dct = Namespace(DCAT), Namespace(DCT)
+    foaf = Namespace("http://xmlns.com/foaf/0.1/")
+    g = rdflib.Graph()
+    try:
+        g.parse(data=read(source, "data/catalog.jsonld"), format="json-ld")
+    except Exception as e:
+        errors.append(f"catalog.jsonld: rdflib cannot parse it: {e}")
+        return 0
+    n = 0
+    for d in g.subjects(RDF.type, dcat.Dataset):
+        n += 1
+        for p in (dct.title, dct.identifier, dct.description):
+            if not isinstance(g.value(d, p), rdflib.Literal):
+                errors.append(f"rdflib: {d}: {p} is not a literal")
+        pub = g.value(d, dct.publisher)
+        if pub is None or not isinstance(g.value(pub, foaf.name), rdflib.Literal):
+            errors.append(f"rdflib: {d}: no publisher with a foaf:name")
+        dists = list(g.objects(d, dcat.distribution))
+        if not dists:
+            errors.append(f"rdflib: {d}: no distributions")
+        for x in dists:
+            for p in (dcat.accessURL, dcat.downloadURL, dct.license, dct["format"], dcat.mediaType):
+                if not isinstance(g.value(x, p), rdflib.URIRef):
+                    errors.append(f"rdflib: {x}: {p} is not an IRI")
+    if n == 0:
+        errors.append("rdflib: no dcat:Dataset")
+    return n
+
+
 def main(argv):
     if len(argv) < 2 or argv[1].startswith("-"):
         print(__doc__.strip().splitlines()[0] + "\nusage: validate_opendata.py SOURCE [--no-fk]",
@@ -242,6 +281,8 @@ def main(argv):
     errors, rows = [], {}
     check_package(argv[1], "--no-fk" not in argv, errors, rows)
     ids = check_catalog(argv[1], errors)
+    if check_rdflib(argv[1], errors) != len(ids):
+        errors.append("rdflib and pyld count different datasets")
     print(json.dumps({"errors": errors, "rows": rows, "datasets": ids}, indent=1))
     return 1 if errors else 0
 
