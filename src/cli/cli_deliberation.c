@@ -1,19 +1,25 @@
 /*
  * gameplan deliberation — Pol.is's analysis of a conversation.
  *
- *   deliberation analyse DIR [--seed S] [--threads T] [--init polis|plusplus] [--no-history]
- *                            [--json]
+ *   deliberation analyse (DIR | ID) [--seed S] [--threads T] [--init polis|plusplus]
+ *                            [--no-history] [--db DB] [--json]
  *       DIR is a Pol.is open-data export (comments.csv, votes.csv, and when
- *       present participants-votes.csv, summary.csv). Needs no database.
+ *       present participants-votes.csv, summary.csv); needs no database. An
+ *       argument that is not a directory is the id of a stored conversation.
  *       --write OUTDIR writes the same export with our group ids (all files or none).
- *   deliberation import DIR / export ID DIR   (need the store; not built yet)
+ *   deliberation import DIR [--id ID] [--mission M] [--assumption A] [--db DB] [--json]
+ *       stores the export as one conversation (all or nothing).
+ *   deliberation export ID DIR [--seed S] [--db DB] [--json]
+ *       writes a stored conversation in the same format, with our group ids.
  */
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app/gp_app_delib.h"
 #include "cli/gp_cli.h"
 #include "engine/gp_polis_agree.h"
 #include "engine/gp_polis_analysis.h"
@@ -21,9 +27,10 @@
 #include "io/gp_polisjson.h"
 
 static const char *gp_delib_usage =
-    "deliberation analyse DIR [--seed S] [--threads T] [--init polis|plusplus] [--no-history] "
-    "[--min-votes N] [--replay N] [--write OUTDIR] "
-    "[--json]";
+    "deliberation analyse (DIR | ID) [--seed S] [--threads T] [--init polis|plusplus] "
+    "[--no-history] [--min-votes N] [--replay N] [--write OUTDIR] [--db DB] [--json]\n"
+    "       deliberation import DIR [--id ID] [--mission M] [--assumption A] [--db DB] [--json]\n"
+    "       deliberation export ID DIR [--seed S] [--db DB] [--json]";
 
 /* Prints at most `width` characters of s on one line. */
 static void gp_delib_text(FILE *out, const char *s, int width) {
@@ -193,7 +200,7 @@ static int gp_delib_analyse(int argc, char **argv) {
   const char *dir = NULL;
   bool json = false, history = true;
   long replay = 1;
-  const char *write_dir = NULL;
+  const char *write_dir = NULL, *db = NULL;
   gp_polis_opts o = gp_polis_opts_default();
   long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* results do not depend on the threads */
   o.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
@@ -205,6 +212,8 @@ static int gp_delib_analyse(int argc, char **argv) {
       json = true;
     } else if (!strcmp(argv[i], "--write") && i + 1 < argc) {
       write_dir = argv[++i];
+    } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+      db = argv[++i];
     } else if (!strcmp(argv[i], "--no-history")) {
       history = false;
     } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -240,7 +249,17 @@ static int gp_delib_analyse(int argc, char **argv) {
   }
   if (!dir) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
   gp_polisio_export x;
-  if (gp_polisio_read_dir(dir, &x, &err)) return gp_cli_report(&err);
+  struct stat sb;
+  if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    if (gp_polisio_read_dir(dir, &x, &err)) return gp_cli_report(&err);
+  } else {
+    /* not a directory: a stored conversation's id */
+    gp_store *s;
+    if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
+    gp_code lrc = gp_app_delib_load(s, dir, &x, &err);
+    gp_store_close(s);
+    if (lrc) return gp_cli_report(&err);
+  }
   gp_polis_matrix m;
   bool *mod_out = NULL;
   int64_t *first = NULL;
@@ -286,15 +305,103 @@ out:
   return rc;
 }
 
+/* deliberation import DIR [--id ID] [--mission M] [--assumption A] [--db DB] [--json] */
+static int gp_delib_import(int argc, char **argv) {
+  gp_delib_import_req q = {0};
+  const char *db = NULL;
+  bool json = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      json = true;
+    } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+      db = argv[++i];
+    } else if (!strcmp(argv[i], "--id") && i + 1 < argc) {
+      q.id = argv[++i];
+    } else if (!strcmp(argv[i], "--mission") && i + 1 < argc) {
+      q.mission_id = argv[++i];
+    } else if (!strcmp(argv[i], "--assumption") && i + 1 < argc) {
+      q.assumption_id = argv[++i];
+    } else if (argv[i][0] == '-' || q.dir) {
+      return gp_cli_usage("deliberation", "unexpected '%s'; usage: %s", argv[i], gp_delib_usage);
+    } else {
+      q.dir = argv[i];
+    }
+  }
+  if (!q.dir) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
+  if (q.assumption_id && !q.mission_id)
+    return gp_cli_usage("deliberation", "--assumption needs --mission");
+  gp_error err;
+  gp_error_clear(&err);
+  gp_store *s;
+  if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
+  gp_delib_import_res res;
+  gp_code rc = gp_app_delib_import(s, &q, &res, &err);
+  gp_store_close(s);
+  if (rc) return gp_cli_report(&err);
+  if (json) {
+    json_t *doc = json_pack("{sssIsIsI}", "id", res.id, "statements", (json_int_t)res.statements,
+                            "participants", (json_int_t)res.participants, "votes",
+                            (json_int_t)res.votes);
+    int r = doc ? gp_cli_print_json(stdout, doc) : 1;
+    json_decref(doc);
+    return r;
+  }
+  printf("Imported conversation %s: %zu statements, %zu participants, %zu votes\n", res.id,
+         res.statements, res.participants, res.votes);
+  return 0;
+}
+
+/* deliberation export ID DIR [--seed S] [--db DB] [--json] */
+static int gp_delib_export(int argc, char **argv) {
+  const char *id = NULL, *dir = NULL, *db = NULL;
+  bool json = false;
+  gp_polis_opts o = gp_polis_opts_default();
+  gp_error err;
+  gp_error_clear(&err);
+  for (int i = 1; i < argc; i++) {
+    long v;
+    if (!strcmp(argv[i], "--json")) {
+      json = true;
+    } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+      db = argv[++i];
+    } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+      if (gp_cli_parse_long("--seed", argv[++i], 0, 2147483647L, &v, &err))
+        return gp_cli_report(&err);
+      o.seed = (uint64_t)v;
+    } else if (argv[i][0] == '-' || (id && dir)) {
+      return gp_cli_usage("deliberation", "unexpected '%s'; usage: %s", argv[i], gp_delib_usage);
+    } else if (!id) {
+      id = argv[i];
+    } else {
+      dir = argv[i];
+    }
+  }
+  if (!id || !dir) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  o.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+  gp_store *s;
+  if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
+  bool grouped = false;
+  gp_code rc = gp_app_delib_export(s, id, dir, &o, &grouped, &err);
+  gp_store_close(s);
+  if (rc) return gp_cli_report(&err);
+  if (json) {
+    json_t *doc = json_pack("{sssssb}", "id", id, "dir", dir, "grouped", grouped);
+    int r = doc ? gp_cli_print_json(stdout, doc) : 1;
+    json_decref(doc);
+    return r;
+  }
+  printf("Exported conversation %s to %s%s\n", id, dir,
+         grouped ? " with our group ids" : " (too few votes to form groups: no group ids)");
+  return 0;
+}
+
 int gp_cmd_deliberation(int argc, char **argv) {
   if (argc < 2) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
   if (!strcmp(argv[1], "analyse") || !strcmp(argv[1], "analyze"))
     return gp_delib_analyse(argc - 1, argv + 1);
-  if (!strcmp(argv[1], "import") || !strcmp(argv[1], "export")) {
-    fprintf(stderr, "gameplan: deliberation %s: needs the conversation store, not built yet\n",
-            argv[1]);
-    return 1;
-  }
+  if (!strcmp(argv[1], "import")) return gp_delib_import(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "export")) return gp_delib_export(argc - 1, argv + 1);
   return gp_cli_usage("deliberation", "unknown subcommand '%s'; usage: %s", argv[1],
                       gp_delib_usage);
 }

@@ -1,0 +1,127 @@
+/*
+ * gp_app_delib — deliberation operations shared by `gameplan deliberation`
+ * and the conversation API: import and export a Pol.is open-data export
+ * through the store, analyse a stored conversation (keeping the last
+ * analysis and redoing it only when votes, statements or moderation changed),
+ * and the participation steps (next statement by Pol.is's routing priority,
+ * vote, add a statement, moderate).
+ *
+ * Participants of the API are anonymous: they are known by a random cookie
+ * value (gp_app_delib_new_pid) whose BLAKE2b hash alone is stored.
+ *
+ * Memory: JSON documents returned through json_t ** are new references the
+ * caller json_decref's. Nothing here prints.
+ */
+#ifndef GP_APP_DELIB_H
+#define GP_APP_DELIB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/gp_polis_analysis.h"
+#include "io/gp_polisio.h"
+#include "store/gp_store.h"
+#include "util/gp_error.h"
+
+enum {
+  GP_DELIB_MAX_STATEMENT = 280, /* most characters (code points) in a new statement */
+  GP_DELIB_PID_LEN = 32         /* hex characters of a participant cookie */
+};
+
+/* What to import. */
+typedef struct gp_delib_import_req {
+  const char *dir;           /* the export directory */
+  const char *id;            /* conversation id (NULL: from the directory's name) */
+  const char *mission_id;    /* link to a mission (may be NULL) */
+  const char *assumption_id; /* link to one of its assumptions (may be NULL) */
+} gp_delib_import_req;
+
+/* What an import stored. */
+typedef struct gp_delib_import_res {
+  char id[65];         /* the conversation id used */
+  size_t statements;   /* statements */
+  size_t participants; /* participants */
+  size_t votes;        /* vote events */
+} gp_delib_import_res;
+
+/* Whether s is a valid conversation id: 1..64 of [A-Za-z0-9._-], not
+ * starting with '.' or '-'. */
+bool gp_app_delib_id_ok(const char *s);
+
+/* Reads q->dir and stores it as one conversation, all or nothing. The title
+ * is summary.csv's topic (else the id); the question its
+ * conversation-description. Errors: those of the reader (file:line:column),
+ * GP_EINVAL at "--id" for a bad id, GP_ECONFLICT if the id is taken,
+ * GP_ENOTFOUND at "--mission". */
+gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_import_res *res,
+                            gp_error *err);
+
+/* Loads stored conversation id as an export (gp_store_delib_load): *x is
+ * the caller's (gp_polisio_free). GP_ENOTFOUND if there is none. */
+gp_code gp_app_delib_load(gp_store *s, const char *id, gp_polisio_export *x, gp_error *err);
+
+/* Analyses stored conversation id with options o and keeps the document as
+ * its last analysis. *doc (may be NULL) receives the --json document of
+ * `deliberation analyse`. Errors: GP_ENOTFOUND, GP_EINVAL when the
+ * conversation cannot be analysed yet (too few participants or votes). */
+gp_code gp_app_delib_analyse(gp_store *s, const char *id, const gp_polis_opts *o, json_t **doc,
+                             gp_error *err);
+
+/* Writes conversation id to dir in the Pol.is open-data format, with the
+ * group ids of an analysis with options o (none, -1, if it cannot be
+ * analysed yet). *grouped tells which (may be NULL). */
+gp_code gp_app_delib_export(gp_store *s, const char *id, const char *dir, const gp_polis_opts *o,
+                            bool *grouped, gp_error *err);
+
+/* {"conversations": [{"id", "title", "question", "mission", "assumption",
+ * "statements", "participants", "votes", "created_at"}]}. */
+gp_code gp_app_delib_list_doc(gp_store *s, json_t **out, gp_error *err);
+
+/* One conversation for participants: {"id", "title", "question", "mission",
+ * "assumption", "participants", "votes", "statements": [{"id", "text"}]}
+ * with the approved statements only. */
+gp_code gp_app_delib_conv_doc(gp_store *s, const char *id, json_t **out, gp_error *err);
+
+/* A new participant cookie value: GP_DELIB_PID_LEN random hex characters
+ * (libsodium) and a NUL in out. */
+void gp_app_delib_new_pid(char out[GP_DELIB_PID_LEN + 1]);
+
+/* Whether s has the form of a participant cookie value. */
+bool gp_app_delib_pid_ok(const char *s);
+
+/* The next statement for participant pid (cookie value; NULL: a new one):
+ * among the approved statements they have not voted on, the one with the
+ * highest routing priority of the last analysis (statements newer than it
+ * first; ties: the lowest id). {"statement": {"id", "text"} | null,
+ * "remaining", "voted", "total"}. */
+gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, json_t **out,
+                              gp_error *err);
+
+/* Records a vote (-1 disagree, 0 pass, 1 agree) by participant pid
+ * (created on first use) on an approved statement; the latest vote on a
+ * statement counts. GP_ENOTFOUND for an unknown conversation or statement. */
+gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t statement,
+                          int vote, gp_error *err);
+
+/* Adds a statement by pid, pending moderation; *sid receives its id.
+ * GP_ETOOBIG (at "body.text") for more than GP_DELIB_MAX_STATEMENT
+ * characters, GP_EINVAL for an empty one. */
+gp_code gp_app_delib_statement(gp_store *s, const char *id, const char *pid, const char *text,
+                               int64_t *sid, gp_error *err);
+
+/* The moderation queue: {"conversation", "pending": [{"id", "text", "author",
+ * "created_ms"}], "approved", "rejected"} (the last two: counts). */
+gp_code gp_app_delib_moderation_doc(gp_store *s, const char *id, json_t **out, gp_error *err);
+
+/* Sets a statement's status: "approved" or "rejected" (or "pending"). */
+gp_code gp_app_delib_moderate(gp_store *s, const char *id, int64_t statement, const char *status,
+                              gp_error *err);
+
+/* The results: the last analysis when it is current, else a new one (kept).
+ * {"conversation", "revision", "ready": bool, "message" (when not ready),
+ * "analysis": the --json document of `deliberation analyse` | null}. */
+gp_code gp_app_delib_results_doc(gp_store *s, const char *id, json_t **out, gp_error *err);
+
+#endif
