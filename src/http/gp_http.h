@@ -76,9 +76,10 @@ gp_code gp_http_require_auth(const gp_http_req *req, gp_error *err);
 json_t *gp_http_body_json(const gp_http_req *req, gp_error *err);
 
 /* The route table (gp_http_routes.c): finds the handler for method+path,
- * filling req->params. Returns NULL with *path_matched telling whether the
+ * filling req->params, and says whether its reply may be cached until the
+ * database changes. Returns NULL with *path_matched telling whether the
  * path exists for another method (405) or not at all (404). */
-gp_http_handler gp_http_route(gp_http_req *req, bool *path_matched);
+gp_http_handler gp_http_route(gp_http_req *req, bool *path_matched, bool *cacheable);
 
 /* Runs the server until SIGINT or SIGTERM. Returns GP_OK after a clean
  * shutdown, or an error if it could not start (port in use, bad address). */

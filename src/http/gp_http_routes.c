@@ -42,6 +42,11 @@ static const gp_route gp_routes[] = {
     {"POST", "/api/v1/missions/{}/trial-link", gp_h_trial_link},
 };
 
+/* Handlers whose reply depends only on the database, the path, the as_of
+ * query and whether the caller is authenticated: the server may cache it
+ * until the database changes. */
+static const gp_http_handler gp_cacheable[] = {gp_h_status_all, gp_h_mission_status};
+
 /* Per-thread storage for captured parameters (valid during one request). */
 static _Thread_local char gp_param_buf[GP_HTTP_MAX_PARAMS][128];
 
@@ -68,12 +73,17 @@ static bool gp_match(const char *pattern, const char *path, gp_http_req *req) {
   return !*pattern && !*path;
 }
 
-gp_http_handler gp_http_route(gp_http_req *req, bool *path_matched) {
+gp_http_handler gp_http_route(gp_http_req *req, bool *path_matched, bool *cacheable) {
   *path_matched = false;
+  *cacheable = false;
   const char *method = strcmp(req->method, "HEAD") ? req->method : "GET";
   for (size_t i = 0; i < sizeof gp_routes / sizeof gp_routes[0]; i++) {
     if (!gp_match(gp_routes[i].pattern, req->path, req)) continue;
-    if (!strcmp(gp_routes[i].method, method)) return gp_routes[i].handler;
+    if (!strcmp(gp_routes[i].method, method)) {
+      for (size_t k = 0; k < sizeof gp_cacheable / sizeof gp_cacheable[0]; k++)
+        if (gp_cacheable[k] == gp_routes[i].handler) *cacheable = true;
+      return gp_routes[i].handler;
+    }
     *path_matched = true; /* the path exists, for another method */
   }
   return NULL;

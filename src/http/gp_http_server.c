@@ -33,6 +33,43 @@ typedef struct gp_server {
 static gp_server gp_srv;
 static _Thread_local gp_store *gp_tl_store; /* this worker thread's store */
 
+/* A reply kept for reuse: valid while the database's data version is
+ * unchanged (see gp_store_data_version). */
+typedef struct gp_cached {
+  char key[512];    /* method, path, the query that matters, authenticated or not */
+  uint64_t version; /* the data version it was computed at */
+  char *body;       /* the JSON text (malloc'd, NUL-terminated) */
+  size_t len;       /* its length */
+} gp_cached;
+
+enum { GP_CACHE_SLOTS = 8 };
+static _Thread_local gp_cached gp_tl_cache[GP_CACHE_SLOTS]; /* per worker thread */
+static _Thread_local unsigned gp_tl_cache_next;             /* next slot to replace */
+
+static const gp_cached *gp_cache_get(const char *key, uint64_t version) {
+  for (int i = 0; i < GP_CACHE_SLOTS; i++)
+    if (gp_tl_cache[i].body && gp_tl_cache[i].version == version &&
+        !strcmp(gp_tl_cache[i].key, key))
+      return &gp_tl_cache[i];
+  return NULL;
+}
+
+/* Keeps a copy of body under key (replacing the same key, else round robin). */
+static void gp_cache_put(const char *key, uint64_t version, const char *body, size_t len) {
+  gp_cached *slot = NULL;
+  for (int i = 0; i < GP_CACHE_SLOTS && !slot; i++)
+    if (gp_tl_cache[i].body && !strcmp(gp_tl_cache[i].key, key)) slot = &gp_tl_cache[i];
+  if (!slot) slot = &gp_tl_cache[gp_tl_cache_next++ % GP_CACHE_SLOTS];
+  char *copy = malloc(len + 1);
+  if (!copy) return;
+  memcpy(copy, body, len + 1);
+  free(slot->body);
+  snprintf(slot->key, sizeof slot->key, "%s", key);
+  slot->version = version;
+  slot->body = copy;
+  slot->len = len;
+}
+
 /* Per-request state kept between MHD callbacks. */
 typedef struct gp_conn {
   char *body;      /* request body so far */
@@ -240,8 +277,8 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
     req.authed = true;
     snprintf(req.actor, sizeof req.actor, "token:%s", label);
   }
-  bool matched = false;
-  gp_http_handler h = open_data ? gp_h_opendata : gp_http_route(&req, &matched);
+  bool matched = false, cacheable = false;
+  gp_http_handler h = open_data ? gp_h_opendata : gp_http_route(&req, &matched, &cacheable);
   if (!h) {
     if (matched)
       gp_fail(&err, GP_EINVAL, url, "method %s is not allowed here", method);
@@ -254,8 +291,31 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
     }
     return gp_reply_error(c, &err);
   }
+  /* Cacheable replies are kept per thread until the database changes. */
+  char key[512] = "";
+  uint64_t version = 0;
+  if (cacheable) {
+    const char *as_of = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "as_of");
+    snprintf(key, sizeof key, "%s %s?as_of=%s&authed=%d", method, url, as_of ? as_of : "",
+             req.authed);
+    version = gp_store_data_version(req.store);
+    const gp_cached *hit = gp_cache_get(key, version);
+    if (hit) {
+      char *copy = malloc(hit->len + 1);
+      if (!copy) return MHD_NO;
+      memcpy(copy, hit->body, hit->len + 1);
+      return gp_reply_bytes(c, 200, "application/json", copy, hit->len, NULL);
+    }
+  }
   gp_http_resp resp = {.status = 200};
   gp_code rc = h(&req, &resp, &err);
+  if (!rc && cacheable && resp.json && resp.status == 200) {
+    char *text = gp_json_dump(resp.json);
+    json_decref(resp.json);
+    if (!text) return MHD_NO;
+    gp_cache_put(key, version, text, strlen(text));
+    return gp_reply_bytes(c, 200, "application/json", text, strlen(text), NULL);
+  }
   if (rc) {
     json_decref(resp.json);
     free(resp.body);

@@ -158,3 +158,5 @@ gp_code gp_store_run_last(gp_store *s, const char *mission_id, const char *kind,
                           long *plan_version, char *created_at, gp_error *err) {
   return s->ops->run_last(s, mission_id, kind, doc, plan_version, created_at, err);
 }
+
+uint64_t gp_store_data_version(gp_store *s) { return s->ops->data_version(s); }

@@ -213,6 +213,13 @@ gp_code gp_store_import_put(gp_obs_import *imp, const gp_observation *o, gp_erro
 gp_code gp_store_import_end(gp_obs_import *imp, bool commit, gp_import_stats *stats,
                             gp_error *err);
 
+/* ---- change detection ------------------------------------------------------ */
+
+/* A number that changes whenever the database changes, through this handle
+ * or any other connection (for caches of derived documents). Equal numbers
+ * from the same handle mean nothing was written in between. */
+uint64_t gp_store_data_version(gp_store *s);
+
 /* ---- API tokens ---------------------------------------------------------- */
 
 /* Stores the hash of a new token with a label. */
@@ -265,6 +272,7 @@ typedef struct gp_store_ops {
                        gp_error *err);
   gp_code (*token_check)(gp_store *s, const unsigned char hash[32], bool *ok, char *label,
                          gp_error *err);
+  uint64_t (*data_version)(gp_store *s);
   gp_code (*plan_versions)(gp_store *s, const char *mission_id,
                            void (*cb)(void *, const gp_plan_version_row *), void *ctx,
                            gp_error *err);

@@ -841,6 +841,21 @@ static gp_code gp_sq_token_check(gp_store *s, const unsigned char hash[32], bool
   return (r == SQLITE_ROW || r == SQLITE_DONE) ? GP_OK : gp_sq_fail(sq, err, "checking a token");
 }
 
+/* ---- change detection ------------------------------------------------------------- */
+
+/* PRAGMA data_version changes when another connection commits; this
+ * connection's own changes show in sqlite3_total_changes64. */
+static uint64_t gp_sq_data_version(gp_store *s) {
+  gp_sqlite *sq = gp_sq(s);
+  sqlite3_stmt *st;
+  uint64_t v = 0;
+  if (gp_sq_prepare(sq, "PRAGMA data_version", &st, NULL) == GP_OK) {
+    if (sqlite3_step(st) == SQLITE_ROW) v = (uint64_t)sqlite3_column_int64(st, 0);
+    gp_sq_finalize(sq, st);
+  }
+  return (v << 40) ^ (uint64_t)sqlite3_total_changes64(sq->db);
+}
+
 /* ---- plan versions and stored runs ------------------------------------------------ */
 
 static gp_code gp_sq_plan_versions(gp_store *s, const char *mission_id,
@@ -923,6 +938,7 @@ static const gp_store_ops gp_sqlite_ops = {
     .import_end = gp_sq_import_end,
     .token_add = gp_sq_token_add,
     .token_check = gp_sq_token_check,
+    .data_version = gp_sq_data_version,
     .plan_versions = gp_sq_plan_versions,
     .run_save = gp_sq_run_save,
     .run_last = gp_sq_run_last,
