@@ -10,6 +10,7 @@ import { boardPage } from './pages/board';
 import { metricPage } from './pages/metric';
 import { missionPage } from './pages/mission';
 import { errorPage, notFoundPage, type Page } from './pages/page';
+import { scanPage, unitPage } from './pages/scan';
 import { simulationPage } from './pages/simulation';
 import { tocPage } from './pages/toc';
 import { trialsPage } from './pages/trials';
@@ -36,6 +37,10 @@ async function load(signal: AbortSignal): Promise<Page> {
       return missionPage(route.id, signal);
     case 'metric':
       return metricPage(route.id, route.query, signal);
+    case 'scan':
+      return scanPage(route.id, route.query, signal);
+    case 'unit':
+      return unitPage(route.id, route.query.get('unit') ?? '', signal);
     case 'toc':
       return tocPage(route.id, route.query, signal);
     case 'assumptions':

@@ -7,11 +7,13 @@
 //   /missions/{id}/simulation       simulation (?draws&seed&confidence&target&version&run=1)
 //   /missions/{id}/versions         plan versions (?a=N&b=M: compare p_meet)
 //   /metrics/{id}                   metric page (?breakdown=headline|all|<value>&page=N)
+//   /metrics/{id}/scan              unit-data scan (funnel plot; ?period&adjust&overdispersion)
+//   /metrics/{id}/units/{unit}      a unit's page (query 'unit' set from the path)
 //   /trials                         trials: analyse, adapt, power
 
 export interface Route {
   /** Which page. */
-  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'versions' | 'metric' | 'trials' | 'not_found';
+  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'versions' | 'metric' | 'trials' | 'scan' | 'unit' | 'not_found';
   /** The id in the path (mission or metric), decoded. */
   id: string;
   /** The query string parameters. */
@@ -35,6 +37,10 @@ export function matchRoute(pathname: string, search: string): Route {
   m = /^\/missions\/([^/]+)\/([a-z]+)$/.exec(path);
   if (m && MISSION_SUBPAGES[m[2]]) return { name: MISSION_SUBPAGES[m[2]], id: safeDecode(m[1]), query };
   if (path === '/trials') return { name: 'trials', id: '', query };
+  m = /^\/metrics\/([^/]+)\/scan$/.exec(path);
+  if (m) return { name: 'scan', id: safeDecode(m[1]), query };
+  m = /^\/metrics\/([^/]+)\/units\/([^/]+)$/.exec(path);
+  if (m) return { name: 'unit', id: safeDecode(m[1]), query: new URLSearchParams({ ...Object.fromEntries(query), unit: safeDecode(m[2]) }) };
   m = /^\/metrics\/([^/]+)$/.exec(path);
   if (m) return { name: 'metric', id: safeDecode(m[1]), query };
   return { name: 'not_found', id: '', query };

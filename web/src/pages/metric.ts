@@ -15,6 +15,7 @@ import {
   periodStart,
 } from '../format';
 import type { Page } from './page';
+import { scanLink } from './scan';
 
 const PAGE_SIZE = 100;
 
@@ -195,6 +196,7 @@ export async function metricPage(id: string, query: URLSearchParams, signal: Abo
         `Download all observations of ${m.name} (CSV)`,
       ),
     ),
+    scanLink(id),
     h('h2', { class: 'govuk-heading-l' }, 'Observations'),
     breakdownForm(id, doc, breakdown),
   ];
