@@ -59,6 +59,7 @@ typedef struct gp_http_resp {
   size_t body_len;          /* its length */
   const char *content_type; /* for a raw body */
   const char *filename;     /* for a download: Content-Disposition attachment name */
+  const char *set_cookie;   /* a Set-Cookie header value, or NULL (must outlive the reply) */
 } gp_http_resp;
 
 /* A handler: fills resp and returns GP_OK, or returns an error code with
@@ -67,6 +68,12 @@ typedef gp_code (*gp_http_handler)(gp_http_req *req, gp_http_resp *resp, gp_erro
 
 /* A query-string argument of the request, or NULL. */
 const char *gp_http_query(const gp_http_req *req, const char *name);
+
+/* A cookie of the request, or NULL. */
+const char *gp_http_cookie(const gp_http_req *req, const char *name);
+
+/* The client's address as text into out (n bytes; "" if unknown). */
+void gp_http_client_ip(const gp_http_req *req, char *out, size_t n);
 
 /* Fails with GP_EAUTH unless the request is authenticated. */
 gp_code gp_http_require_auth(const gp_http_req *req, gp_error *err);

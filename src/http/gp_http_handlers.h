@@ -46,4 +46,14 @@ gp_code gp_h_metric_peers(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_metric_unit(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_metric_units(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 
+/* gp_http_delib.c */
+gp_code gp_h_conversations(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_next(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_vote(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_statement(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_results(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_moderation(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_moderate(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
 #endif

@@ -93,6 +93,28 @@ const char *gp_http_query(const gp_http_req *req, const char *name) {
   return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *gp_http_cookie(const gp_http_req *req, const char *name) {
+  return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void gp_http_client_ip(const gp_http_req *req, char *out, size_t n) {
+  out[0] = '\0';
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!ci || !ci->client_addr) return;
+  const struct sockaddr *sa = ci->client_addr;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+              (socklen_t)n);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+              (socklen_t)n);
+}
+
+/* The Set-Cookie value of the reply being made on this thread (a handler's
+ * resp.set_cookie), or NULL. */
+static _Thread_local const char *gp_tl_set_cookie;
+
 gp_code gp_http_require_auth(const gp_http_req *req, gp_error *err) {
   if (req->authed) return GP_OK;
   return gp_fail(err, GP_EAUTH, "Authorization",
@@ -152,6 +174,7 @@ static enum MHD_Result gp_reply_bytes(struct MHD_Connection *c, int status, cons
     MHD_add_response_header(r, "Content-Disposition", cd);
   }
   gp_security_headers(r);
+  if (gp_tl_set_cookie) MHD_add_response_header(r, "Set-Cookie", gp_tl_set_cookie);
   if (status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
   enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
@@ -245,6 +268,7 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
                                    gp_conn *cc) {
   gp_error err;
   gp_error_clear(&err);
+  gp_tl_set_cookie = NULL;
   if (cc->too_big) {
     gp_fail(&err, GP_ETOOBIG, "body", "the request body is larger than %d bytes",
             GP_HTTP_MAX_BODY);
@@ -309,6 +333,7 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
   }
   gp_http_resp resp = {.status = 200};
   gp_code rc = h(&req, &resp, &err);
+  gp_tl_set_cookie = resp.set_cookie;
   if (!rc && cacheable && resp.json && resp.status == 200) {
     char *text = gp_json_dump(resp.json);
     json_decref(resp.json);

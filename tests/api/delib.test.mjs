@@ -1,0 +1,182 @@
+// API tests of the conversation endpoints (started by tests/api/run.sh): the
+// committed fixture export tests/reference/data/delib_small (20 participants
+// in two blocs, statements 0-4 approved, 5 rejected, 6 pending) is imported
+// through the CLI; then a participant (a cookie jar of one "gp_pid") takes
+// part, adds statements, the team moderates, and the results are checked
+// against `gameplan deliberation analyse ID --json` (the same engine).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BASE = process.env.BASE_URL;
+const TOKEN = process.env.GAMEPLAN_TOKEN;
+const BIN = process.env.GAMEPLAN_BIN;
+const DB = process.env.GAMEPLAN_DB;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FIXTURE = join(root, 'tests/reference/data/delib_small');
+const CONV = 'buses';
+
+function cli(...args) {
+  return execFileSync(BIN, [...args, '--db', DB], { encoding: 'utf8' });
+}
+
+// A participant: remembers the gp_pid cookie the server sets.
+function participant() {
+  let cookie = null;
+  const p = {
+    setCookies: [],
+    async req(method, path, { body, token = false } = {}) {
+      const headers = {};
+      if (cookie) headers.Cookie = cookie;
+      if (token) headers.Authorization = `Bearer ${TOKEN}`;
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(BASE + path, {
+        method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+      });
+      const sc = res.headers.get('set-cookie');
+      if (sc) {
+        p.setCookies.push(sc);
+        cookie = sc.split(';')[0];
+      }
+      const text = await res.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      return { status: res.status, json, text };
+    },
+    get cookie() { return cookie; },
+  };
+  return p;
+}
+
+before(() => {
+  cli('deliberation', 'import', FIXTURE, '--id', CONV);
+});
+
+test('the list and one conversation (approved statements only)', async () => {
+  const p = participant();
+  let r = await p.req('GET', '/api/v1/conversations');
+  assert.equal(r.status, 200);
+  const c = r.json.conversations.find((x) => x.id === CONV);
+  assert.ok(c);
+  assert.equal(c.title, 'Buses in the city centre');
+  assert.equal(c.question, "How should the city's buses change?");
+  assert.equal(c.participants, 20);
+  assert.equal(c.votes, 121);
+  r = await p.req('GET', `/api/v1/conversations/${CONV}`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.statements.map((s) => s.id), [0, 1, 2, 3, 4]);
+  r = await p.req('GET', '/api/v1/conversations/no-such');
+  assert.equal(r.status, 404);
+  assert.ok(r.json.error);
+});
+
+test('a participant gets an HttpOnly SameSite=Lax cookie and votes one statement at a time', async () => {
+  const p = participant();
+  let r = await p.req('GET', `/api/v1/conversations/${CONV}/next`);
+  assert.equal(r.status, 200);
+  assert.equal(p.setCookies.length, 1);
+  const sc = p.setCookies[0];
+  assert.match(sc, /^gp_pid=[0-9a-f]{32};/);
+  assert.match(sc, /HttpOnly/);
+  assert.match(sc, /SameSite=Lax/);
+  assert.equal(r.json.remaining, 5);
+  assert.equal(r.json.voted, 0);
+  const seen = new Set();
+  for (let k = 0; k < 5; k++) {
+    r = await p.req('GET', `/api/v1/conversations/${CONV}/next`);
+    assert.equal(r.status, 200);
+    const s = r.json.statement;
+    assert.ok(s, 'a statement');
+    assert.ok(!seen.has(s.id), 'not shown again once voted');
+    seen.add(s.id);
+    r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: { statement: s.id, vote: k % 2 ? 1 : -1 } });
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal(p.setCookies.length, 1, 'the cookie is set once');
+  r = await p.req('GET', `/api/v1/conversations/${CONV}/next`);
+  assert.equal(r.json.statement, null);
+  assert.equal(r.json.remaining, 0);
+  assert.equal(r.json.voted, 5);
+  // the latest vote counts: voting again is accepted
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: { statement: 0, vote: 0 } });
+  assert.equal(r.status, 201);
+});
+
+test('bad votes are refused with the place named', async () => {
+  const p = participant();
+  let r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: { statement: 0, vote: 2 } });
+  assert.equal(r.status, 422);
+  assert.equal(r.json.error.path, 'body.vote');
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: { statement: 5, vote: 1 } });
+  assert.equal(r.status, 404, 'a rejected statement takes no votes');
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: { statement: 0, vote: 1, extra: 1 } });
+  assert.equal(r.status, 422);
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: '{"statement": 0,' });
+  assert.equal(r.status, 400);
+  r = await p.req('POST', '/api/v1/conversations/no-such/votes', { body: { statement: 0, vote: 1 } });
+  assert.equal(r.status, 404);
+});
+
+test('statements: moderated before they are shown; over 280 characters refused; rate-limited', async () => {
+  const p = participant();
+  let r = await p.req('POST', `/api/v1/conversations/${CONV}/statements`, { body: { text: 'x'.repeat(281) } });
+  assert.equal(r.status, 413);
+  assert.equal(r.json.error.path, 'body.text');
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/statements`, { body: { text: 'Trams would be better.' } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.status, 'pending');
+  const sid = r.json.id;
+  // not shown until approved
+  r = await p.req('GET', `/api/v1/conversations/${CONV}`);
+  assert.ok(!r.json.statements.some((s) => s.id === sid));
+  // moderation needs a token
+  r = await p.req('GET', `/api/v1/conversations/${CONV}/moderation`);
+  assert.equal(r.status, 401);
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/statements/${sid}/moderate`, { body: { status: 'approved' } });
+  assert.equal(r.status, 401);
+  r = await p.req('GET', `/api/v1/conversations/${CONV}/moderation`, { token: true });
+  assert.equal(r.status, 200);
+  assert.ok(r.json.pending.some((s) => s.id === sid && s.text === 'Trams would be better.'));
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/statements/${sid}/moderate`, { body: { status: 'maybe' }, token: true });
+  assert.equal(r.status, 422);
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/statements/${sid}/moderate`, { body: { status: 'approved' }, token: true });
+  assert.equal(r.status, 200, r.text);
+  r = await p.req('GET', `/api/v1/conversations/${CONV}`);
+  assert.ok(r.json.statements.some((s) => s.id === sid));
+  // a new statement has no votes in the last analysis: routed first
+  r = await p.req('GET', `/api/v1/conversations/${CONV}/results`);
+  assert.equal(r.status, 200);
+  r = await p.req('GET', `/api/v1/conversations/${CONV}/next`);
+  assert.equal(r.json.statement.id, sid);
+  // five statements a minute per participant: the sixth attempt is refused
+  const q = participant();
+  for (let k = 0; k < 5; k++) {
+    r = await q.req('POST', `/api/v1/conversations/${CONV}/statements`, { body: { text: `Idea ${k}` } });
+    assert.equal(r.status, 201, r.text);
+  }
+  r = await q.req('POST', `/api/v1/conversations/${CONV}/statements`, { body: { text: 'One more' } });
+  assert.equal(r.status, 429);
+  assert.equal(r.json.error.code, 'too_many_requests');
+});
+
+test('results: the analysis of the stored conversation, redone when votes change', async () => {
+  const p = participant();
+  let r = await p.req('GET', `/api/v1/conversations/${CONV}/results`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.ready, true);
+  const a = r.json.analysis;
+  assert.equal(a.groups.length, 2);
+  assert.ok(a.participants.length >= 20);
+  const cliDoc = JSON.parse(cli('deliberation', 'analyse', CONV, '--json', '--threads', '1'));
+  assert.deepEqual(a.groups.map((g) => g.size), cliDoc.groups.map((g) => g.size));
+  assert.deepEqual(a.groups.map((g) => g.representative.map((x) => x.statement)),
+    cliDoc.groups.map((g) => g.representative.map((x) => x.statement)));
+  const rev = r.json.revision;
+  r = await p.req('POST', `/api/v1/conversations/${CONV}/votes`, { body: { statement: 1, vote: 1 } });
+  assert.equal(r.status, 201);
+  r = await p.req('GET', `/api/v1/conversations/${CONV}/results`);
+  assert.equal(r.json.revision, rev + 1);
+  assert.equal(r.json.analysis.conversation.vote_events, 121 + 6 + 1);
+});
