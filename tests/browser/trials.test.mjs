@@ -104,6 +104,14 @@ test('trials: analyse a pasted CSV, see the forest plot, tables, sequence; adapt
     assert.equal(c[4], `${(adapt.arms[i].weight * 100).toFixed(1)}%`);
   }
   assert.equal(Number(await page.locator('#adapt-chart svg').getAttribute('data-bars')), 2);
+  // with the look column (40 clusters), the allocation over time at every 2nd look: 20 looks
+  await page.waitForSelector('#adapt-over-time svg', { timeout: 30000 });
+  assert.equal(Number(await page.locator('#adapt-over-time svg').getAttribute('data-looks')), 20);
+  const trows = page.locator('#adapt-results table').last().locator('tbody tr');
+  assert.equal(await trows.count(), 20);
+  const lastRow = await trows.nth(19).locator('th, td').allInnerTexts();
+  assert.equal(lastRow[0], 'c40');
+  assert.match(lastRow[2], /^\d+\.\d%/);
 
   // power calculator: defaults sd 1, effect 0.5, power 0.8 -> 63.77 per arm (R pwr.t.test), round up 64
   await page.click('#power-form button[type="submit"]');

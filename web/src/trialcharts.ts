@@ -175,3 +175,57 @@ export function allocationChart(bars: AllocationBar[], title: string, desc: stri
   svg.appendChild(s('line', { x1: x(0), x2: x(0), y1: m.top, y2: H - m.bottom, stroke: BLACK }));
   return svg;
 }
+
+/** One arm's allocation weight at each look. */
+export interface WeightSeries {
+  arm: string;
+  /** Weight at each look (NaN: no allocation at that look). */
+  weights: number[];
+}
+
+const SERIES_COLOURS = ['#1d70b8', '#d4351c', '#00703c', '#4c2c92', '#b58840', '#5694ca', '#0b0c0c', '#f47738'];
+const SERIES_DASHES = ['', '8 4', '2 4', '12 4 2 4', '6 6', '1 3', '10 2', '4 2 1 2'];
+
+/** Allocation weights over the looks: one line per arm (colour and dash pattern, labelled at the end). */
+export function weightsOverTimeChart(looks: string[], series: WeightSeries[], title: string, desc: string, width = 720): SVGElement {
+  const W = Math.round(Math.max(320, Math.min(760, width)));
+  const H = 280;
+  const m = { top: 14, right: 90, bottom: 48, left: 56 };
+  const x = scaleLinear().domain([0, Math.max(1, looks.length - 1)]).range([m.left, W - m.right]);
+  const y = scaleLinear().domain([0, 1]).range([H - m.bottom, m.top]);
+  const svg = frame('gp-weights', W, H, title, desc);
+  svg.setAttribute('data-looks', String(looks.length));
+  for (const v of y.ticks(5)) {
+    svg.appendChild(s('line', { x1: m.left, x2: W - m.right, y1: y(v), y2: y(v), stroke: LIGHT }));
+    svg.appendChild(s('text', { x: m.left - 6, y: y(v), dy: '0.35em', 'text-anchor': 'end' }, `${Math.round(v * 100)}%`));
+  }
+  const step = Math.max(1, Math.ceil(looks.length / 8));
+  looks.forEach((l, i) => {
+    if (i % step === 0 || i === looks.length - 1)
+      svg.appendChild(s('text', { x: x(i), y: H - m.bottom + 18, 'text-anchor': 'middle' }, cut(l, 10)));
+  });
+  svg.appendChild(s('text', { x: (m.left + W - m.right) / 2, y: H - 6, 'text-anchor': 'middle', 'font-weight': 700 }, 'Look'));
+  // End labels, nudged apart so that equal weights do not overprint.
+  const ends = series
+    .map((sr, k) => {
+      const i = sr.weights.map((w, j) => (Number.isFinite(w) ? j : -1)).reduce((a, b) => Math.max(a, b), -1);
+      return { k, i, y: i >= 0 ? y(sr.weights[i]) : NaN };
+    })
+    .filter((e) => e.i >= 0)
+    .sort((a, b) => a.y - b.y);
+  for (let j = 1; j < ends.length; j++) if (ends[j].y - ends[j - 1].y < 15) ends[j].y = ends[j - 1].y + 15;
+  series.forEach((sr, k) => {
+    const pts = sr.weights.map((w, i) => ({ i, w }));
+    const path = line<{ i: number; w: number }>()
+      .defined((p) => Number.isFinite(p.w))
+      .x((p) => x(p.i))
+      .y((p) => y(p.w));
+    const colour = SERIES_COLOURS[k % SERIES_COLOURS.length];
+    svg.appendChild(
+      s('path', { d: path(pts) ?? '', fill: 'none', stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': SERIES_DASHES[k % SERIES_DASHES.length] || null, 'data-arm': sr.arm }),
+    );
+    const end = ends.find((e) => e.k === k);
+    if (end) svg.appendChild(s('text', { x: x(end.i) + 6, y: end.y, dy: '0.35em', fill: colour }, cut(sr.arm, 12)));
+  });
+  return svg;
+}

@@ -11,7 +11,7 @@ import { ApiError } from '../api';
 import { errorSummary, insetText, navLink, scrollable, selectInput, successBanner, summaryList, table, textInput, warningText } from '../components';
 import { h, replaceChildren, type Child } from '../dom';
 import { fmtNumber } from '../format';
-import { allocationChart, forestPlot, sequenceChart, type SequencePoint } from '../trialcharts';
+import { allocationChart, forestPlot, sequenceChart, weightsOverTimeChart, type SequencePoint } from '../trialcharts';
 import { getToken, setToken } from '../token';
 import type { Page } from './page';
 
@@ -490,6 +490,112 @@ function renderAdapt(doc: Adapt): Node[] {
   ];
 }
 
+// ---- allocations over time ------------------------------------------------------------
+
+/** Splits CSV text into records of fields (RFC 4180 quotes; enough for the look split). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let f = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (q) {
+      if (ch === '"' && text[i + 1] === '"') {
+        f += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else f += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') {
+      row.push(f);
+      f = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(f);
+      f = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else f += ch;
+  }
+  if (f !== '' || row.length) {
+    row.push(f);
+    rows.push(row);
+  }
+  return rows;
+}
+
+const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** The looks of a CSV in order (numeric when every label is a number, as the server orders them). */
+function looksOf(rows: string[][], col: number): string[] {
+  const set = [...new Set(rows.slice(1).map((r) => r[col] ?? ''))];
+  const numeric = set.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  return set.sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Runs the allocation on the data up to each look (at most 30 looks, evenly spaced). */
+async function allocationsOverTime(csvText: string, lookCol: string, q: URLSearchParams, arms: string[]): Promise<Node[]> {
+  const rows = parseCsv(csvText);
+  if (rows.length < 2) return [];
+  const col = rows[0].indexOf(lookCol);
+  if (col < 0) return [];
+  const all = looksOf(rows, col);
+  const stride = Math.max(1, Math.ceil(all.length / 30));
+  const looks = all.filter((_, i) => i % stride === stride - 1 || i === all.length - 1);
+  const rank = new Map(all.map((l, i) => [l, i]));
+  const weights: number[][] = arms.map(() => []);
+  const probs: number[][] = arms.map(() => []);
+  const qq = new URLSearchParams(q);
+  qq.set('draws', '20000');
+  for (const l of looks) {
+    const upto = rank.get(l)!;
+    const sub = [rows[0], ...rows.slice(1).filter((r) => (rank.get(r[col] ?? '') ?? Infinity) <= upto)];
+    const body = `${sub.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
+    try {
+      const doc = await post<Adapt>(`/adapt?${qq}`, body, 'text/csv');
+      arms.forEach((a, k) => {
+        const x = doc.arms.find((d) => d.arm === a);
+        weights[k].push(x ? x.weight : NaN);
+        probs[k].push(x ? x.prob_best : NaN);
+      });
+    } catch {
+      arms.forEach((_, k) => {
+        weights[k].push(NaN);
+        probs[k].push(NaN);
+      });
+    }
+  }
+  return [
+    h('h3', { class: 'govuk-heading-m' }, 'Allocation over time'),
+    h(
+      'p',
+      { class: 'govuk-body' },
+      `The allocation the data up to each look would have given (${looks.length} looks of the “${lookCol}” column; 20,000 draws each). A dash means there was not yet enough data.`,
+    ),
+    h(
+      'figure',
+      { class: 'gp-figure', id: 'adapt-over-time' },
+      weightsOverTimeChart(
+        looks,
+        arms.map((a, k) => ({ arm: a, weights: weights[k] })),
+        'Allocation weights over time',
+        `One line per arm: the share of the next batch it would get after each look, from ${looks[0]} to ${looks[looks.length - 1]}. The same numbers are in the table below.`,
+      ),
+      h('figcaption', { class: 'govuk-body-s' }, 'One line per arm, each with its own colour and dash pattern, labelled at its end.'),
+    ),
+    scrollable(
+      'Allocation weights over time',
+      table(
+        'Allocation weights over time',
+        [{ head: 'Look' }, ...arms.map((a) => ({ head: `${a}: weight (P best)`, numeric: true }))],
+        looks.map((l, i) => [l, ...arms.map((_, k) => (Number.isFinite(weights[k][i]) ? `${pct(weights[k][i])} (${pct(probs[k][i])})` : '–'))]),
+        { rowHeaders: true, captionClass: 'govuk-table__caption--s' },
+      ),
+    ),
+  ];
+}
+
 // ---- power ------------------------------------------------------------------------
 
 function renderPower(doc: Power): Node[] {
@@ -628,10 +734,17 @@ export function trialsPage(): Page {
     q.set('arm', field(analyseForm, 'arm') || 'arm');
     q.set('outcome', (field(analyseForm, 'outcome') || 'outcome').split(',')[0]);
     replaceChildren(adaptErrors);
+    const look = field(analyseForm, 'look');
     post<Adapt>(`/adapt?${q}`, csv.value, 'text/csv')
-      .then((doc) => {
+      .then(async (doc) => {
         replaceChildren(adaptResults, renderAdapt(doc));
         document.getElementById('adapt-results-heading')?.focus();
+        if (look) {
+          adaptResults.setAttribute('aria-busy', 'true');
+          const more = await allocationsOverTime(csv.value, look, q, doc.arms.map((a) => a.arm));
+          adaptResults.append(...more);
+          adaptResults.removeAttribute('aria-busy');
+        }
       })
       .catch((e) => {
         replaceChildren(adaptResults);
