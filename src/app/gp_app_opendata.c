@@ -721,7 +721,7 @@ static json_t *gp_od_datapackage(gp_od *b) {
   json_array_foreach(b->scans, i, m) {
     const char *metric = json_string_value(json_array_get(m, 1));
     const char *period = json_string_value(json_array_get(m, 2));
-    char name[256], title[512], desc[512];
+    char name[600], title[512], desc[512];
     gp_od_slug(period, title, sizeof title);
     snprintf(name, sizeof name, "scan-%s-%s", metric, title);
     for (char *p = name; *p; p++)
