@@ -62,15 +62,14 @@ static const gp_od_field gp_f_missions[] = {
     {"kind", "string", "Kind of mission", NULL, "mission,licence_to_operate,crisis", true},
     {"lead", "string", "Who leads it", NULL, NULL, false},
     {"start", "string", "First period of the mission (gameplan period text)", NULL, NULL, false},
-    {"horizon", "string", "Last period of the mission (gameplan period text)", NULL, NULL,
-     false},
+    {"horizon", "string", "Last period of the mission (gameplan period text)", NULL, NULL, false},
     {"attribution", "string", "Attribution of the data sources", NULL, NULL, false},
     {"plan_version", "integer", "Version of the mission's game plan", NULL, NULL, true},
     {"page", "string", "The mission's public page", NULL, NULL, true},
 };
 static const gp_od_schema gp_s_missions = {
-    "missions", "Missions", "Every published mission.", gp_f_missions, GP_OD_N(gp_f_missions),
-    "id", NULL, 0};
+    "missions", "Missions", "Every published mission.", gp_f_missions, GP_OD_N(gp_f_missions), "id",
+    NULL,       0};
 
 static const gp_od_field gp_f_metrics[] = {
     {"mission", "string", "Mission that owns the metric (missions.id)", NULL, NULL, true},
@@ -82,9 +81,14 @@ static const gp_od_field gp_f_metrics[] = {
     {"source", "string", "Where its data come from", NULL, NULL, false},
 };
 static const gp_od_fkey gp_k_metrics[] = {{"mission", "missions", "id"}};
-static const gp_od_schema gp_s_metrics = {
-    "metrics", "Metrics", "The metrics of the published missions.", gp_f_metrics,
-    GP_OD_N(gp_f_metrics), "id", gp_k_metrics, GP_OD_N(gp_k_metrics)};
+static const gp_od_schema gp_s_metrics = {"metrics",
+                                          "Metrics",
+                                          "The metrics of the published missions.",
+                                          gp_f_metrics,
+                                          GP_OD_N(gp_f_metrics),
+                                          "id",
+                                          gp_k_metrics,
+                                          GP_OD_N(gp_k_metrics)};
 
 static const gp_od_field gp_f_obs[] = {
     {"mission", "string", "Mission (missions.id)", NULL, NULL, true},
@@ -104,10 +108,15 @@ static const gp_od_field gp_f_obs[] = {
 };
 static const gp_od_fkey gp_k_obs[] = {{"metric", "metrics", "id"}, {"mission", "missions", "id"}};
 static const gp_od_schema gp_s_obs = {
-    "observations", "Observations",
+    "observations",
+    "Observations",
     "Current values of every metric of the published missions, headline and breakdowns, with "
     "their intervals, sample sizes and sources.",
-    gp_f_obs, GP_OD_N(gp_f_obs), "metric,series,period", gp_k_obs, GP_OD_N(gp_k_obs)};
+    gp_f_obs,
+    GP_OD_N(gp_f_obs),
+    "metric,series,period",
+    gp_k_obs,
+    GP_OD_N(gp_k_obs)};
 
 static const gp_od_field gp_f_targets[] = {
     {"mission", "string", "Mission (missions.id)", NULL, NULL, true},
@@ -123,9 +132,14 @@ static const gp_od_field gp_f_targets[] = {
 };
 static const gp_od_fkey gp_k_targets[] = {{"mission", "missions", "id"},
                                           {"metric", "metrics", "id"}};
-static const gp_od_schema gp_s_targets = {
-    "targets", "Targets", "The targets of the published missions.", gp_f_targets,
-    GP_OD_N(gp_f_targets), "mission,id", gp_k_targets, GP_OD_N(gp_k_targets)};
+static const gp_od_schema gp_s_targets = {"targets",
+                                          "Targets",
+                                          "The targets of the published missions.",
+                                          gp_f_targets,
+                                          GP_OD_N(gp_f_targets),
+                                          "mission,id",
+                                          gp_k_targets,
+                                          GP_OD_N(gp_k_targets)};
 
 static const gp_od_field gp_f_status[] = {
     {"mission", "string", "Mission (missions.id)", NULL, NULL, true},
@@ -149,8 +163,7 @@ static const gp_od_field gp_f_status[] = {
     {"forecast_pi95_upper", "number", "95% prediction interval, upper", GP_VAL_UNIT, NULL, false},
     {"forecast_n", "integer", "Observations the forecast was fitted on", NULL, NULL, false},
     {"forecast_reason", "string", "Why there is no forecast", NULL, NULL, false},
-    {"p_meet", "number", "Probability that the target is met (0 to 1)", "probability", NULL,
-     false},
+    {"p_meet", "number", "Probability that the target is met (0 to 1)", "probability", NULL, false},
     {"rating", "string", "Delivery confidence rating", NULL,
      "green,amber_green,amber_red,red,not_rated", true},
     {"open_sdg_status", "string", "Progress status as Open SDG defines it", NULL,
@@ -161,10 +174,15 @@ static const gp_od_field gp_f_status[] = {
 static const gp_od_fkey gp_k_status[] = {{"mission,target", "targets", "mission,id"},
                                          {"metric", "metrics", "id"}};
 static const gp_od_schema gp_s_status = {
-    "status", "Latest status",
+    "status",
+    "Latest status",
     "Every target's latest status: latest actual, forecast with prediction intervals, "
     "probability of meeting the target and rating (see docs/methods.md, Status).",
-    gp_f_status, GP_OD_N(gp_f_status), "mission,target", gp_k_status, GP_OD_N(gp_k_status)};
+    gp_f_status,
+    GP_OD_N(gp_f_status),
+    "mission,target",
+    gp_k_status,
+    GP_OD_N(gp_k_status)};
 
 static const gp_od_field gp_f_scans[] = {
     {"mission", "string", "Mission (missions.id)", NULL, NULL, true},
@@ -192,12 +210,16 @@ static const gp_od_field gp_f_scans[] = {
     {"path", "string", "The scan's per-unit file (CSV), relative to this package", NULL, NULL,
      true},
 };
-static const gp_od_fkey gp_k_scans[] = {{"metric", "metrics", "id"},
-                                        {"mission", "missions", "id"}};
+static const gp_od_fkey gp_k_scans[] = {{"metric", "metrics", "id"}, {"mission", "missions", "id"}};
 static const gp_od_schema gp_s_scans = {
-    "scans", "Scans of front-line units",
+    "scans",
+    "Scans of front-line units",
     "Every saved funnel-plot scan of a published mission's metric (see docs/methods/scan.md).",
-    gp_f_scans, GP_OD_N(gp_f_scans), "metric,period", gp_k_scans, GP_OD_N(gp_k_scans)};
+    gp_f_scans,
+    GP_OD_N(gp_f_scans),
+    "metric,period",
+    gp_k_scans,
+    GP_OD_N(gp_k_scans)};
 
 static const gp_od_field gp_f_units[] = {
     {"metric", "string", "Metric scanned (metrics.id)", NULL, NULL, true},
@@ -217,28 +239,29 @@ static const gp_od_field gp_f_units[] = {
 };
 static const gp_od_fkey gp_k_units[] = {{"metric,period", "scans", "metric,period"}};
 static const gp_od_schema gp_s_units = {
-    "scan-units", "Scan of units", "Per-unit values and flags of one saved scan.", gp_f_units,
-    GP_OD_N(gp_f_units), "metric,period,unit", gp_k_units, GP_OD_N(gp_k_units)};
+    "scan-units", "Scan of units",     "Per-unit values and flags of one saved scan.",
+    gp_f_units,   GP_OD_N(gp_f_units), "metric,period,unit",
+    gp_k_units,   GP_OD_N(gp_k_units)};
 
 /* ---- the builder ---------------------------------------------------------------- */
 
 /* What a build collects. */
 typedef struct gp_od {
-  gp_store *s;                 /* the store */
-  const gp_opendata_opts *o;   /* options */
-  char base[512];              /* the site root URL, without a trailing "/" */
-  const char *want;            /* the one path wanted, or NULL: every file */
-  gp_opendata_emit emit;       /* where files go */
-  void *ctx;                   /* emit's context */
-  json_t *missions;            /* rows of the missions table */
-  json_t *metrics;             /* rows of metrics */
-  json_t *obs;                 /* rows of observations */
-  json_t *targets;             /* rows of targets */
-  json_t *status;              /* rows of status (NULL: not built) */
-  json_t *status_doc;          /* the status document (NULL: not built) */
-  json_t *scans;               /* rows of scans */
-  json_t *dates;               /* mission id -> {"issued", "modified"} */
-  json_t *mdocs;               /* mission id -> its gp_app_mission_doc */
+  gp_store *s;               /* the store */
+  const gp_opendata_opts *o; /* options */
+  char base[512];            /* the site root URL, without a trailing "/" */
+  const char *want;          /* the one path wanted, or NULL: every file */
+  gp_opendata_emit emit;     /* where files go */
+  void *ctx;                 /* emit's context */
+  json_t *missions;          /* rows of the missions table */
+  json_t *metrics;           /* rows of metrics */
+  json_t *obs;               /* rows of observations */
+  json_t *targets;           /* rows of targets */
+  json_t *status;            /* rows of status (NULL: not built) */
+  json_t *status_doc;        /* the status document (NULL: not built) */
+  json_t *scans;             /* rows of scans */
+  json_t *dates;             /* mission id -> {"issued", "modified"} */
+  json_t *mdocs;             /* mission id -> its gp_app_mission_doc */
 } gp_od;
 
 /* A string or JSON null for NULL or "". */
@@ -324,12 +347,11 @@ static gp_code gp_od_mission(gp_od *b, const gp_mission_row *r, gp_error *err) {
   json_object_set_new(b->mdocs, m->id, doc);
   char page[1024];
   snprintf(page, sizeof page, "%s/missions/%s", b->base, m->id);
-  json_array_append_new(
-      b->missions,
-      json_pack("[s, s, o, s, o, o, o, o, I, s]", m->id, m->title, gp_od_str(m->vision),
-                gp_mission_kind_name(m->kind), gp_od_str(m->lead), gp_od_str(m->start),
-                gp_od_str(m->horizon), gp_od_str(r->attribution), (json_int_t)r->plan_version,
-                page));
+  json_array_append_new(b->missions,
+                        json_pack("[s, s, o, s, o, o, o, o, I, s]", m->id, m->title,
+                                  gp_od_str(m->vision), gp_mission_kind_name(m->kind),
+                                  gp_od_str(m->lead), gp_od_str(m->start), gp_od_str(m->horizon),
+                                  gp_od_str(r->attribution), (json_int_t)r->plan_version, page));
   void *vc[2] = {b, (void *)m->id};
   if ((rc = gp_store_plan_versions(b->s, m->id, gp_od_version_cb, vc, err))) return rc;
   size_t i;
@@ -383,7 +405,8 @@ static gp_code gp_od_status(gp_od *b, gp_error *err) {
     json_t *p80 = json_object_get(fc, "pi80"), *p95 = json_object_get(fc, "pi95");
     json_t *row = json_array();
     const char *keys[] = {"mission", "id", "metric", "kind", "direction", "unit"};
-    for (size_t k = 0; k < GP_OD_N(keys); k++) json_array_append_new(row, gp_od_get(t, keys[k]));
+    for (size_t k = 0; k < GP_OD_N(keys); k++)
+      json_array_append_new(row, gp_od_get(t, keys[k]));
     json_array_append_new(row, gp_od_get(bl, "period"));
     json_array_append_new(row, gp_od_get(bl, "value"));
     json_array_append_new(row, gp_od_get(tg, "period"));
@@ -415,8 +438,8 @@ static void gp_od_slug(const char *period, char *out, size_t n) {
 }
 
 typedef struct gp_od_scan_ctx {
-  gp_od *b;     /* the build */
-  json_t *owner;/* metric id -> mission id of published missions */
+  gp_od *b;      /* the build */
+  json_t *owner; /* metric id -> mission id of published missions */
 } gp_od_scan_ctx;
 
 static json_t *gp_od_opt(const json_t *o, const char *k) {
@@ -480,8 +503,10 @@ static gp_code gp_od_scans(gp_od *b, gp_error *err) {
     gp_error e2;
     rc = gp_store_scans_list(b->s, NULL, gp_od_scan_cb, &c, &e2);
     /* A store without unit tables (another backend) publishes no scans. */
-    if (rc == GP_EINTERNAL) rc = GP_OK;
-    else if (rc && err) *err = e2;
+    if (rc == GP_EINTERNAL)
+      rc = GP_OK;
+    else if (rc && err)
+      *err = e2;
   }
   json_decref(c.owner);
   return rc;
@@ -645,10 +670,9 @@ static json_t *gp_od_table_schema(const gp_od_schema *sc) {
   }
   json_t *fk = json_array();
   for (size_t k = 0; k < sc->nfkeys; k++)
-    json_array_append_new(fk, json_pack("{s:o, s:{s:s, s:o}}", "fields",
-                                        gp_od_list(sc->fkeys[k].fields), "reference", "resource",
-                                        sc->fkeys[k].resource, "fields",
-                                        gp_od_list(sc->fkeys[k].ref)));
+    json_array_append_new(
+        fk, json_pack("{s:o, s:{s:s, s:o}}", "fields", gp_od_list(sc->fkeys[k].fields), "reference",
+                      "resource", sc->fkeys[k].resource, "fields", gp_od_list(sc->fkeys[k].ref)));
   json_t *ts = json_pack("{s:o, s:o}", "fields", fields, "primaryKey", gp_od_list(sc->pkey));
   if (json_array_size(fk)) /* the spec wants at least one when present */
     json_object_set_new(ts, "foreignKeys", fk);
@@ -661,9 +685,9 @@ static json_t *gp_od_table_schema(const gp_od_schema *sc) {
 static json_t *gp_od_resource(const char *name, const char *path, const gp_od_schema *sc,
                               const char *title, const char *description) {
   return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "name", name, "path", path,
-                   "profile", "tabular-data-resource", "title", title, "description",
-                   description, "format", "csv", "mediatype", "text/csv", "encoding", "utf-8",
-                   "schema", gp_od_table_schema(sc));
+                   "profile", "tabular-data-resource", "title", title, "description", description,
+                   "format", "csv", "mediatype", "text/csv", "encoding", "utf-8", "schema",
+                   gp_od_table_schema(sc));
 }
 
 static const char *gp_od_licence_name(const gp_opendata_opts *o) {
@@ -691,8 +715,8 @@ static const char *gp_od_publisher(const gp_opendata_opts *o) {
 /* The Data Package (datapackage.json). */
 static json_t *gp_od_datapackage(gp_od *b) {
   const gp_opendata_opts *o = b->o;
-  json_t *lic = json_pack("{s:s, s:s}", "name", gp_od_licence_name(o), "title",
-                          gp_od_licence_title(o));
+  json_t *lic =
+      json_pack("{s:s, s:s}", "name", gp_od_licence_name(o), "title", gp_od_licence_title(o));
   if (gp_od_licence_url(o)) json_object_set_new(lic, "path", json_string(gp_od_licence_url(o)));
   json_t *sources = json_array();
   size_t i;
@@ -702,8 +726,8 @@ static json_t *gp_od_datapackage(gp_od *b) {
     char title[4096];
     snprintf(title, sizeof title, "%s: %s", json_string_value(json_array_get(m, 1)),
              attr ? attr : "data recorded by the mission's team");
-    json_array_append_new(sources, json_pack("{s:s, s:O}", "title", title, "path",
-                                             json_array_get(m, 9)));
+    json_array_append_new(sources,
+                          json_pack("{s:s, s:O}", "title", title, "path", json_array_get(m, 9)));
   }
   json_t *res = json_array();
   json_array_append_new(res, gp_od_resource("missions", "missions.csv", &gp_s_missions,
@@ -714,8 +738,8 @@ static json_t *gp_od_datapackage(gp_od *b) {
                                             gp_s_obs.title, gp_s_obs.description));
   json_array_append_new(res, gp_od_resource("targets", "targets.csv", &gp_s_targets,
                                             gp_s_targets.title, gp_s_targets.description));
-  json_array_append_new(res, gp_od_resource("status", "status.csv", &gp_s_status,
-                                            gp_s_status.title, gp_s_status.description));
+  json_array_append_new(res, gp_od_resource("status", "status.csv", &gp_s_status, gp_s_status.title,
+                                            gp_s_status.description));
   json_array_append_new(res, gp_od_resource("scans", "scans.csv", &gp_s_scans, gp_s_scans.title,
                                             gp_s_scans.description));
   json_array_foreach(b->scans, i, m) {
@@ -730,8 +754,8 @@ static json_t *gp_od_datapackage(gp_od *b) {
         *p = '-';
     snprintf(title, sizeof title, "Scan of %s, %s", metric, period);
     snprintf(desc, sizeof desc,
-             "Per-unit values, indicators and flags of the saved scan of metric %s for %s.",
-             metric, period);
+             "Per-unit values, indicators and flags of the saved scan of metric %s for %s.", metric,
+             period);
     json_array_append_new(res, gp_od_resource(name, json_string_value(json_array_get(m, 19)),
                                               &gp_s_units, title, desc));
   }
@@ -761,15 +785,15 @@ static json_t *gp_od_dist(gp_od *b, const char *file, const char *title, const c
   char url[1024], id[1100];
   snprintf(url, sizeof url, "%s/data/%s", b->base, file);
   snprintf(id, sizeof id, "%s#distribution", url);
-  json_t *d = json_pack(
-      "{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s}, s:o}", "@id", id, "@type",
-      "dcat:Distribution", "dct:title", title, "dct:description", desc, "dcat:accessURL",
-      gp_od_iri(url), "dcat:downloadURL", gp_od_iri(url), "dct:format", "@id",
-      csv ? "http://publications.europa.eu/resource/authority/file-type/CSV"
-          : "http://publications.europa.eu/resource/authority/file-type/JSON",
-      "@type", "dct:MediaTypeOrExtent", "dcat:mediaType",
-      gp_od_iri(csv ? "https://www.iana.org/assignments/media-types/text/csv"
-                    : "https://www.iana.org/assignments/media-types/application/json"));
+  json_t *d =
+      json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s}, s:o}", "@id", id, "@type",
+                "dcat:Distribution", "dct:title", title, "dct:description", desc, "dcat:accessURL",
+                gp_od_iri(url), "dcat:downloadURL", gp_od_iri(url), "dct:format", "@id",
+                csv ? "http://publications.europa.eu/resource/authority/file-type/CSV"
+                    : "http://publications.europa.eu/resource/authority/file-type/JSON",
+                "@type", "dct:MediaTypeOrExtent", "dcat:mediaType",
+                gp_od_iri(csv ? "https://www.iana.org/assignments/media-types/text/csv"
+                              : "https://www.iana.org/assignments/media-types/application/json"));
   if (gp_od_licence_url(b->o))
     json_object_set_new(d, "dct:license", gp_od_iri(gp_od_licence_url(b->o)));
   if (dates) {
@@ -787,16 +811,14 @@ static json_t *gp_od_catalog(gp_od *b) {
   snprintf(home, sizeof home, "%s/", b->base);
   snprintf(pub, sizeof pub, "%s/#publisher", b->base);
   snprintf(dp, sizeof dp, "%s/data/datapackage.json", b->base);
-  json_t *ctx = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat",
-                          "http://www.w3.org/ns/dcat#", "dct", "http://purl.org/dc/terms/", "foaf",
-                          "http://xmlns.com/foaf/0.1/", "vcard",
-                          "http://www.w3.org/2006/vcard/ns#", "xsd",
-                          "http://www.w3.org/2001/XMLSchema#", "rdfs",
-                          "http://www.w3.org/2000/01/rdf-schema#", "adms",
-                          "http://www.w3.org/ns/adms#");
-  json_t *publisher = json_pack("{s:s, s:s, s:s, s:o}", "@id", pub, "@type", "foaf:Agent",
-                                "foaf:name", gp_od_publisher(b->o), "foaf:homepage",
-                                gp_od_iri(home));
+  json_t *ctx = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "dcat", "http://www.w3.org/ns/dcat#", "dct",
+      "http://purl.org/dc/terms/", "foaf", "http://xmlns.com/foaf/0.1/", "vcard",
+      "http://www.w3.org/2006/vcard/ns#", "xsd", "http://www.w3.org/2001/XMLSchema#", "rdfs",
+      "http://www.w3.org/2000/01/rdf-schema#", "adms", "http://www.w3.org/ns/adms#");
+  json_t *publisher =
+      json_pack("{s:s, s:s, s:s, s:o}", "@id", pub, "@type", "foaf:Agent", "foaf:name",
+                gp_od_publisher(b->o), "foaf:homepage", gp_od_iri(home));
   json_t *datasets = json_array();
   const char *first = NULL, *last = NULL;
   size_t i;
@@ -811,25 +833,26 @@ static json_t *gp_od_catalog(gp_od *b) {
     json_t *dates = json_object_get(b->dates, id);
     char dsid[1100], desc[2048];
     snprintf(dsid, sizeof dsid, "%s#dataset", page);
-    snprintf(desc, sizeof desc, "%s%sTargets, metrics, observations and latest status of the "
-             "mission \"%s\".", vision ? vision : "", vision ? " " : "", title);
-    json_t *ds = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:o, s:[s, s, s]}", "@id", dsid,
-                           "@type", "dcat:Dataset", "dct:identifier", id, "dct:title", title,
-                           "dct:description", desc, "dcat:landingPage", gp_od_iri(page),
-                           "dct:publisher", publisher, "dcat:theme",
-                           gp_od_iri("http://publications.europa.eu/resource/authority/"
-                                     "data-theme/GOVE"),
-                           "dcat:keyword", "mission", "targets", "performance");
+    snprintf(desc, sizeof desc,
+             "%s%sTargets, metrics, observations and latest status of the "
+             "mission \"%s\".",
+             vision ? vision : "", vision ? " " : "", title);
+    json_t *ds =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:o, s:[s, s, s]}", "@id", dsid, "@type",
+                  "dcat:Dataset", "dct:identifier", id, "dct:title", title, "dct:description", desc,
+                  "dcat:landingPage", gp_od_iri(page), "dct:publisher", publisher, "dcat:theme",
+                  gp_od_iri("http://publications.europa.eu/resource/authority/"
+                            "data-theme/GOVE"),
+                  "dcat:keyword", "mission", "targets", "performance");
     if (gp_od_licence_url(b->o))
       json_object_set_new(ds, "dct:license", gp_od_iri(gp_od_licence_url(b->o)));
     if (attr)
-      json_object_set_new(ds, "dct:provenance",
-                          json_pack("{s:s, s:s}", "@type", "dct:ProvenanceStatement",
-                                    "rdfs:label", attr));
+      json_object_set_new(
+          ds, "dct:provenance",
+          json_pack("{s:s, s:s}", "@type", "dct:ProvenanceStatement", "rdfs:label", attr));
     if (lead)
       json_object_set_new(ds, "dcat:contactPoint",
-                          json_pack("{s:s, s:s}", "@type", "vcard:Organization", "vcard:fn",
-                                    lead));
+                          json_pack("{s:s, s:s}", "@type", "vcard:Organization", "vcard:fn", lead));
     if (dates) {
       const char *is = json_string_value(json_object_get(dates, "issued"));
       const char *mo = json_string_value(json_object_get(dates, "modified"));
@@ -859,22 +882,22 @@ static json_t *gp_od_catalog(gp_od *b) {
         snprintf(file, sizeof file, "%.*s.%s", (int)(strlen(csv) - 4), csv, j ? "json" : "csv");
         snprintf(dt, sizeof dt, "Scan of %s, %s (%s)", json_string_value(json_array_get(sc, 1)),
                  json_string_value(json_array_get(sc, 2)), j ? "JSON" : "CSV");
-        snprintf(dd, sizeof dd, "Per-unit values, indicators and flags of a saved funnel-plot "
-                                "scan (see docs/methods/scan.md).");
+        snprintf(dd, sizeof dd,
+                 "Per-unit values, indicators and flags of a saved funnel-plot "
+                 "scan (see docs/methods/scan.md).");
         json_array_append_new(dists, gp_od_dist(b, file, dt, dd, dates));
       }
     }
     json_object_set_new(ds, "dcat:distribution", dists);
     json_array_append_new(datasets, ds);
   }
-  json_t *doc = json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:O}", "@context", ctx, "@id", cat,
-                          "@type", "dcat:Catalog", "dct:title", "gameplan open data",
-                          "dct:description",
-                          "Published missions: their metrics, observations, targets, latest "
-                          "status and scans of front-line units. A Frictionless Data Package "
-                          "of the same files is linked from dct:hasPart.",
-                          "foaf:homepage", gp_od_iri(home), "dct:hasPart", gp_od_iri(dp),
-                          "dct:publisher", publisher);
+  json_t *doc = json_pack(
+      "{s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:O}", "@context", ctx, "@id", cat, "@type",
+      "dcat:Catalog", "dct:title", "gameplan open data", "dct:description",
+      "Published missions: their metrics, observations, targets, latest "
+      "status and scans of front-line units. A Frictionless Data Package "
+      "of the same files is linked from dct:hasPart.",
+      "foaf:homepage", gp_od_iri(home), "dct:hasPart", gp_od_iri(dp), "dct:publisher", publisher);
   json_decref(publisher);
   if (gp_od_licence_url(b->o))
     json_object_set_new(doc, "dct:license", gp_od_iri(gp_od_licence_url(b->o)));
@@ -917,10 +940,11 @@ static void gp_od_html_head(FILE *f, const char *title, const char *root) {
         "td.n{text-align:right}.green{color:#00703c}.red{color:#d4351c}.amber_green,"
         ".amber_red{color:#8a5300}a{color:#1d70b8}</style>\n",
         f);
-  fprintf(f, "<link rel=\"alternate\" type=\"application/ld+json\" href=\"%sdata/catalog.jsonld\">"
-             "\n</head>\n<body>\n<p><a href=\"%sindex.html\">All missions</a> · "
-             "<a href=\"%sdata/datapackage.json\">Data Package</a> · "
-             "<a href=\"%sdata/catalog.jsonld\">DCAT catalogue</a></p>\n",
+  fprintf(f,
+          "<link rel=\"alternate\" type=\"application/ld+json\" href=\"%sdata/catalog.jsonld\">"
+          "\n</head>\n<body>\n<p><a href=\"%sindex.html\">All missions</a> · "
+          "<a href=\"%sdata/datapackage.json\">Data Package</a> · "
+          "<a href=\"%sdata/catalog.jsonld\">DCAT catalogue</a></p>\n",
           root, root, root, root);
 }
 
@@ -1047,17 +1071,22 @@ static void gp_od_coords(FILE *f, const gp_od_pts *pts, const double box[4], con
 /* A small SVG chart of a status target: actuals (line and dots), the
  * trajectory (dashed) and the forecast's 95% band. */
 static void gp_od_svg(FILE *f, const json_t *t) {
-  static gp_od_pts act, traj, lo95, hi95, goal;
-  gp_od_pts_of(json_object_get(t, "actuals"), "value", -1, &act);
-  gp_od_pts_of(json_object_get(t, "trajectory_points"), "value", -1, &traj);
-  gp_od_pts_of(json_object_get(t, "fan"), "pi95", 0, &lo95);
-  gp_od_pts_of(json_object_get(t, "fan"), "pi95", 1, &hi95);
+  gp_od_pts *pts = malloc(5 * sizeof *pts); /* about 40 kB: not on the stack */
+  if (!pts) abort();
+  gp_od_pts *act = &pts[0], *traj = &pts[1], *lo95 = &pts[2], *hi95 = &pts[3], *goal = &pts[4];
+  gp_od_pts_of(json_object_get(t, "actuals"), "value", -1, act);
+  gp_od_pts_of(json_object_get(t, "trajectory_points"), "value", -1, traj);
+  gp_od_pts_of(json_object_get(t, "fan"), "pi95", 0, lo95);
+  gp_od_pts_of(json_object_get(t, "fan"), "pi95", 1, hi95);
   json_t *one = json_pack("[O]", json_object_get(t, "target"));
-  gp_od_pts_of(one, "value", -1, &goal);
+  gp_od_pts_of(one, "value", -1, goal);
   json_decref(one);
-  if (act.n + traj.n < 2) return;
+  if (act->n + traj->n < 2) {
+    free(pts);
+    return;
+  }
   double r[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
-  const gp_od_pts *all[] = {&act, &traj, &lo95, &hi95, &goal};
+  const gp_od_pts *all[] = {act, traj, lo95, hi95, goal};
   for (size_t i = 0; i < 5; i++) {
     gp_od_extent(all[i], false, &r[0], &r[1]);
     gp_od_extent(all[i], true, &r[2], &r[3]);
@@ -1072,39 +1101,43 @@ static void gp_od_svg(FILE *f, const json_t *t) {
         "xmlns=\"http://www.w3.org/2000/svg\"><title>",
         f);
   gp_od_html_text(f, json_string_value(json_object_get(t, "metric_name")));
-  fputs(": actuals (solid), trajectory (dashed), forecast 95% interval (shaded), target (dot)</title>\n", f);
-  fprintf(f, "<rect x=\"60\" y=\"10\" width=\"560\" height=\"170\" fill=\"none\" "
-             "stroke=\"#b1b4b6\"/>\n<text x=\"55\" y=\"20\" text-anchor=\"end\" "
-             "font-size=\"11\">%.4g</text><text x=\"55\" y=\"180\" text-anchor=\"end\" "
-             "font-size=\"11\">%.4g</text>\n<text x=\"60\" y=\"196\" font-size=\"11\">%.0f"
-             "</text><text x=\"620\" y=\"196\" text-anchor=\"end\" font-size=\"11\">%.0f</text>\n",
+  fputs(": actuals (solid), trajectory (dashed), forecast 95% interval (shaded), target "
+        "(dot)</title>\n",
+        f);
+  fprintf(f,
+          "<rect x=\"60\" y=\"10\" width=\"560\" height=\"170\" fill=\"none\" "
+          "stroke=\"#b1b4b6\"/>\n<text x=\"55\" y=\"20\" text-anchor=\"end\" "
+          "font-size=\"11\">%.4g</text><text x=\"55\" y=\"180\" text-anchor=\"end\" "
+          "font-size=\"11\">%.4g</text>\n<text x=\"60\" y=\"196\" font-size=\"11\">%.0f"
+          "</text><text x=\"620\" y=\"196\" text-anchor=\"end\" font-size=\"11\">%.0f</text>\n",
           r[3], r[2], 1970 + r[0], 1970 + r[1]);
-  if (lo95.n && lo95.n == hi95.n) {
+  if (lo95->n && lo95->n == hi95->n) {
     fputs("<polygon fill=\"#d2e2f1\" points=\"", f);
-    gp_od_coords(f, &lo95, box, r, false);
-    gp_od_coords(f, &hi95, box, r, true);
+    gp_od_coords(f, lo95, box, r, false);
+    gp_od_coords(f, hi95, box, r, true);
     fputs("\"/>\n", f);
   }
-  if (traj.n) {
+  if (traj->n) {
     fputs("<polyline fill=\"none\" stroke=\"#505a5f\" stroke-dasharray=\"6 4\" "
           "stroke-width=\"2\" points=\"",
           f);
-    gp_od_coords(f, &traj, box, r, false);
+    gp_od_coords(f, traj, box, r, false);
     fputs("\"/>\n", f);
   }
-  if (act.n) {
+  if (act->n) {
     fputs("<polyline fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"2.5\" points=\"", f);
-    gp_od_coords(f, &act, box, r, false);
+    gp_od_coords(f, act, box, r, false);
     fputs("\"/>\n", f);
   }
-  if (goal.n) {
+  if (goal->n) {
     fprintf(f, "<circle r=\"5\" fill=\"#d4351c\" cx=\"%.1f\" cy=\"%.1f\"/>\n",
-            box[0] + (goal.x[0] - r[0]) / (r[1] - r[0]) * box[2],
-            box[1] + box[3] - (goal.y[0] - r[2]) / (r[3] - r[2]) * box[3]);
+            box[0] + (goal->x[0] - r[0]) / (r[1] - r[0]) * box[2],
+            box[1] + box[3] - (goal->y[0] - r[2]) / (r[3] - r[2]) * box[3]);
   }
   fputs("</svg>\n<p><small>Solid: actuals. Dashed: trajectory. Shaded: forecast, 95% "
         "prediction interval. Red dot: the target.</small></p>\n",
         f);
+  free(pts);
 }
 
 static gp_code gp_od_html(gp_od *b, gp_error *err) {
@@ -1165,8 +1198,9 @@ static gp_code gp_od_html(gp_od *b, gp_error *err) {
     fputs("<h2>Data</h2>\n<ul>\n", f);
     static const char *const parts[] = {"metrics", "observations", "targets", "status"};
     for (size_t k = 0; k < GP_OD_N(parts); k++)
-      fprintf(f, "<li>%s: <a href=\"../../data/missions/%s/%s.csv\">CSV</a>, "
-                 "<a href=\"../../data/missions/%s/%s.json\">JSON</a></li>\n",
+      fprintf(f,
+              "<li>%s: <a href=\"../../data/missions/%s/%s.csv\">CSV</a>, "
+              "<a href=\"../../data/missions/%s/%s.json\">JSON</a></li>\n",
               parts[k], id, parts[k], id, parts[k]);
     size_t si;
     json_t *sc;
@@ -1177,8 +1211,9 @@ static gp_code gp_od_html(gp_od *b, gp_error *err) {
       gp_od_html_text(f, json_string_value(json_array_get(sc, 1)));
       fputs(", ", f);
       gp_od_html_text(f, json_string_value(json_array_get(sc, 2)));
-      fprintf(f, ": <a href=\"../../data/%s\">CSV</a>, <a href=\"../../data/%.*s.json\">JSON"
-                 "</a></li>\n",
+      fprintf(f,
+              ": <a href=\"../../data/%s\">CSV</a>, <a href=\"../../data/%.*s.json\">JSON"
+              "</a></li>\n",
               csv, (int)(strlen(csv) - 4), csv);
     }
     fputs("</ul>\n", f);
@@ -1219,8 +1254,8 @@ static gp_code gp_od_data_index(gp_od *b, gp_error *err) {
                                &gp_s_targets,  &gp_s_status,  &gp_s_scans};
   fputs("<h2>All missions</h2>\n<ul>\n", f);
   for (size_t i = 0; i < GP_OD_N(all); i++) {
-    fprintf(f, "<li>%s: <a href=\"%s.csv\">CSV</a>, <a href=\"%s.json\">JSON</a>. ",
-            all[i]->title, all[i]->name, all[i]->name);
+    fprintf(f, "<li>%s: <a href=\"%s.csv\">CSV</a>, <a href=\"%s.json\">JSON</a>. ", all[i]->title,
+            all[i]->name, all[i]->name);
     gp_od_html_text(f, all[i]->description);
     fputs("</li>\n", f);
   }
@@ -1233,8 +1268,9 @@ static gp_code gp_od_data_index(gp_od *b, gp_error *err) {
     gp_od_html_text(f, json_string_value(json_array_get(m, 1)));
     fputs("</h2>\n<ul>\n", f);
     for (size_t k = 1; k < 5; k++)
-      fprintf(f, "<li>%s: <a href=\"missions/%s/%s.csv\">CSV</a>, "
-                 "<a href=\"missions/%s/%s.json\">JSON</a></li>\n",
+      fprintf(f,
+              "<li>%s: <a href=\"missions/%s/%s.csv\">CSV</a>, "
+              "<a href=\"missions/%s/%s.json\">JSON</a></li>\n",
               all[k]->title, id, all[k]->name, id, all[k]->name);
     json_array_foreach(b->scans, si, sc) {
       if (strcmp(json_string_value(json_array_get(sc, 0)), id)) continue;
@@ -1321,12 +1357,12 @@ static gp_code gp_od_run(gp_od *b, gp_error *err) {
     if (rc) return rc;
   }
   if (gp_od_wants(b, "data/datapackage.json") &&
-      (rc = gp_od_json_file(b, "data/datapackage.json", "application/json",
-                            gp_od_datapackage(b), err)))
+      (rc = gp_od_json_file(b, "data/datapackage.json", "application/json", gp_od_datapackage(b),
+                            err)))
     return rc;
   if (gp_od_wants(b, "data/catalog.jsonld") &&
-      (rc = gp_od_json_file(b, "data/catalog.jsonld", "application/ld+json", gp_od_catalog(b),
-                            err)))
+      (rc =
+           gp_od_json_file(b, "data/catalog.jsonld", "application/ld+json", gp_od_catalog(b), err)))
     return rc;
   if (gp_od_wants(b, "data/index.html") && (rc = gp_od_data_index(b, err))) return rc;
   if (b->o->html && (rc = gp_od_html(b, err))) return rc;
@@ -1342,10 +1378,11 @@ static gp_code gp_od_build(gp_store *s, const gp_opendata_opts *o, const char *w
   b.want = want;
   b.emit = emit;
   b.ctx = ctx;
-  snprintf(b.base, sizeof b.base, "%s", o->base_url && *o->base_url ? o->base_url
-                                                                      : "http://localhost");
+  snprintf(b.base, sizeof b.base, "%s",
+           o->base_url && *o->base_url ? o->base_url : "http://localhost");
   size_t n = strlen(b.base);
-  while (n > 0 && b.base[n - 1] == '/') b.base[--n] = '\0';
+  while (n > 0 && b.base[n - 1] == '/')
+    b.base[--n] = '\0';
   b.missions = json_array();
   b.metrics = json_array();
   b.obs = json_array();
@@ -1393,8 +1430,8 @@ static gp_code gp_od_keep(void *ctx, const char *path, const char *media, const 
   return GP_OK;
 }
 
-gp_code gp_app_opendata_file(gp_store *s, const gp_opendata_opts *o, const char *path,
-                             char **body, size_t *len, const char **media_type, gp_error *err) {
+gp_code gp_app_opendata_file(gp_store *s, const gp_opendata_opts *o, const char *path, char **body,
+                             size_t *len, const char **media_type, gp_error *err) {
   gp_od_one one = {NULL, 0, NULL};
   gp_code rc = gp_od_build(s, o, path, gp_od_keep, &one, err);
   if (rc) {

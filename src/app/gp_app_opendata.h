@@ -51,7 +51,7 @@ gp_code gp_app_opendata_site(gp_store *s, const gp_opendata_opts *o, gp_opendata
  * "data/missions.csv"). Returns GP_OK with *body (malloc'd, the caller
  * frees; NUL-terminated), *len and *media_type (static), or GP_ENOTFOUND
  * when there is no such file. */
-gp_code gp_app_opendata_file(gp_store *s, const gp_opendata_opts *o, const char *path,
-                             char **body, size_t *len, const char **media_type, gp_error *err);
+gp_code gp_app_opendata_file(gp_store *s, const gp_opendata_opts *o, const char *path, char **body,
+                             size_t *len, const char **media_type, gp_error *err);
 
 #endif

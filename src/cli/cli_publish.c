@@ -94,7 +94,8 @@ int gp_cmd_publish(int argc, char **argv) {
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", argv[optind]);
   size_t n = strlen(dir);
-  while (n > 1 && dir[n - 1] == '/') dir[--n] = '\0';
+  while (n > 1 && dir[n - 1] == '/')
+    dir[--n] = '\0';
   if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
     gp_fail(&err, GP_EIO, dir, "cannot make the directory: %s", strerror(errno));
     return gp_cli_report(&err);

@@ -25,8 +25,8 @@ static bool gp_host_ok(const char *h) {
 gp_code gp_h_opendata(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
   if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
     resp->status = 405;
-    resp->json = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "method_not_allowed",
-                           "message", "open data is read-only: use GET", "path", req->path);
+    resp->json = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "method_not_allowed", "message",
+                           "open data is read-only: use GET", "path", req->path);
     return GP_OK;
   }
   /* "data/..."; the folder itself is its index page */

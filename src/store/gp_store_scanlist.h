@@ -13,15 +13,15 @@
 
 /* One saved scan, as stored. Strings are valid only during the callback. */
 typedef struct gp_scan_row {
-  const char *metric_id;  /* the metric scanned */
-  const char *period;     /* the period of its data set (canonical text) */
-  const char *kind;       /* the data set's kind: "score", "count", "observed_expected" */
-  long n;                 /* units in the data set (missing ones included) */
-  const char *source;     /* the data set's source, or NULL */
-  const char *imported_at;/* when the data set was imported (ISO 8601 UTC) */
-  const char *created_at; /* when the scan was saved (ISO 8601 UTC) */
-  const char *options;    /* JSON text: type, adjust, overdispersion, trim, level, fdr */
-  const char *summary;    /* JSON text: target, phi, tau2, scanned, discoveries */
+  const char *metric_id;   /* the metric scanned */
+  const char *period;      /* the period of its data set (canonical text) */
+  const char *kind;        /* the data set's kind: "score", "count", "observed_expected" */
+  long n;                  /* units in the data set (missing ones included) */
+  const char *source;      /* the data set's source, or NULL */
+  const char *imported_at; /* when the data set was imported (ISO 8601 UTC) */
+  const char *created_at;  /* when the scan was saved (ISO 8601 UTC) */
+  const char *options;     /* JSON text: type, adjust, overdispersion, trim, level, fdr */
+  const char *summary;     /* JSON text: target, phi, tau2, scanned, discoveries */
 } gp_scan_row;
 
 /* Calls cb for every saved scan of metric_id (NULL: of every metric),

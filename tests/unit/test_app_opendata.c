@@ -89,8 +89,9 @@ static int setup(void **state) {
            " \"targets\": [{\"id\": \"t1\", \"metric\": \"hush\", \"kind\": \"committed\","
            " \"baseline\": {\"period\": \"2020\", \"value\": 5},"
            " \"target\": {\"period\": \"2030\", \"value\": 1}}]}");
-  import(s, "late", "period,value,lower,upper,n,place\n2020,20,19.5,20.5,1000,\n2021,18.25,,,,\n"
-                    "2022,17,,,,\n2021,30,,,,North\n");
+  import(s, "late",
+         "period,value,lower,upper,n,place\n2020,20,19.5,20.5,1000,\n2021,18.25,,,,\n"
+         "2022,17,,,,\n2021,30,,,,North\n");
   import(s, "hush", "period,value\n2020,5\n2021,4\n2022,3\n");
   units(s, "late");
   units(s, "hush");
@@ -113,8 +114,8 @@ static int teardown(void **state) {
 }
 
 /* Collects every file: path -> body. */
-static gp_code collect(void *ctx, const char *path, const char *media, const char *body,
-                       size_t len, gp_error *err) {
+static gp_code collect(void *ctx, const char *path, const char *media, const char *body, size_t len,
+                       gp_error *err) {
   (void)media;
   (void)err;
   assert_int_equal(strlen(body), len);
@@ -137,7 +138,8 @@ static char *drop_last_field(const char *text) {
     const char *eol = strchr(text, '\n');
     const char *end = eol ? eol : text + strlen(text);
     const char *comma = end;
-    while (comma > text && *comma != ',') comma--;
+    while (comma > text && *comma != ',')
+      comma--;
     memcpy(w, text, (size_t)(comma - text));
     w += comma - text;
     *w++ = '\n';
@@ -163,19 +165,19 @@ static void test_only_published_missions(void **state) {
       fail();
     }
   }
-  assert_string_equal(
-      file(site, "data/missions.csv"),
-      "id,title,vision,kind,lead,start,horizon,attribution,plan_version,page\n"
-      "pub,Fewer <b>late</b> trains,\"On time, \"\"always\"\"\",mission,,,,"
-      "\"Rail Office, \"\"Punctuality\"\"\",1,https://example.org/missions/pub\n");
+  assert_string_equal(file(site, "data/missions.csv"),
+                      "id,title,vision,kind,lead,start,horizon,attribution,plan_version,page\n"
+                      "pub,Fewer <b>late</b> trains,\"On time, \"\"always\"\"\",mission,,,,"
+                      "\"Rail Office, \"\"Punctuality\"\"\",1,https://example.org/missions/pub\n");
   /* recorded_at (the last field) is the time of the import: compared without it */
   char *obs = drop_last_field(file(site, "data/observations.csv"));
-  assert_string_equal(obs, "mission,metric,series,period,value,lower,upper,n,breakdown_kind,"
-                           "breakdown,source\n"
-                           "pub,late,headline,2020,20,19.5,20.5,1000,,,\"Survey, \"\"wave\"\" 1\"\n"
-                           "pub,late,headline,2021,18.25,,,,,,\"Survey, \"\"wave\"\" 1\"\n"
-                           "pub,late,headline,2022,17,,,,,,\"Survey, \"\"wave\"\" 1\"\n"
-                           "pub,late,place:North,2021,30,,,,place,North,\"Survey, \"\"wave\"\" 1\"\n");
+  assert_string_equal(obs,
+                      "mission,metric,series,period,value,lower,upper,n,breakdown_kind,"
+                      "breakdown,source\n"
+                      "pub,late,headline,2020,20,19.5,20.5,1000,,,\"Survey, \"\"wave\"\" 1\"\n"
+                      "pub,late,headline,2021,18.25,,,,,,\"Survey, \"\"wave\"\" 1\"\n"
+                      "pub,late,headline,2022,17,,,,,,\"Survey, \"\"wave\"\" 1\"\n"
+                      "pub,late,place:North,2021,30,,,,place,North,\"Survey, \"\"wave\"\" 1\"\n");
   free(obs);
   /* the JSON has the same rows */
   json_t *oj = json_loads(file(site, "data/observations.json"), 0, NULL);
@@ -231,17 +233,15 @@ static void test_only_published_missions(void **state) {
   char *body;
   size_t len;
   const char *media;
-  assert_int_equal(gp_app_opendata_file(s, &o, "data/scans/late/2019_20.csv", &body, &len, &media,
-                                        &err),
-                   GP_OK);
+  assert_int_equal(
+      gp_app_opendata_file(s, &o, "data/scans/late/2019_20.csv", &body, &len, &media, &err), GP_OK);
   assert_string_equal(body, file(site, "data/scans/late/2019_20.csv"));
   assert_string_equal(media, "text/csv; charset=utf-8");
   free(body);
   const char *none[] = {"data/missions/hidden/metrics.csv", "data/scans/hush/2019_20.csv",
                         "data/nope.csv", "data/missions.csv.bak"};
   for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-    assert_int_equal(gp_app_opendata_file(s, &o, none[i], &body, &len, &media, &err),
-                     GP_ENOTFOUND);
+    assert_int_equal(gp_app_opendata_file(s, &o, none[i], &body, &len, &media, &err), GP_ENOTFOUND);
   gp_opendata_opts nohtml = {.base_url = NULL};
   assert_int_equal(gp_app_opendata_file(s, &nohtml, "index.html", &body, &len, &media, &err),
                    GP_ENOTFOUND);
