@@ -148,14 +148,15 @@ static int gp_trial_power_cmd(int argc, char **argv) {
     return gp_cli_usage("trial power", "--icc and --cluster-size go together");
   if (have_p0) s.kind = GP_TRIAL_PROPORTIONS;
   if (isnan(s.power) && (isnan(s.n) != isnan(s.mde))) s.power = 0.8;
-  gp_trial_power_result r;
-  if ((rc = gp_trial_power_solve(&s, &r, &err))) return gp_cli_report(&err);
-  if (json) {
-    json_t *doc = gp_trialjson_power(&s, &r);
+  if (json) { /* the document the API replies with */
+    json_t *doc;
+    if ((rc = gp_app_trial_power(&s, &doc, &err))) return gp_cli_report(&err);
     int st = gp_cli_print_json(stdout, doc);
     json_decref(doc);
     return st;
   }
+  gp_trial_power_result r;
+  if ((rc = gp_trial_power_solve(&s, &r, &err))) return gp_cli_report(&err);
   printf("method          %s\n", r.method);
   printf("n per arm       %.6g (round up: %.0f)%s\n", r.n_per_arm, ceil(r.n_per_arm - 1e-9),
          s.ratio != 1 ? " control arm" : "");
@@ -437,18 +438,22 @@ static int gp_trial_analyse_cmd(int argc, char **argv) {
   s.n_covariates = covs.n;
   s.ratio = nratio ? ratio : NULL;
   s.n_ratio = nratio;
+  if (json) { /* the document the API replies with */
+    json_t *doc;
+    if ((rc = gp_app_trial_analyse(&s, &doc, &err))) {
+      status = gp_cli_report(&err);
+      goto out;
+    }
+    status = gp_cli_print_json(stdout, doc);
+    json_decref(doc);
+    goto out;
+  }
   gp_trialcsv_analysis an;
   if ((rc = gp_trialcsv_analyse(&s, &an, &err))) {
     status = gp_cli_report(&err);
     goto out;
   }
-  if (json) {
-    json_t *doc = gp_trialjson_analysis(&s, &an);
-    status = gp_cli_print_json(stdout, doc);
-    json_decref(doc);
-  } else {
-    gp_print_analysis(&s, &an);
-  }
+  gp_print_analysis(&s, &an);
   gp_trialcsv_analysis_free(&an);
 out:
   free(outcomes.copy), free(covs.copy);
@@ -511,6 +516,26 @@ static int gp_trial_adapt_cmd(int argc, char **argv) {
     status = gp_cli_report(&err);
     goto out;
   }
+  if (json) { /* the document the API replies with */
+    gp_app_trial_adapt_req q = {.name = path,
+                                .arm_col = arm_col,
+                                .outcome_col = y_col,
+                                .arms = arms.item,
+                                .n_arms = arms.n,
+                                .binary = binary,
+                                .floor_w = floor_w,
+                                .threshold = threshold,
+                                .draws = draws,
+                                .seed = (unsigned long long)seed};
+    json_t *doc;
+    if ((rc = gp_app_trial_adapt(&q, &doc, &err))) {
+      status = gp_cli_report(&err);
+      goto out;
+    }
+    status = gp_cli_print_json(stdout, doc);
+    json_decref(doc);
+    goto out;
+  }
   gp_trial_arm_data data[GP_TRIAL_MAX_LIST];
   double pb[GP_TRIAL_MAX_LIST], w[GP_TRIAL_MAX_LIST];
   if ((rc = gp_trialcsv_arm_data(path, arm_col, y_col, binary, arms.n, arms.item, data, &err))) {
@@ -524,20 +549,13 @@ static int gp_trial_adapt_cmd(int argc, char **argv) {
     status = gp_cli_report(&err);
     goto out;
   }
-  if (json) {
-    json_t *doc = gp_trialjson_adapt(arms.n, arms.item, data, binary, floor_w, threshold, draws,
-                                     (unsigned long long)seed, &res);
-    status = gp_cli_print_json(stdout, doc);
-    json_decref(doc);
-  } else {
-    printf("%-16s %10s %12s %10s %10s\n", "arm", "n", "mean", "P(best)", "weight");
-    for (int i = 0; i < arms.n; i++)
-      printf("%-16s %10.0f %12.6g %10.4f %10.4f\n", arms.item[i], data[i].n,
-             binary ? (data[i].n > 0 ? data[i].successes / data[i].n : NAN) : data[i].mean, pb[i],
-             w[i]);
-    printf("\nbest: %s (P = %.4f)%s\n", arms.item[res.best], pb[res.best],
-           res.stop ? " — stop: the threshold is reached" : "");
-  }
+  printf("%-16s %10s %12s %10s %10s\n", "arm", "n", "mean", "P(best)", "weight");
+  for (int i = 0; i < arms.n; i++)
+    printf("%-16s %10.0f %12.6g %10.4f %10.4f\n", arms.item[i], data[i].n,
+           binary ? (data[i].n > 0 ? data[i].successes / data[i].n : NAN) : data[i].mean, pb[i],
+           w[i]);
+  printf("\nbest: %s (P = %.4f)%s\n", arms.item[res.best], pb[res.best],
+         res.stop ? " — stop: the threshold is reached" : "");
 out:
   free(arms.copy);
   return status;
