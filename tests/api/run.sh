@@ -5,6 +5,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$here/build/gameplan"
+# The documents first: docs/openapi.json matches the route table, docs/api.md
+# and docs/cli.md cover every route, command and option.
+/usr/bin/python3 "$here/tests/api/validate_openapi.py" | tail -1
 tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 db="$tmp/api.db"
