@@ -70,6 +70,6 @@ if command -v wrk > /dev/null; then
 fi
 
 # The computation alone, in one process (no start-up, no serialisation).
-if [ -x "$here/build/bench/status_bench" ]; then
-  "$here/build/bench/status_bench" "$db" 20
+if [ -x "${STATUS_BENCH:-$here/build/bench/status_bench}" ]; then
+  "${STATUS_BENCH:-$here/build/bench/status_bench}" "$db" 20
 fi
