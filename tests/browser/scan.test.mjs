@@ -136,4 +136,40 @@ describe('scan page', () => {
     await assertAccessible(page, 'the unit page');
     await screenshot(page, 'scan-unit');
   });
+
+  test('the options form scans again without adjustment', async (t) => {
+    if (skip) return t.skip(skip);
+    const { page } = browser;
+    await open(page, `/metrics/${METRIC}/scan`);
+    for (const box of await page.locator('input[name="adjust"]:checked').all()) await box.uncheck();
+    await page.locator('form.gp-scan-options button[type="submit"]').click();
+    await page.waitForURL(/options=1/);
+    await waitReady(page);
+    await page.locator('svg.gp-funnel').waitFor();
+    const plain = await apiGet(`/api/v1/metrics/${METRIC}/scan?adjust=&overdispersion=additive`);
+    assert.deepEqual(plain.adjust ?? [], []);
+    const summary = await page.locator('.govuk-summary-list').first().innerText();
+    assert.match(summary, /Nothing/);
+    const first = Object.keys(plain.units[0].flag).sort((a, b) => Number(a) - Number(b))[0];
+    const flagged = plain.units.filter((u) => u.flag[first] !== 'none').length;
+    assert.equal(await page.locator('table.gp-flagged tbody tr').count(), flagged);
+    assertNoErrors('the scan page without adjustment');
+  });
+
+  test('the scan page works at 375 px wide', async (t) => {
+    if (skip) return t.skip(skip);
+    const { page } = browser;
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await open(page, `/metrics/${METRIC}/scan`);
+      await page.locator('svg.gp-funnel').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+      assertNoErrors('the scan page at 375 px');
+      await assertAccessible(page, 'the scan page at 375 px');
+      await screenshot(page, 'scan-small');
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 1000 });
+    }
+  });
 });
