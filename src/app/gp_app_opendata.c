@@ -362,6 +362,9 @@ static gp_code gp_od_mission(gp_od *b, const gp_mission_row *r, gp_error *err) {
                           json_pack("[s, s, o, o, o, o, o]", m->id, mid, gp_od_get(x, "name"),
                                     gp_od_get(x, "unit"), gp_od_get(x, "direction"),
                                     gp_od_get(x, "frequency"), gp_od_get(x, "source")));
+    /* observations only for the files that show them (or their dates) */
+    if (b->want && !strstr(b->want, "/observations.") && strcmp(b->want, "data/catalog.jsonld"))
+      continue;
     gp_obs_filter f;
     memset(&f, 0, sizeof f);
     f.all_breakdowns = true;

@@ -238,6 +238,13 @@ static void test_only_published_missions(void **state) {
   assert_string_equal(body, file(site, "data/scans/late/2019_20.csv"));
   assert_string_equal(media, "text/csv; charset=utf-8");
   free(body);
+  const char *same[] = {"data/observations.csv", "data/missions/pub/observations.json",
+                        "data/catalog.jsonld", "data/status.csv", "data/index.html"};
+  for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+    assert_int_equal(gp_app_opendata_file(s, &o, same[i], &body, &len, &media, &err), GP_OK);
+    assert_string_equal(body, file(site, same[i]));
+    free(body);
+  }
   const char *none[] = {"data/missions/hidden/metrics.csv", "data/scans/hush/2019_20.csv",
                         "data/nope.csv", "data/missions.csv.bak"};
   for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
