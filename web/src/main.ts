@@ -7,6 +7,7 @@ import { ServiceNavigation, SkipLink, createAll } from 'govuk-frontend';
 import { replaceChildren } from './dom';
 import { assumptionsPage } from './pages/assumptions';
 import { boardPage } from './pages/board';
+import { conversationRoute } from './pages/conversation';
 import { metricPage } from './pages/metric';
 import { missionPage } from './pages/mission';
 import { errorPage, notFoundPage, type Page } from './pages/page';
@@ -30,6 +31,7 @@ let inflight: AbortController | null = null;
 
 async function load(signal: AbortSignal): Promise<Page> {
   const route = matchRoute(window.location.pathname, window.location.search);
+  if (/^\/conversations(\/|$)/.test(window.location.pathname)) return conversationRoute(window.location.pathname, signal);
   switch (route.name) {
     case 'board':
       return boardPage(signal);
