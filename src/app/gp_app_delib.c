@@ -290,7 +290,8 @@ static int gp_ad_i64_cmp(const void *pa, const void *pb) {
 static void gp_ad_next_cb(void *ctx, const gp_delib_statement_row *row) {
   gp_ad_next *n = ctx;
   n->total++;
-  if (bsearch(&row->id, n->voted, n->n_voted, sizeof *n->voted, gp_ad_i64_cmp)) return;
+  if (n->n_voted && bsearch(&row->id, n->voted, n->n_voted, sizeof *n->voted, gp_ad_i64_cmp))
+    return;
   n->remaining++;
   char key[32];
   snprintf(key, sizeof key, "%lld", (long long)row->id);

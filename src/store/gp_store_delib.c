@@ -43,12 +43,27 @@ static gp_code gp_dl_exec(sqlite3 *db, const char *sql, gp_error *err) {
   return GP_OK;
 }
 
-static gp_code gp_dl_begin(sqlite3 *db, gp_error *err) {
+/* Starts a unit of work: its own transaction when none is open (BEGIN
+ * IMMEDIATE for writes, so that a writer waits for another instead of
+ * failing on the upgrade; BEGIN for reads), else a savepoint inside the
+ * caller's. *own says which, for gp_dl_end. */
+static gp_code gp_dl_begin(sqlite3 *db, bool write, bool *own, gp_error *err) {
+  *own = sqlite3_get_autocommit(db) != 0;
+  if (*own) return gp_dl_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", err);
   return gp_dl_exec(db, "SAVEPOINT gp_delib", err);
 }
 
-/* Ends the savepoint: releases it when rc is GP_OK, else undoes it. */
-static gp_code gp_dl_end(sqlite3 *db, gp_code rc, gp_error *err) {
+/* Ends the unit of work: keeps it when rc is GP_OK, else undoes it. */
+static gp_code gp_dl_end(sqlite3 *db, bool own, gp_code rc, gp_error *err) {
+  if (own) {
+    if (rc) {
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      return rc;
+    }
+    gp_code c = gp_dl_exec(db, "COMMIT", err);
+    if (c) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return c;
+  }
   if (rc) {
     sqlite3_exec(db, "ROLLBACK TO gp_delib", NULL, NULL, NULL);
     sqlite3_exec(db, "RELEASE gp_delib", NULL, NULL, NULL);
@@ -193,9 +208,10 @@ gp_code gp_store_delib_import(gp_store *s, const gp_delib_meta *meta, const gp_p
                               gp_error *err) {
   sqlite3 *db = gp_store_sqlite_db(s, err);
   if (!db) return err ? err->code : GP_EINTERNAL;
-  gp_code rc = gp_dl_begin(db, err);
+  bool own;
+  gp_code rc = gp_dl_begin(db, true, &own, err);
   if (rc) return rc;
-  return gp_dl_end(db, gp_dl_import_rows(db, meta, x, err), err);
+  return gp_dl_end(db, own, gp_dl_import_rows(db, meta, x, err), err);
 }
 
 /* The columns of a conversation row, with its counts. */
@@ -423,9 +439,10 @@ gp_code gp_store_delib_load(gp_store *s, const char *id, gp_polisio_export *out,
   sqlite3_finalize(st);
   if (r != SQLITE_ROW) return gp_fail(err, GP_ENOTFOUND, id, "no conversation '%s'", id);
   /* one read transaction, so the parts agree */
-  if ((rc = gp_dl_begin(db, err))) return rc;
+  bool own;
+  if ((rc = gp_dl_begin(db, false, &own, err))) return rc;
   rc = gp_dl_load(db, id, out, err);
-  gp_dl_end(db, GP_OK, NULL);
+  gp_dl_end(db, own, GP_OK, NULL);
   if (rc) {
     gp_polisio_free(out);
     memset(out, 0, sizeof *out);
@@ -553,9 +570,10 @@ gp_code gp_store_delib_vote_add(gp_store *s, const char *id, int64_t pid, int64_
     return gp_fail(err, GP_EINVAL, "body.vote", "a vote is -1, 0 or 1, not %d", vote);
   sqlite3 *db = gp_store_sqlite_db(s, err);
   if (!db) return err ? err->code : GP_EINTERNAL;
-  gp_code rc = gp_dl_begin(db, err);
+  bool own;
+  gp_code rc = gp_dl_begin(db, true, &own, err);
   if (rc) return rc;
-  return gp_dl_end(db, gp_dl_vote_rows(db, id, pid, statement, vote, ms, err), err);
+  return gp_dl_end(db, own, gp_dl_vote_rows(db, id, pid, statement, vote, ms, err), err);
 }
 
 static gp_code gp_dl_statement_rows(sqlite3 *db, const char *id, int64_t pid, const char *body,
@@ -583,9 +601,10 @@ gp_code gp_store_delib_statement_add(gp_store *s, const char *id, int64_t pid, c
                                      int64_t ms, int64_t *sid, gp_error *err) {
   sqlite3 *db = gp_store_sqlite_db(s, err);
   if (!db) return err ? err->code : GP_EINTERNAL;
-  gp_code rc = gp_dl_begin(db, err);
+  bool own;
+  gp_code rc = gp_dl_begin(db, true, &own, err);
   if (rc) return rc;
-  return gp_dl_end(db, gp_dl_statement_rows(db, id, pid, body, ms, sid, err), err);
+  return gp_dl_end(db, own, gp_dl_statement_rows(db, id, pid, body, ms, sid, err), err);
 }
 
 static gp_code gp_dl_moderate_rows(sqlite3 *db, const char *id, int64_t statement,
@@ -612,9 +631,10 @@ gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement,
     return gp_fail(err, GP_EINVAL, "body.status", "must be approved, pending or rejected");
   sqlite3 *db = gp_store_sqlite_db(s, err);
   if (!db) return err ? err->code : GP_EINTERNAL;
-  gp_code rc = gp_dl_begin(db, err);
+  bool own;
+  gp_code rc = gp_dl_begin(db, true, &own, err);
   if (rc) return rc;
-  return gp_dl_end(db, gp_dl_moderate_rows(db, id, statement, status, err), err);
+  return gp_dl_end(db, own, gp_dl_moderate_rows(db, id, statement, status, err), err);
 }
 
 gp_code gp_store_delib_analysis_save(gp_store *s, const char *id, long revision, uint64_t seed,

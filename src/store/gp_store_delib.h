@@ -8,8 +8,8 @@
  * SQLite only: the functions reach the connection through
  * gp_store_sqlite_db and fail with GP_EINTERNAL on another backend. Every
  * SQL statement uses bound parameters. Functions that write several rows do
- * so in one SAVEPOINT (all or nothing), so they may also be called inside a
- * caller's transaction.
+ * so all or nothing: in their own transaction (BEGIN IMMEDIATE), or in a
+ * SAVEPOINT when called inside a caller's transaction.
  *
  * Memory: strings of rows handed to callbacks are valid only during the
  * callback; gp_store_delib_load fills a gp_polisio_export the caller frees
