@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "engine/gp_polis_repness.h"
 #include "io/gp_json.h"
 #include "io/gp_polisio.h"
 #include "io/gp_polisjson.h"
@@ -259,15 +260,16 @@ static gp_code gp_ad_exists(gp_store *s, const char *id, long *revision, gp_erro
 
 /* Statements seen while choosing the next one. */
 typedef struct gp_ad_next {
-  int64_t *voted;     /* statements the participant voted on (sorted after collection) */
-  size_t n_voted;     /* how many */
-  size_t cap;         /* capacity */
-  json_t *prio;       /* statement id (text) -> priority, from the last analysis */
-  int64_t best_id;    /* the best candidate so far (-1: none) */
-  double best_prio;   /* its priority */
-  char *best_text;    /* its text (malloc'd) */
-  size_t remaining;   /* approved statements not voted on */
-  size_t total;       /* approved statements */
+  int64_t *voted;   /* statements the participant voted on (sorted after collection) */
+  size_t n_voted;   /* how many */
+  size_t cap;       /* capacity */
+  json_t *prio;     /* statement id (text) -> priority, from the last analysis */
+  int64_t *cand;    /* candidate statements (approved, not voted on), by id */
+  char **text;      /* their texts (malloc'd) */
+  double *weight;   /* their routing priorities */
+  size_t n_cand;    /* how many */
+  size_t cand_cap;  /* capacity */
+  size_t total;     /* approved statements */
 } gp_ad_next;
 
 static void gp_ad_voted_cb(void *ctx, int64_t statement) {
@@ -292,18 +294,34 @@ static void gp_ad_next_cb(void *ctx, const gp_delib_statement_row *row) {
   n->total++;
   if (n->n_voted && bsearch(&row->id, n->voted, n->n_voted, sizeof *n->voted, gp_ad_i64_cmp))
     return;
-  n->remaining++;
+  if (n->n_cand == n->cand_cap) {
+    size_t cap = n->cand_cap ? 2 * n->cand_cap : 64;
+    int64_t *c = realloc(n->cand, cap * sizeof *c);
+    if (c) n->cand = c;
+    char **t = c ? realloc(n->text, cap * sizeof *t) : NULL;
+    if (t) n->text = t;
+    double *w = t ? realloc(n->weight, cap * sizeof *w) : NULL;
+    if (!w) abort();
+    n->weight = w;
+    n->cand_cap = cap;
+  }
   char key[32];
   snprintf(key, sizeof key, "%lld", (long long)row->id);
   json_t *p = n->prio ? json_object_get(n->prio, key) : NULL;
-  /* statements newer than the analysis come first, as Pol.is's newness boost does */
-  double prio = p && json_is_number(p) ? json_number_value(p) : INFINITY;
-  if (n->best_id < 0 || prio > n->best_prio) {
-    n->best_id = row->id;
-    n->best_prio = prio;
-    free(n->best_text);
-    n->best_text = strdup(row->body ? row->body : "");
-  }
+  /* newer than the analysis: the priority of a statement nobody has voted on */
+  double prio = p && json_is_number(p) ? json_number_value(p)
+                                       : gp_polis_priority(false, 0, 0, 0, 0.0);
+  n->cand[n->n_cand] = row->id;
+  n->text[n->n_cand] = strdup(row->body ? row->body : "");
+  n->weight[n->n_cand] = prio;
+  n->n_cand++;
+}
+
+double gp_app_delib_uniform(void) {
+  uint64_t r;
+  if (sodium_init() < 0) abort();
+  randombytes_buf(&r, sizeof r);
+  return (double)(r >> 11) * 0x1.0p-53;
 }
 
 /* The priorities of the last analysis as an object: id -> priority. */
@@ -330,12 +348,13 @@ static json_t *gp_ad_priorities(gp_store *s, const char *id) {
   return out;
 }
 
-gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, json_t **out,
-                              gp_error *err) {
+gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u,
+                              json_t **out, gp_error *err) {
   gp_code rc = gp_ad_exists(s, id, NULL, err);
   if (rc) return rc;
-  gp_ad_next n = {.best_id = -1};
+  gp_ad_next n = {0};
   int64_t p = -1;
+  bool *cand = NULL;
   if (pid) {
     unsigned char hash[32];
     gp_ad_hash(pid, hash);
@@ -345,15 +364,28 @@ gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, json
   if (n.n_voted) qsort(n.voted, n.n_voted, sizeof *n.voted, gp_ad_i64_cmp);
   n.prio = gp_ad_priorities(s, id);
   if ((rc = gp_store_delib_statements(s, id, "approved", gp_ad_next_cb, &n, err))) goto out;
-  json_t *st = n.best_id >= 0 ? json_pack("{sIss}", "id", (json_int_t)n.best_id, "text",
-                                          n.best_text)
-                              : json_null();
-  *out = json_pack("{sosIsIsI}", "statement", st, "remaining", (json_int_t)n.remaining, "voted",
-                   (json_int_t)(n.total - n.remaining), "total", (json_int_t)n.total);
+  cand = malloc((n.n_cand + 1) * sizeof *cand);
+  if (!cand) {
+    rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    goto out;
+  }
+  for (size_t k = 0; k < n.n_cand; k++)
+    cand[k] = true;
+  long pick = gp_polis_route(n.weight, cand, n.n_cand, u < 0 ? 0 : u >= 1 ? 0 : u);
+  json_t *st = pick >= 0 ? json_pack("{sIss}", "id", (json_int_t)n.cand[pick], "text",
+                                     n.text[pick])
+                         : json_null();
+  *out = json_pack("{sosIsIsI}", "statement", st, "remaining", (json_int_t)n.n_cand, "voted",
+                   (json_int_t)(n.total - n.n_cand), "total", (json_int_t)n.total);
 out:
+  free(cand);
   json_decref(n.prio);
   free(n.voted);
-  free(n.best_text);
+  for (size_t k = 0; k < n.n_cand; k++)
+    free(n.text[k]);
+  free(n.text);
+  free(n.cand);
+  free(n.weight);
   return rc;
 }
 

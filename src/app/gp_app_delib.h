@@ -91,13 +91,20 @@ void gp_app_delib_new_pid(char out[GP_DELIB_PID_LEN + 1]);
 /* Whether s has the form of a participant cookie value. */
 bool gp_app_delib_pid_ok(const char *s);
 
-/* The next statement for participant pid (cookie value; NULL: a new one):
- * among the approved statements they have not voted on, the one with the
- * highest routing priority of the last analysis (statements newer than it
- * first; ties: the lowest id). {"statement": {"id", "text"} | null,
- * "remaining", "voted", "total"}. */
-gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, json_t **out,
-                              gp_error *err);
+/* The next statement for participant pid (cookie value; NULL: a new one),
+ * as Pol.is's server chooses it (gp_polis_route): among the approved
+ * statements they have not voted on, statement j with probability
+ * priority_j / the candidates' sum, priority_j being the routing priority
+ * of the last analysis; a statement newer than that analysis gets the
+ * priority of a statement with no votes (gp_polis_priority with S = 0,
+ * E = 0: 81/16). u in [0, 1) is the uniform draw (the API passes a random
+ * one; u = 0 picks the first candidate by id). {"statement": {"id", "text"}
+ * | null, "remaining", "voted", "total"}. */
+gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u,
+                              json_t **out, gp_error *err);
+
+/* A uniform number in [0, 1) from libsodium's generator (for routing). */
+double gp_app_delib_uniform(void);
 
 /* Records a vote (-1 disagree, 0 pass, 1 agree) by participant pid
  * (created on first use) on an approved statement; the latest vote on a

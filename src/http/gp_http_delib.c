@@ -5,6 +5,7 @@
  *   GET  /api/v1/conversations                      the list
  *   GET  /api/v1/conversations/{id}                 question, approved statements
  *   GET  /api/v1/conversations/{id}/next            the next statement for this participant
+ *                                                   (drawn as Pol.is does, by routing priority)
  *   POST /api/v1/conversations/{id}/votes           {"statement", "vote": -1|0|1}
  *   POST /api/v1/conversations/{id}/statements      {"text"} (pending moderation)
  *   GET  /api/v1/conversations/{id}/results         groups, representative, consensus
@@ -111,7 +112,8 @@ gp_code gp_h_conversation(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
 gp_code gp_h_conversation_next(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
   char pid[GP_DELIB_PID_LEN + 1];
   bool fresh = gp_participant(req, resp, pid);
-  return gp_app_delib_next_doc(req->store, req->params[0], fresh ? NULL : pid, &resp->json, err);
+  return gp_app_delib_next_doc(req->store, req->params[0], fresh ? NULL : pid,
+                               gp_app_delib_uniform(), &resp->json, err);
 }
 
 static const char *const gp_vote_keys[] = {"statement", "vote", NULL};

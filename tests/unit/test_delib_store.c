@@ -11,6 +11,7 @@
  * vTaiwan export in ../shared/data/polis (or $GP_POLIS_DATA) when present
  * (skipped otherwise).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "app/gp_app_delib.h"
+#include "engine/gp_polis_repness.h"
 #include "io/gp_json.h"
 #include "io/gp_polisio.h"
 #include "io/gp_polisjson.h"
@@ -252,18 +254,25 @@ static void test_participation(void **state) {
   assert_string_equal(json_string_value(json_object_get(doc, "title")),
                       "Buses in the city centre");
   json_decref(doc);
-  /* with no analysis yet every statement ties: the lowest id first */
-  assert_int_equal(gp_app_delib_next_doc(f->s, "buses", pid, &doc, &err), GP_OK);
-  json_t *st = json_object_get(doc, "statement");
-  assert_int_equal(json_integer_value(json_object_get(st, "id")), 0);
-  assert_int_equal(json_integer_value(json_object_get(doc, "remaining")), 5);
-  json_decref(doc);
+  /* with no analysis yet every statement has the priority of a statement with
+   * no votes, ((1 - 1/2) (0 + 1) (1/2) x 9)^2 = 81/16: equal chances, so u
+   * picks by fifths of [0, 1) in id order */
+  assert_true(fabs(gp_polis_priority(false, 0, 0, 0, 0.0) - 81.0 / 16.0) < 1e-12);
+  static const double us[] = {0.0, 0.19, 0.21, 0.5, 0.79, 0.81, 0.999};
+  static const int want[] = {0, 0, 1, 2, 3, 4, 4};
+  for (size_t k = 0; k < sizeof us / sizeof us[0]; k++) {
+    assert_int_equal(gp_app_delib_next_doc(f->s, "buses", pid, us[k], &doc, &err), GP_OK);
+    json_t *st = json_object_get(doc, "statement");
+    assert_int_equal(json_integer_value(json_object_get(st, "id")), want[k]);
+    assert_int_equal(json_integer_value(json_object_get(doc, "remaining")), 5);
+    json_decref(doc);
+  }
   assert_int_equal(gp_app_delib_vote(f->s, "buses", pid, 0, 1, &err), GP_OK);
   assert_int_equal(gp_app_delib_vote(f->s, "buses", pid, 0, -1, &err), GP_OK);
   assert_int_equal(gp_app_delib_vote(f->s, "buses", pid, 5, 1, &err), GP_ENOTFOUND);
   assert_int_equal(gp_app_delib_vote(f->s, "buses", pid, 1, 2, &err), GP_EINVAL);
   assert_int_equal(gp_app_delib_vote(f->s, "nope", pid, 1, 1, &err), GP_ENOTFOUND);
-  assert_int_equal(gp_app_delib_next_doc(f->s, "buses", pid, &doc, &err), GP_OK);
+  assert_int_equal(gp_app_delib_next_doc(f->s, "buses", pid, 0.0, &doc, &err), GP_OK);
   assert_int_equal(json_integer_value(json_object_get(doc, "remaining")), 4);
   assert_int_equal(json_integer_value(json_object_get(doc, "voted")), 1);
   json_decref(doc);
@@ -295,17 +304,41 @@ static void test_participation(void **state) {
   assert_int_equal(gp_app_delib_moderate(f->s, "buses", 7, "approved", &err), GP_OK);
   assert_int_equal(gp_app_delib_moderate(f->s, "buses", 99, "approved", &err), GP_ENOTFOUND);
   assert_int_equal(gp_app_delib_moderate(f->s, "buses", 7, "maybe", &err), GP_EINVAL);
-  /* results: analysed now; statement 7 is newer than the analysis... */
+  /* results: analysed now, at revision 4 (two votes, a statement, a moderation) */
   assert_int_equal(gp_app_delib_results_doc(f->s, "buses", &doc, &err), GP_OK);
   assert_true(json_is_true(json_object_get(doc, "ready")));
-  long rev = (long)json_integer_value(json_object_get(doc, "revision"));
-  assert_int_equal(rev, 4); /* two votes, a statement, a moderation */
+  assert_int_equal(json_integer_value(json_object_get(doc, "revision")), 4);
+  /* routing now weighs the candidates (1, 2, 3, 4 and the new 7) by the
+   * analysis's priorities; 7 has no votes, so 81/16 */
+  json_t *sts = json_object_get(json_object_get(doc, "analysis"), "statements");
+  double w[5], total = 0;
+  static const int cand[5] = {1, 2, 3, 4, 7};
+  for (int k = 0; k < 5; k++) {
+    w[k] = 81.0 / 16.0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(sts, i, v) {
+      json_t *pr = json_object_get(v, "priority");
+      if (json_integer_value(json_object_get(v, "statement")) == cand[k] && json_is_number(pr))
+        w[k] = json_number_value(pr);
+    }
+    assert_true(w[k] > 0);
+    total += w[k];
+  }
   json_decref(doc);
-  /* ...but has no votes, so the analysis has no priority for it: shown first */
-  assert_int_equal(gp_app_delib_next_doc(f->s, "buses", pid, &doc, &err), GP_OK);
-  assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "statement"), "id")),
-                   7);
-  json_decref(doc);
+  for (int t = 0; t < 20; t++) {
+    double u = (t + 0.5) / 20.0;
+    double cum = 0;
+    int expect = -1;
+    for (int k = 0; k < 5 && expect < 0; k++) {
+      cum += w[k];
+      if (cum > u * total) expect = cand[k];
+    }
+    assert_int_equal(gp_app_delib_next_doc(f->s, "buses", pid, u, &doc, &err), GP_OK);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(doc, "statement"), "id")), expect);
+    json_decref(doc);
+  }
 }
 
 /* The real vTaiwan conversation: stored and analysed, the same document. */
