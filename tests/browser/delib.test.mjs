@@ -6,7 +6,8 @@
 // until none is left, then adds a statement (sent for moderation); the results page shows
 // the opinion map (SVG, role img, one marker per participant in the conversation and one
 // labelled centre per group) and the statements defining each group, compared with the
-// API's own results; axe-core finds no WCAG 2.2 AA violations on either page.
+// API's own results; the team's moderation page (API token) approves the new statement;
+// axe-core finds no WCAG 2.2 AA violations on any of the pages.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +24,7 @@ let tmp;
 let server;
 let base;
 let browser;
+let token;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -37,7 +39,7 @@ function freePort() {
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gameplan-delib-'));
   const db = path.join(tmp, 'delib.db');
-  execFileSync(BIN, ['init', '--db', db], { stdio: 'ignore' });
+  token = execFileSync(BIN, ['init', '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   execFileSync(BIN, ['deliberation', 'import', FIXTURE, '--id', 'buses', '--db', db], { stdio: 'ignore' });
   const port = await freePort();
   server = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--bind', '127.0.0.1'], {
@@ -133,5 +135,30 @@ test('conversations: results page with the opinion map and what defines each gro
   }
   assert.deepEqual(await axeViolations(page), []);
   await screenshot(page, 'conversation-results');
+  assert.deepEqual(errors, []);
+});
+
+test('conversations: the moderation page approves a pending statement with the API token; accessible', async () => {
+  const { page, errors } = browser;
+  await open(page, '/conversations/buses/moderation');
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Moderation');
+  // without a token: an error summary linking to the field
+  await page.fill('#mod-token', '');
+  await page.click('#mod-form button[type="submit"]');
+  await page.waitForSelector('#mod-feedback .govuk-error-summary');
+  await page.fill('#mod-token', token);
+  await page.click('#mod-form button[type="submit"]');
+  await page.waitForSelector('#mod-table');
+  const q = await (await fetch(`${base}/api/v1/conversations/buses/moderation`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const mine = q.pending.find((st) => st.text === 'Buses should be electric by 2030.');
+  assert.ok(mine, 'the statement added in the first test waits for moderation');
+  assert.equal(await page.locator('#mod-table tbody tr').count(), q.pending.length);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.click(`#mod-table button[data-approve="${mine.id}"]`);
+  await page.waitForSelector('#mod-feedback .govuk-notification-banner--success');
+  assert.equal(await page.locator(`#mod-table button[data-approve="${mine.id}"]`).count(), 0);
+  const conv = await (await fetch(`${base}/api/v1/conversations/buses`)).json();
+  assert.ok(conv.statements.some((st) => st.id === mine.id), 'approved statements are shown to participants');
+  await screenshot(page, 'conversation-moderation');
   assert.deepEqual(errors, []);
 });

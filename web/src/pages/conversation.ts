@@ -6,13 +6,17 @@
 //   /conversations/{id}/results       the opinion map (participants and groups in the PCA
 //                                     plane, SVG, with its numbers as a table), the statements
 //                                     that define each group and those that unite them
-// API: GET /api/v1/conversations[/{id}[/next|/results]], POST …/votes, POST …/statements.
+//   /conversations/{id}/moderation    for the team (API token): the statements waiting for
+//                                     moderation, each to approve or reject
+// API: GET /api/v1/conversations[/{id}[/next|/results]], POST …/votes, POST …/statements,
+// GET …/moderation and POST …/statements/{sid}/moderate (token).
 // The participant is the anonymous "gp_pid" cookie the server sets (HttpOnly).
 
 import '../styles/conversation.scss';
 import { ApiError } from '../api';
 import { breadcrumbs, errorSummary, insetText, navLink, scrollable, successBanner, table } from '../components';
 import { h, replaceChildren, s, type Child } from '../dom';
+import { getToken, setToken } from '../token';
 import type { Page } from './page';
 
 const API = '/api/v1/conversations';
@@ -70,8 +74,9 @@ interface ResultsDoc {
 }
 
 /** Sends a request and returns its JSON reply, or throws an ApiError. */
-async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, token = ''): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
     method,
@@ -130,6 +135,8 @@ export async function conversationRoute(pathname: string, signal: AbortSignal): 
   if (path === '/conversations') return listPage(signal);
   let m = /^\/conversations\/([^/]+)\/results$/.exec(path);
   if (m) return resultsPage(decodeURIComponent(m[1]), signal);
+  m = /^\/conversations\/([^/]+)\/moderation$/.exec(path);
+  if (m) return moderationPage(decodeURIComponent(m[1]), signal);
   m = /^\/conversations\/([^/]+)$/.exec(path);
   if (m) return takePartPage(decodeURIComponent(m[1]), signal);
   throw new ApiError(404, 'not found');
@@ -263,6 +270,7 @@ async function takePartPage(id: string, signal: AbortSignal): Promise<Page> {
       h('p', { class: 'govuk-body' }, navLink(`/conversations/${enc(id)}/results`, 'See the results so far')),
       feedback,
       form,
+      h('p', { class: 'govuk-body-s' }, 'For the team: ', navLink(`/conversations/${enc(id)}/moderation`, 'moderate new statements'), '.'),
     ],
   };
 }
@@ -398,4 +406,109 @@ async function resultsPage(id: string, signal: AbortSignal): Promise<Page> {
       : null,
   ];
   return { title: `Results – ${conv.title}`, before, content: [h('div', { id: 'delib-results' }, content)] };
+}
+
+interface ModerationDoc {
+  conversation: string;
+  pending: { id: number; text: string; author: number; created_ms: number }[];
+  approved: number;
+  rejected: number;
+}
+
+async function moderationPage(id: string, signal: AbortSignal): Promise<Page> {
+  const conv = await call<Conversation>('GET', `${API}/${enc(id)}`, undefined, signal);
+  const feedback = h('div', { id: 'mod-feedback' });
+  const queue = h('div', { id: 'mod-queue' });
+  const tokenInput = h('input', {
+    class: 'govuk-input govuk-input--width-30',
+    id: 'mod-token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    value: getToken(),
+    'aria-describedby': 'mod-token-hint',
+  }) as HTMLInputElement;
+
+  async function load(): Promise<void> {
+    const token = tokenInput.value.trim();
+    if (!token) {
+      replaceChildren(feedback, errorSummary([['Enter an API token', 'mod-token']]));
+      (feedback.firstChild as HTMLElement).focus();
+      return;
+    }
+    try {
+      const doc = await call<ModerationDoc>('GET', `${API}/${enc(id)}/moderation`, undefined, undefined, token);
+      setToken(token);
+      replaceChildren(feedback);
+      drawQueue(doc, token);
+    } catch (e) {
+      const msg = e instanceof ApiError && e.status === 401 ? 'The API token was not accepted' : (e as Error).message;
+      replaceChildren(feedback, errorSummary([[msg, 'mod-token']]));
+      (feedback.firstChild as HTMLElement).focus();
+    }
+  }
+
+  function drawQueue(doc: ModerationDoc, token: string): void {
+    const decide = async (sid: number, status: 'approved' | 'rejected'): Promise<void> => {
+      try {
+        await call('POST', `${API}/${enc(id)}/statements/${sid}/moderate`, { status }, undefined, token);
+        const left = await call<ModerationDoc>('GET', `${API}/${enc(id)}/moderation`, undefined, undefined, token);
+        drawQueue(left, token);
+        replaceChildren(feedback, successBanner(`Statement ${sid} ${status}`));
+        (feedback.firstChild as HTMLElement).focus();
+      } catch (e) {
+        replaceChildren(feedback, errorSummary([[(e as Error).message, null]]));
+        (feedback.firstChild as HTMLElement).focus();
+      }
+    };
+    replaceChildren(
+      queue,
+      h('p', { class: 'govuk-body' }, `${doc.pending.length} waiting; ${doc.approved} approved and ${doc.rejected} rejected so far.`),
+      doc.pending.length
+        ? tbl(
+          'Statements waiting for moderation',
+          ['Statement', 'Number', 'Decision'],
+          doc.pending.map((st) => [
+            st.text,
+            String(st.id),
+            h(
+              'div',
+              { class: 'govuk-button-group gp-delib-mod-buttons' },
+              h('button', { type: 'button', class: 'govuk-button govuk-!-margin-bottom-0', 'data-approve': String(st.id), onclick: () => void decide(st.id, 'approved') },
+                'Approve', h('span', { class: 'govuk-visually-hidden' }, ` statement ${st.id}`)),
+              h('button', { type: 'button', class: 'govuk-button govuk-button--warning govuk-!-margin-bottom-0', 'data-reject': String(st.id), onclick: () => void decide(st.id, 'rejected') },
+                'Reject', h('span', { class: 'govuk-visually-hidden' }, ` statement ${st.id}`)),
+            ),
+          ]),
+          'mod-table',
+          [1],
+        )
+        : insetText('Nothing is waiting for moderation.'),
+    );
+  }
+
+  const form = h(
+    'form',
+    { id: 'mod-form', novalidate: true, onsubmit: (ev: Event) => { ev.preventDefault(); void load(); } },
+    h(
+      'div',
+      { class: 'govuk-form-group' },
+      h('label', { class: 'govuk-label', for: 'mod-token' }, 'API token'),
+      h('div', { class: 'govuk-hint', id: 'mod-token-hint' }, 'Moderation is for the team. The token is kept in this browser tab only.'),
+      tokenInput,
+    ),
+    h('button', { type: 'submit', class: 'govuk-button' }, 'Show the queue'),
+  );
+  if (getToken()) void load();
+  return {
+    title: `Moderation – ${conv.title}`,
+    before: [breadcrumbs([['Conversations', '/conversations'], [conv.title, `/conversations/${enc(id)}`], ['Moderation', null]])],
+    content: [
+      h('span', { class: 'govuk-caption-l' }, conv.title),
+      h('h1', { class: 'govuk-heading-l' }, 'Moderation'),
+      feedback,
+      form,
+      queue,
+    ],
+  };
 }
