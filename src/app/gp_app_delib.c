@@ -20,8 +20,8 @@ bool gp_app_delib_id_ok(const char *s) {
   if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-') return false;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '.' || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '-'))
       return false;
   }
   return true;
@@ -90,8 +90,7 @@ static void gp_ad_revision_cb(void *ctx, const gp_delib_conv_row *row) {
 static gp_code gp_ad_run(const gp_polisio_export *x, const gp_polis_opts *o, gp_polis_result *r,
                          gp_error *err) {
   memset(r, 0, sizeof *r);
-  if (x->n_votes == 0)
-    return gp_fail(err, GP_EINVAL, NULL, "the conversation has no votes yet");
+  if (x->n_votes == 0) return gp_fail(err, GP_EINVAL, NULL, "the conversation has no votes yet");
   gp_polis_matrix m;
   bool *mod_out = NULL;
   int64_t *first = NULL;
@@ -260,16 +259,16 @@ static gp_code gp_ad_exists(gp_store *s, const char *id, long *revision, gp_erro
 
 /* Statements seen while choosing the next one. */
 typedef struct gp_ad_next {
-  int64_t *voted;   /* statements the participant voted on (sorted after collection) */
-  size_t n_voted;   /* how many */
-  size_t cap;       /* capacity */
-  json_t *prio;     /* statement id (text) -> priority, from the last analysis */
-  int64_t *cand;    /* candidate statements (approved, not voted on), by id */
-  char **text;      /* their texts (malloc'd) */
-  double *weight;   /* their routing priorities */
-  size_t n_cand;    /* how many */
-  size_t cand_cap;  /* capacity */
-  size_t total;     /* approved statements */
+  int64_t *voted;  /* statements the participant voted on (sorted after collection) */
+  size_t n_voted;  /* how many */
+  size_t cap;      /* capacity */
+  json_t *prio;    /* statement id (text) -> priority, from the last analysis */
+  int64_t *cand;   /* candidate statements (approved, not voted on), by id */
+  char **text;     /* their texts (malloc'd) */
+  double *weight;  /* their routing priorities */
+  size_t n_cand;   /* how many */
+  size_t cand_cap; /* capacity */
+  size_t total;    /* approved statements */
 } gp_ad_next;
 
 static void gp_ad_voted_cb(void *ctx, int64_t statement) {
@@ -309,8 +308,8 @@ static void gp_ad_next_cb(void *ctx, const gp_delib_statement_row *row) {
   snprintf(key, sizeof key, "%lld", (long long)row->id);
   json_t *p = n->prio ? json_object_get(n->prio, key) : NULL;
   /* newer than the analysis: the priority of a statement nobody has voted on */
-  double prio = p && json_is_number(p) ? json_number_value(p)
-                                       : gp_polis_priority(false, 0, 0, 0, 0.0);
+  double prio =
+      p && json_is_number(p) ? json_number_value(p) : gp_polis_priority(false, 0, 0, 0, 0.0);
   n->cand[n->n_cand] = row->id;
   n->text[n->n_cand] = strdup(row->body ? row->body : "");
   n->weight[n->n_cand] = prio;
@@ -348,8 +347,8 @@ static json_t *gp_ad_priorities(gp_store *s, const char *id) {
   return out;
 }
 
-gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u,
-                              json_t **out, gp_error *err) {
+gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u, json_t **out,
+                              gp_error *err) {
   gp_code rc = gp_ad_exists(s, id, NULL, err);
   if (rc) return rc;
   gp_ad_next n = {0};
@@ -372,8 +371,7 @@ gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, doub
   for (size_t k = 0; k < n.n_cand; k++)
     cand[k] = true;
   long pick = gp_polis_route(n.weight, cand, n.n_cand, u < 0 ? 0 : u >= 1 ? 0 : u);
-  json_t *st = pick >= 0 ? json_pack("{sIss}", "id", (json_int_t)n.cand[pick], "text",
-                                     n.text[pick])
+  json_t *st = pick >= 0 ? json_pack("{sIss}", "id", (json_int_t)n.cand[pick], "text", n.text[pick])
                          : json_null();
   *out = json_pack("{sosIsIsI}", "statement", st, "remaining", (json_int_t)n.n_cand, "voted",
                    (json_int_t)(n.total - n.n_cand), "total", (json_int_t)n.total);
@@ -399,15 +397,14 @@ static int64_t gp_ad_now_ms(void) {
 /* The participant of cookie value pid, created if new. */
 static gp_code gp_ad_participant(gp_store *s, const char *id, const char *pid, int64_t *p,
                                  gp_error *err) {
-  if (!gp_app_delib_pid_ok(pid))
-    return gp_fail(err, GP_EINVAL, "gp_pid", "no participant cookie");
+  if (!gp_app_delib_pid_ok(pid)) return gp_fail(err, GP_EINVAL, "gp_pid", "no participant cookie");
   unsigned char hash[32];
   gp_ad_hash(pid, hash);
   return gp_store_delib_participant(s, id, hash, true, p, err);
 }
 
-gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t statement,
-                          int vote, gp_error *err) {
+gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t statement, int vote,
+                          gp_error *err) {
   if (vote < -1 || vote > 1)
     return gp_fail(err, GP_EINVAL, "body.vote", "a vote is -1 (disagree), 0 (pass) or 1 (agree)");
   gp_code rc = gp_ad_exists(s, id, NULL, err);
@@ -469,10 +466,9 @@ static void gp_ad_mod_cb(void *ctx, const gp_delib_statement_row *row) {
   } else if (!strcmp(row->status, "rejected")) {
     m->rejected++;
   } else {
-    json_array_append_new(m->pending,
-                          json_pack("{sIsssIsI}", "id", (json_int_t)row->id, "text", row->body,
-                                    "author", (json_int_t)row->author_id, "created_ms",
-                                    (json_int_t)row->created_ms));
+    json_array_append_new(m->pending, json_pack("{sIsssIsI}", "id", (json_int_t)row->id, "text",
+                                                row->body, "author", (json_int_t)row->author_id,
+                                                "created_ms", (json_int_t)row->created_ms));
   }
 }
 

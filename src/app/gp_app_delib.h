@@ -100,8 +100,8 @@ bool gp_app_delib_pid_ok(const char *s);
  * E = 0: 81/16). u in [0, 1) is the uniform draw (the API passes a random
  * one; u = 0 picks the first candidate by id). {"statement": {"id", "text"}
  * | null, "remaining", "voted", "total"}. */
-gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u,
-                              json_t **out, gp_error *err);
+gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u, json_t **out,
+                              gp_error *err);
 
 /* A uniform number in [0, 1) from libsodium's generator (for routing). */
 double gp_app_delib_uniform(void);
@@ -109,8 +109,8 @@ double gp_app_delib_uniform(void);
 /* Records a vote (-1 disagree, 0 pass, 1 agree) by participant pid
  * (created on first use) on an approved statement; the latest vote on a
  * statement counts. GP_ENOTFOUND for an unknown conversation or statement. */
-gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t statement,
-                          int vote, gp_error *err);
+gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t statement, int vote,
+                          gp_error *err);
 
 /* Adds a statement by pid, pending moderation; *sid receives its id.
  * GP_ETOOBIG (at "body.text") for more than GP_DELIB_MAX_STATEMENT

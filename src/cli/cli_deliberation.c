@@ -14,9 +14,9 @@
  */
 #include <math.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/gp_app_delib.h"
@@ -339,9 +339,9 @@ static int gp_delib_import(int argc, char **argv) {
   gp_store_close(s);
   if (rc) return gp_cli_report(&err);
   if (json) {
-    json_t *doc = json_pack("{sssIsIsI}", "id", res.id, "statements", (json_int_t)res.statements,
-                            "participants", (json_int_t)res.participants, "votes",
-                            (json_int_t)res.votes);
+    json_t *doc =
+        json_pack("{sssIsIsI}", "id", res.id, "statements", (json_int_t)res.statements,
+                  "participants", (json_int_t)res.participants, "votes", (json_int_t)res.votes);
     int r = doc ? gp_cli_print_json(stdout, doc) : 1;
     json_decref(doc);
     return r;

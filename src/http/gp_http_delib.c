@@ -30,19 +30,19 @@
 #include "io/gp_json.h"
 
 enum {
-  GP_RL_WINDOW = 60,         /* seconds in a rate-limit window */
-  GP_RL_SLOTS = 4096,        /* counters kept (a key's slot is its hash; collisions share) */
-  GP_RL_VOTES_PID = 120,     /* votes a participant may cast in a window */
-  GP_RL_VOTES_IP = 1200,     /* votes from one address in a window */
-  GP_RL_STATEMENTS_PID = 5,  /* statements a participant may add in a window */
-  GP_RL_STATEMENTS_IP = 30   /* statements from one address in a window */
+  GP_RL_WINDOW = 60,        /* seconds in a rate-limit window */
+  GP_RL_SLOTS = 4096,       /* counters kept (a key's slot is its hash; collisions share) */
+  GP_RL_VOTES_PID = 120,    /* votes a participant may cast in a window */
+  GP_RL_VOTES_IP = 1200,    /* votes from one address in a window */
+  GP_RL_STATEMENTS_PID = 5, /* statements a participant may add in a window */
+  GP_RL_STATEMENTS_IP = 30  /* statements from one address in a window */
 };
 
 /* One fixed-window counter. */
 typedef struct gp_rl_slot {
-  uint64_t key;    /* hash of what is counted ("kind|pid" or "kind|ip") */
-  int64_t window;  /* the window it counts in (time / GP_RL_WINDOW) */
-  long count;      /* requests in that window */
+  uint64_t key;   /* hash of what is counted ("kind|pid" or "kind|ip") */
+  int64_t window; /* the window it counts in (time / GP_RL_WINDOW) */
+  long count;     /* requests in that window */
 } gp_rl_slot;
 
 static gp_rl_slot gp_rl_slots[GP_RL_SLOTS];
@@ -190,8 +190,7 @@ gp_code gp_h_conversation_moderate(gp_http_req *req, gp_http_resp *resp, gp_erro
   if (!rc && strcmp(status, "approved") && strcmp(status, "rejected"))
     rc = gp_fail(err, GP_EINVAL, "body.status", "must be approved or rejected");
   if (!rc) rc = gp_app_delib_moderate(req->store, req->params[0], sid, status, err);
-  if (!rc)
-    resp->json = json_pack("{sIss}", "id", (json_int_t)sid, "status", status);
+  if (!rc) resp->json = json_pack("{sIss}", "id", (json_int_t)sid, "status", status);
   gp_arena_free(&a);
   return rc;
 }

@@ -91,15 +91,15 @@ static int gp_dl_moderated_of(const char *status) {
 /* Bumps the conversation's revision. */
 static gp_code gp_dl_bump(sqlite3 *db, const char *id, gp_error *err) {
   sqlite3_stmt *st;
-  gp_code rc = gp_dl_prep(db, "UPDATE conversations SET revision = revision + 1 WHERE id = ?",
-                          &st, err);
+  gp_code rc =
+      gp_dl_prep(db, "UPDATE conversations SET revision = revision + 1 WHERE id = ?", &st, err);
   if (rc) return rc;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   return gp_dl_done(db, st, "revision", err);
 }
 
-static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta,
-                                 const gp_polisio_export *x, gp_error *err) {
+static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const gp_polisio_export *x,
+                                 gp_error *err) {
   char now[32];
   gp_dl_now(now);
   sqlite3_stmt *st;
@@ -239,19 +239,18 @@ static gp_code gp_dl_convs(gp_store *s, const char *id,
   int r;
   long n = 0;
   while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-    gp_delib_conv_row row = {
-        .meta = {.id = (const char *)sqlite3_column_text(st, 0),
-                 .title = (const char *)sqlite3_column_text(st, 1),
-                 .question = (const char *)sqlite3_column_text(st, 2),
-                 .mission_id = (const char *)sqlite3_column_text(st, 3),
-                 .assumption_id = (const char *)sqlite3_column_text(st, 4),
-                 .source = (const char *)sqlite3_column_text(st, 5)},
-        .created_at = (const char *)sqlite3_column_text(st, 6),
-        .revision = (long)sqlite3_column_int64(st, 7),
-        .n_statements = (long)sqlite3_column_int64(st, 8),
-        .n_approved = (long)sqlite3_column_int64(st, 9),
-        .n_participants = (long)sqlite3_column_int64(st, 10),
-        .n_votes = (long)sqlite3_column_int64(st, 11)};
+    gp_delib_conv_row row = {.meta = {.id = (const char *)sqlite3_column_text(st, 0),
+                                      .title = (const char *)sqlite3_column_text(st, 1),
+                                      .question = (const char *)sqlite3_column_text(st, 2),
+                                      .mission_id = (const char *)sqlite3_column_text(st, 3),
+                                      .assumption_id = (const char *)sqlite3_column_text(st, 4),
+                                      .source = (const char *)sqlite3_column_text(st, 5)},
+                             .created_at = (const char *)sqlite3_column_text(st, 6),
+                             .revision = (long)sqlite3_column_int64(st, 7),
+                             .n_statements = (long)sqlite3_column_int64(st, 8),
+                             .n_approved = (long)sqlite3_column_int64(st, 9),
+                             .n_participants = (long)sqlite3_column_int64(st, 10),
+                             .n_votes = (long)sqlite3_column_int64(st, 11)};
     cb(ctx, &row);
     n++;
   }
@@ -273,14 +272,15 @@ gp_code gp_store_delib_get(gp_store *s, const char *id,
 }
 
 /* Counts the rows of a query with one text parameter. */
-static gp_code gp_dl_count(sqlite3 *db, const char *sql, const char *id, size_t *n,
-                           gp_error *err) {
+static gp_code gp_dl_count(sqlite3 *db, const char *sql, const char *id, size_t *n, gp_error *err) {
   sqlite3_stmt *st;
   gp_code rc = gp_dl_prep(db, sql, &st, err);
   if (rc) return rc;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_ROW) rc = gp_dl_fail(db, err, "count");
-  else *n = (size_t)sqlite3_column_int64(st, 0);
+  if (sqlite3_step(st) != SQLITE_ROW)
+    rc = gp_dl_fail(db, err, "count");
+  else
+    *n = (size_t)sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return rc;
 }
@@ -355,9 +355,9 @@ static gp_code gp_dl_load(sqlite3 *db, const char *id, gp_polisio_export *x, gp_
   }
   sqlite3_finalize(st);
   /* statements, with agrees and disagrees from the latest votes */
-  if ((rc = gp_dl_count(db,
-                        "SELECT count(*) FROM conversation_statements WHERE conversation_id = ?",
-                        id, &n, err)))
+  if ((rc =
+           gp_dl_count(db, "SELECT count(*) FROM conversation_statements WHERE conversation_id = ?",
+                       id, &n, err)))
     return rc;
   x->comments = gp_arena_alloc(a, (n + 1) * sizeof *x->comments);
   if ((rc = gp_dl_prep(db,
@@ -404,8 +404,8 @@ static gp_code gp_dl_load(sqlite3 *db, const char *id, gp_polisio_export *x, gp_
     if (k >= 0) x->participants[k].n_comments++;
   }
   /* votes */
-  if ((rc = gp_dl_count(db, "SELECT count(*) FROM conversation_votes WHERE conversation_id = ?",
-                        id, &n, err)))
+  if ((rc = gp_dl_count(db, "SELECT count(*) FROM conversation_votes WHERE conversation_id = ?", id,
+                        &n, err)))
     return rc;
   x->votes = gp_arena_alloc(a, (n + 1) * sizeof *x->votes);
   if (!x->votes) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
@@ -625,8 +625,8 @@ static gp_code gp_dl_moderate_rows(sqlite3 *db, const char *id, int64_t statemen
   return gp_dl_bump(db, id, err);
 }
 
-gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement,
-                                const char *status, gp_error *err) {
+gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement, const char *status,
+                                gp_error *err) {
   if (strcmp(status, "approved") && strcmp(status, "pending") && strcmp(status, "rejected"))
     return gp_fail(err, GP_EINVAL, "body.status", "must be approved, pending or rejected");
   sqlite3 *db = gp_store_sqlite_db(s, err);

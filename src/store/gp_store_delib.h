@@ -107,8 +107,8 @@ gp_code gp_store_delib_statement_add(gp_store *s, const char *id, int64_t pid, c
 
 /* Sets a statement's status ("approved", "pending", "rejected").
  * GP_ENOTFOUND when there is no such statement. */
-gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement,
-                                const char *status, gp_error *err);
+gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement, const char *status,
+                                gp_error *err);
 
 /* Keeps doc as the conversation's last analysis, computed at revision. */
 gp_code gp_store_delib_analysis_save(gp_store *s, const char *id, long revision, uint64_t seed,
