@@ -110,6 +110,17 @@ static gp_code gp_metric_visible(gp_store *s, const char *metric_id, bool includ
   return GP_OK;
 }
 
+/* As gp_metric_visible, when only the answer matters. */
+static gp_code gp_metric_check(gp_store *s, const char *metric_id, bool include_unpublished,
+                               gp_error *err) {
+  gp_arena a = GP_ARENA_INIT;
+  gp_metric m;
+  char owner[65];
+  gp_code rc = gp_metric_visible(s, metric_id, include_unpublished, &a, &m, owner, err);
+  gp_arena_free(&a);
+  return rc;
+}
+
 gp_code gp_app_metric_doc(gp_store *s, const char *metric_id, bool include_unpublished,
                           json_t **out, gp_error *err) {
   gp_arena a = GP_ARENA_INIT;
@@ -175,11 +186,7 @@ static void gp_obs_filter_of(const gp_obs_query *q, gp_obs_filter *f) {
 }
 
 gp_code gp_app_observations_doc(gp_store *s, const gp_obs_query *q, json_t **out, gp_error *err) {
-  gp_arena a = GP_ARENA_INIT;
-  gp_metric m;
-  char owner[65];
-  gp_code rc = gp_metric_visible(s, q->metric_id, q->include_unpublished, &a, &m, owner, err);
-  gp_arena_free(&a);
+  gp_code rc = gp_metric_check(s, q->metric_id, q->include_unpublished, err);
   if (rc) return rc;
   gp_obs_filter f;
   gp_obs_filter_of(q, &f);
@@ -249,11 +256,7 @@ static void gp_obs_csv_cb(void *ctx, const gp_observation *o, bool is_revision) 
 }
 
 gp_code gp_app_observations_csv(gp_store *s, const gp_obs_query *q, FILE *out, gp_error *err) {
-  gp_arena a = GP_ARENA_INIT;
-  gp_metric m;
-  char owner[65];
-  gp_code rc = gp_metric_visible(s, q->metric_id, q->include_unpublished, &a, &m, owner, err);
-  gp_arena_free(&a);
+  gp_code rc = gp_metric_check(s, q->metric_id, q->include_unpublished, err);
   if (rc) return rc;
   gp_obs_filter f;
   gp_obs_filter_of(q, &f);
