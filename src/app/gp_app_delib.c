@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "app/gp_app.h"
 #include "engine/gp_polis_repness.h"
 #include "io/gp_json.h"
 #include "io/gp_polisio.h"
 #include "io/gp_polisjson.h"
+#include "model/gp_graph.h"
 #include "store/gp_store_delib.h"
 
 bool gp_app_delib_id_ok(const char *s) {
@@ -32,6 +34,27 @@ static const char *gp_ad_summary(const gp_polisio_export *x, const char *k) {
   for (size_t i = 0; i < x->n_summary; i++)
     if (!strcmp(x->summary[i].key, k)) return x->summary[i].value;
   return NULL;
+}
+
+/* Fails unless assumption a is one of the current plan of mission m. */
+static gp_code gp_ad_check_assumption(gp_store *s, const char *m, const char *a, gp_error *err) {
+  if (!m) return gp_fail(err, GP_EINVAL, "--assumption", "an assumption needs its mission");
+  gp_plan *p = NULL;
+  gp_error e2;
+  gp_error_clear(&e2);
+  gp_code rc = gp_app_plan_load(s, m, 0, &p, &e2);
+  if (rc == GP_ENOTFOUND) return gp_fail(err, GP_ENOTFOUND, "--mission", "no mission '%s'", m);
+  if (rc) {
+    *err = e2;
+    return rc;
+  }
+  bool found = false;
+  for (size_t i = 0; p->graph && i < p->graph->nassumptions && !found; i++)
+    found = !strcmp(p->graph->assumptions[i].id, a);
+  gp_plan_free(p);
+  if (!found)
+    return gp_fail(err, GP_ENOTFOUND, "--assumption", "mission '%s' has no assumption '%s'", m, a);
+  return GP_OK;
 }
 
 gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_import_res *res,
@@ -60,9 +83,11 @@ gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_
                      "the directory name '%s' is not a conversation id; give one with --id",
                      res->id);
   }
+  gp_code rc;
+  if (q->assumption_id && (rc = gp_ad_check_assumption(s, q->mission_id, q->assumption_id, err)))
+    return rc;
   gp_polisio_export x;
-  gp_code rc = gp_polisio_read_dir(q->dir, &x, err);
-  if (rc) return rc;
+  if ((rc = gp_polisio_read_dir(q->dir, &x, err))) return rc;
   const char *topic = gp_ad_summary(&x, "topic");
   const char *desc = gp_ad_summary(&x, "conversation-description");
   gp_delib_meta meta = {.id = res->id,

@@ -54,7 +54,8 @@ bool gp_app_delib_id_ok(const char *s);
  * is summary.csv's topic (else the id); the question its
  * conversation-description. Errors: those of the reader (file:line:column),
  * GP_EINVAL at "--id" for a bad id, GP_ECONFLICT if the id is taken,
- * GP_ENOTFOUND at "--mission". */
+ * GP_ENOTFOUND at "--mission", or at "--assumption" when the assumption is
+ * not one of the mission's current plan. */
 gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_import_res *res,
                             gp_error *err);
 

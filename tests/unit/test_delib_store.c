@@ -24,9 +24,11 @@
 
 #include <cmocka.h>
 
+#include "app/gp_app.h"
 #include "app/gp_app_delib.h"
 #include "engine/gp_polis_repness.h"
 #include "io/gp_json.h"
+#include "io/gp_planfile.h"
 #include "io/gp_polisio.h"
 #include "io/gp_polisjson.h"
 #include "store/gp_store.h"
@@ -163,6 +165,33 @@ static void test_import_refused(void **state) {
   assert_int_equal(json_array_size(cs), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(cs, 0), "id")), "buses");
   json_decref(list);
+}
+
+/* Linking to a mission's assumption: the assumption must be in its plan. */
+static void test_link_assumption(void **state) {
+  fx *f = *state;
+  gp_error err;
+  gp_plan *p = NULL;
+  if (gp_planfile_load("examples/gameplans/poverty.json", &p, &err))
+    fail_msg("%s: %s", err.path, err.message);
+  gp_apply_result ar;
+  assert_int_equal(gp_app_plan_apply(f->s, p, NULL, "test", &ar, &err), GP_OK);
+  gp_plan_free(p);
+  gp_delib_import_res res;
+  gp_delib_import_req q = {
+      .dir = FIXTURE, .id = "x", .mission_id = "poverty", .assumption_id = "nope"};
+  assert_int_equal(gp_app_delib_import(f->s, &q, &res, &err), GP_ENOTFOUND);
+  assert_string_equal(err.path, "--assumption");
+  q.mission_id = NULL;
+  assert_int_equal(gp_app_delib_import(f->s, &q, &res, &err), GP_EINVAL);
+  q.mission_id = "poverty";
+  q.assumption_id = "a1";
+  assert_int_equal(gp_app_delib_import(f->s, &q, &res, &err), GP_OK);
+  json_t *doc;
+  assert_int_equal(gp_app_delib_conv_doc(f->s, "x", &doc, &err), GP_OK);
+  assert_string_equal(json_string_value(json_object_get(doc, "mission")), "poverty");
+  assert_string_equal(json_string_value(json_object_get(doc, "assumption")), "a1");
+  json_decref(doc);
 }
 
 /* Analysing the stored conversation gives the document of the directory. */
@@ -401,6 +430,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_import_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_link_assumption, setup, teardown),
       cmocka_unit_test_setup_teardown(test_analyse_same, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export, setup, teardown),
       cmocka_unit_test_setup_teardown(test_participation, setup, teardown),
