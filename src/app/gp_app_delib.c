@@ -219,13 +219,25 @@ static void gp_ad_list_cb(void *ctx, const gp_delib_conv_row *row) {
   json_array_append_new((json_t *)ctx, gp_ad_conv_json(row));
 }
 
-gp_code gp_app_delib_list_doc(gp_store *s, json_t **out, gp_error *err) {
+/* A visitor does not learn of a mission they may not see: the mission and
+ * assumption of a conversation on an unpublished mission become null. */
+static void gp_ad_redact(gp_store *s, json_t *conv, bool authed) {
+  const char *m = json_string_value(json_object_get(conv, "mission"));
+  if (!m || authed || gp_app_mission_visible(s, m, false, NULL) == GP_OK) return;
+  json_object_set_new(conv, "mission", json_null());
+  json_object_set_new(conv, "assumption", json_null());
+}
+
+gp_code gp_app_delib_list_doc(gp_store *s, bool authed, json_t **out, gp_error *err) {
   json_t *a = json_array();
   gp_code rc = gp_store_delib_list(s, gp_ad_list_cb, a, err);
   if (rc) {
     json_decref(a);
     return rc;
   }
+  size_t i;
+  json_t *c;
+  json_array_foreach(a, i, c) gp_ad_redact(s, c, authed);
   *out = json_pack("{so}", "conversations", a);
   return GP_OK;
 }
@@ -239,10 +251,12 @@ static void gp_ad_stmt_cb(void *ctx, const gp_delib_statement_row *row) {
                         json_pack("{sIss}", "id", (json_int_t)row->id, "text", row->body));
 }
 
-gp_code gp_app_delib_conv_doc(gp_store *s, const char *id, json_t **out, gp_error *err) {
+gp_code gp_app_delib_conv_doc(gp_store *s, const char *id, bool authed, json_t **out,
+                              gp_error *err) {
   json_t *o = NULL;
   gp_code rc = gp_store_delib_get(s, id, gp_ad_one_cb, &o, err);
   if (rc) return rc;
+  gp_ad_redact(s, o, authed);
   json_t *st = json_array();
   json_object_set_new(o, "statements", st);
   rc = gp_store_delib_statements(s, id, "approved", gp_ad_stmt_cb, st, err);

@@ -76,14 +76,16 @@ gp_code gp_app_delib_analyse(gp_store *s, const char *id, const gp_polis_opts *o
 gp_code gp_app_delib_export(gp_store *s, const char *id, const char *dir, const gp_polis_opts *o,
                             bool *grouped, gp_error *err);
 
-/* {"conversations": [{"id", "title", "question", "mission", "assumption",
+/* {"conversations": [{"id", "title", "question", "mission", "assumption", (mission and
+ * assumption null for a visitor when the mission is unpublished)
  * "statements", "participants", "votes", "created_at"}]}. */
-gp_code gp_app_delib_list_doc(gp_store *s, json_t **out, gp_error *err);
+gp_code gp_app_delib_list_doc(gp_store *s, bool authed, json_t **out, gp_error *err);
 
 /* One conversation for participants: {"id", "title", "question", "mission",
  * "assumption", "participants", "votes", "statements": [{"id", "text"}]}
  * with the approved statements only. */
-gp_code gp_app_delib_conv_doc(gp_store *s, const char *id, json_t **out, gp_error *err);
+gp_code gp_app_delib_conv_doc(gp_store *s, const char *id, bool authed, json_t **out,
+                              gp_error *err);
 
 /* A new participant cookie value: GP_DELIB_PID_LEN random hex characters
  * (libsodium) and a NUL in out. */

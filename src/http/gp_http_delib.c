@@ -102,11 +102,11 @@ static bool gp_participant(gp_http_req *req, gp_http_resp *resp, char *out) {
 }
 
 gp_code gp_h_conversations(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  return gp_app_delib_list_doc(req->store, &resp->json, err);
+  return gp_app_delib_list_doc(req->store, req->authed, &resp->json, err);
 }
 
 gp_code gp_h_conversation(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  return gp_app_delib_conv_doc(req->store, req->params[0], &resp->json, err);
+  return gp_app_delib_conv_doc(req->store, req->params[0], req->authed, &resp->json, err);
 }
 
 gp_code gp_h_conversation_next(gp_http_req *req, gp_http_resp *resp, gp_error *err) {

@@ -180,3 +180,24 @@ test('results: the analysis of the stored conversation, redone when votes change
   assert.equal(r.json.revision, rev + 1);
   assert.equal(r.json.analysis.conversation.vote_events, 121 + 6 + 1);
 });
+
+test('a conversation on an unpublished mission does not name it to visitors', async () => {
+  const plan = {
+    mission: { id: 'secret-plans', title: 'Not yet announced' },
+    metrics: [{ id: 'secret-metric', name: 'M', direction: 'higher' }],
+  };
+  const put = await fetch(`${BASE}/api/v1/missions/secret-plans/plan`, {
+    method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(plan),
+  });
+  assert.equal(put.status, 201);
+  cli('deliberation', 'import', FIXTURE, '--id', 'secret-talk', '--mission', 'secret-plans');
+  const p = participant();
+  let r = await p.req('GET', '/api/v1/conversations');
+  const listed = r.json.conversations.find((c) => c.id === 'secret-talk');
+  assert.equal(listed.mission, null);
+  assert.ok(!r.text.includes('secret-plans'));
+  r = await p.req('GET', '/api/v1/conversations/secret-talk');
+  assert.equal(r.json.mission, null);
+  r = await p.req('GET', '/api/v1/conversations/secret-talk', { token: true });
+  assert.equal(r.json.mission, 'secret-plans');
+});

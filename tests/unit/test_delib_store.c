@@ -160,7 +160,7 @@ static void test_import_refused(void **state) {
   unlink(p);
   rmdir(dir);
   json_t *list;
-  assert_int_equal(gp_app_delib_list_doc(f->s, &list, &err), GP_OK);
+  assert_int_equal(gp_app_delib_list_doc(f->s, true, &list, &err), GP_OK);
   json_t *cs = json_object_get(list, "conversations");
   assert_int_equal(json_array_size(cs), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(cs, 0), "id")), "buses");
@@ -188,7 +188,7 @@ static void test_link_assumption(void **state) {
   q.assumption_id = "a1";
   assert_int_equal(gp_app_delib_import(f->s, &q, &res, &err), GP_OK);
   json_t *doc;
-  assert_int_equal(gp_app_delib_conv_doc(f->s, "x", &doc, &err), GP_OK);
+  assert_int_equal(gp_app_delib_conv_doc(f->s, "x", true, &doc, &err), GP_OK);
   assert_string_equal(json_string_value(json_object_get(doc, "mission")), "poverty");
   assert_string_equal(json_string_value(json_object_get(doc, "assumption")), "a1");
   json_decref(doc);
@@ -278,7 +278,7 @@ static void test_participation(void **state) {
   assert_false(gp_app_delib_pid_ok("xyz"));
   /* approved statements only: 0-4 */
   json_t *doc;
-  assert_int_equal(gp_app_delib_conv_doc(f->s, "buses", &doc, &err), GP_OK);
+  assert_int_equal(gp_app_delib_conv_doc(f->s, "buses", true, &doc, &err), GP_OK);
   assert_int_equal(json_array_size(json_object_get(doc, "statements")), 5);
   assert_string_equal(json_string_value(json_object_get(doc, "title")), "Buses in the city centre");
   json_decref(doc);
