@@ -5,6 +5,7 @@
  * which gets the remaining arguments (its own name as argv[0]). One function
  * per subcommand, as git and tmux do; each lives in src/cli/.
  */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,9 @@ static int gp_help(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+  /* GSL's default error handler aborts the process; numerical failures are
+   * reported instead (as NaN or a status), and handled where they occur. */
+  gsl_set_error_handler_off();
   if (argc < 2) {
     gp_help(stderr);
     return 2;

@@ -158,6 +158,10 @@ double gp_scan_stats_tau2(size_t n, double phi, const double *s) {
 
 void gp_scan_stats_poisson_limits(double e, double level, double *lo, double *hi) {
   double a = (1 - level) / 2;
+  if (!(e > 0) || !isfinite(e) || !(level > 0 && level < 1)) {
+    *lo = *hi = NAN; /* no limits without a positive expected count */
+    return;
+  }
   *lo = gsl_cdf_chisq_Pinv(a, 2 * e) / (2 * e);
   *hi = gsl_cdf_chisq_Pinv(1 - a, 2 * (e + 1)) / (2 * e);
 }
