@@ -130,8 +130,10 @@ static const struct {
 };
 
 int gp_cmd_import(int argc, char **argv) {
-  if (argc < 2) return gp_cli_usage("import", "usage: gameplan import observations FILE.csv ...");
+  if (argc < 2)
+    return gp_cli_usage("import", "usage: gameplan import observations FILE.csv --metric ID ... | "
+                                  "import unit-data FILE.csv --metric ID --period P --unit COL ...");
   for (size_t i = 0; i < sizeof gp_import_cmds / sizeof gp_import_cmds[0]; i++)
     if (!strcmp(argv[1], gp_import_cmds[i].name)) return gp_import_cmds[i].run(argc - 1, argv + 1);
-  return gp_cli_usage("import", "unknown import '%s' (observations)", argv[1]);
+  return gp_cli_usage("import", "unknown import '%s' (observations, unit-data)", argv[1]);
 }

@@ -462,7 +462,7 @@ gp_code gp_http_serve(const gp_http_opts *o, gp_error *err) {
       gp_on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, gp_on_done, NULL,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+      MHD_OPTION_END);
   if (!d)
     return gp_fail(err, GP_EIO, "--port", "cannot listen on %s:%d (in use?)", o->bind, o->port);
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

@@ -42,12 +42,19 @@ static gp_code gp_parse_run(gp_http_req *req, json_t *b, gp_app_run_req *q, gp_a
     return gp_fail(err, GP_EINVAL, "body.seed", "must be a whole number >= 0");
   if ((rc = gp_json_int(b, "version", false, 1, 1000000000L, "body", &version, NULL, err)))
     return rc;
+  double confidence = 0;
+  bool has_confidence = false;
+  if ((rc = gp_json_number(b, "confidence", false, "body", &confidence, &has_confidence, err)))
+    return rc;
+  if (has_confidence && !(confidence > 0 && confidence < 1))
+    return gp_fail(err, GP_EINVAL, "body.confidence", "must be between 0 and 1 (exclusive)");
   char *target = NULL;
   if ((rc = gp_json_string(b, "target", q->optimise, a, "body", &target, err))) return rc;
   gp_sim_options_default(&q->sim.opts);
   if (has_draws) q->sim.opts.draws = (uint64_t)draws;
   q->sim.opts.seed = (uint64_t)seed;
   q->sim.opts.threads = 2;
+  if (has_confidence) q->sim.opts.confidence = confidence;
   q->sim.target = target;
   q->sim.target_arg = "body.target";
   q->version = version;

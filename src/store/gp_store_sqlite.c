@@ -537,7 +537,7 @@ static gp_code gp_sq_metric_get(gp_store *s, const char *metric_id, gp_arena *a,
   }
   gp_sq_finalize(sq, st);
   if (r != SQLITE_DONE) return gp_sq_fail(sq, err, "reading a metric");
-  return gp_fail(err, GP_ENOTFOUND, "--metric", "no metric '%s'", metric_id);
+  return gp_fail(err, GP_ENOTFOUND, "metric", "no metric '%s'", metric_id);
 }
 
 static gp_code gp_sq_metric_breakdowns(gp_store *s, const char *metric_id,

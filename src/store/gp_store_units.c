@@ -227,7 +227,7 @@ static gp_code gp_units_save_tx(gp_store *s, void *ctx, gp_error *err) {
   sqlite3_finalize(st);
   if (r != SQLITE_ROW) {
     if (r != SQLITE_DONE) return gp_units_fail(db, err, "metric");
-    return gp_fail(err, GP_ENOTFOUND, "--metric", "no metric '%s'", d->metric_id);
+    return gp_fail(err, GP_ENOTFOUND, "metric", "no metric '%s'", d->metric_id);
   }
   /* replace the data set */
   if (sqlite3_prepare_v2(db, "DELETE FROM unit_values WHERE metric_id = ? AND period = ?", -1, &st,
