@@ -68,10 +68,12 @@ static void gp_series_set_free(gp_series_set *set) {
   free(set->s);
 }
 
+/* {"period", "value"}; built for every actual, so without re-checking the
+ * (constant, ASCII) keys or the period text (canonical, ASCII). */
 static json_t *gp_point_doc(const char *period, double value) {
   json_t *o = json_object();
-  json_object_set_new(o, "period", json_string(period));
-  json_object_set_new(o, "value", gp_json_num(value));
+  json_object_set_new_nocheck(o, "period", json_string_nocheck(period));
+  json_object_set_new_nocheck(o, "value", gp_json_num(value));
   return o;
 }
 

@@ -170,8 +170,8 @@ typedef struct gp_obs_filter {
   bool all_breakdowns;     /* true: every series; false: the one named below */
   const char *breakdown;   /* with !all_breakdowns: NULL for the headline, else the value */
   bool history;            /* also report superseded revisions (cb's rev argument) */
-  bool values_only;        /* only period, value, interval, n and breakdown: the rows'
-                              source and recorded_at are NULL (a faster query) */
+  bool values_only;        /* only breakdown, period and value (interval, n, source and
+                              recorded_at are absent): a faster query */
   int32_t until_day;       /* only periods starting before this day (INT32_MAX: all) */
 } gp_obs_filter;
 
