@@ -136,11 +136,12 @@ gp_code gp_app_target_index(const gp_plan *p, const char *target, const char *ar
 gp_code gp_app_simulate(const gp_plan *p, const gp_app_sim_req *q, gp_sim_result **result,
                         json_t **doc, gp_error *err);
 
-/* Optimises plan p's portfolio for the target (by id; errors at target_arg).
- * As gp_app_simulate for *doc and *result (gp_opt_result_free). */
+/* Optimises plan p's portfolio for the target (by id; errors at target_arg;
+ * an exhaustive search over more than 30 activities is refused at
+ * search_arg). As gp_app_simulate for *doc and *result (gp_opt_result_free). */
 gp_code gp_app_optimise(const gp_plan *p, const gp_opt_options *opts, const char *target,
-                        const char *target_arg, gp_opt_result **result, json_t **doc,
-                        gp_error *err);
+                        const char *target_arg, const char *search_arg, gp_opt_result **result,
+                        json_t **doc, gp_error *err);
 
 /* A run of a stored mission's plan (the API's POST .../simulate, .../optimise). */
 typedef struct gp_app_run_req {

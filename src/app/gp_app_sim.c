@@ -44,11 +44,19 @@ gp_code gp_app_simulate(const gp_plan *p, const gp_app_sim_req *q, gp_sim_result
 }
 
 gp_code gp_app_optimise(const gp_plan *p, const gp_opt_options *opts, const char *target,
-                        const char *target_arg, gp_opt_result **result, json_t **doc,
-                        gp_error *err) {
+                        const char *target_arg, const char *search_arg, gp_opt_result **result,
+                        json_t **doc, gp_error *err) {
   gp_opt_options o = *opts;
   gp_code rc = gp_app_target_index(p, target, target_arg, &o.target, err);
   if (rc) return rc;
+  if (o.search == GP_OPT_EXHAUSTIVE) {
+    /* 2^n portfolios: beyond 30 activities that is no longer a search. */
+    size_t n = 0;
+    for (size_t i = 0; p->graph && i < p->graph->nnodes; i++)
+      n += p->graph->nodes[i].kind == GP_NODE_ACTIVITY;
+    if (n > 30)
+      return gp_fail(err, GP_EINVAL, search_arg, "exhaustive search allows at most 30 activities");
+  }
   gp_opt_result *r = NULL;
   if ((rc = gp_optimise_run(p, &o, &r, err))) return rc;
   json_t *d = gp_simjson_optimise(p, r);
@@ -83,7 +91,8 @@ gp_code gp_app_mission_run(gp_store *s, const char *mission_id, const gp_app_run
   if ((rc = gp_load_version(s, mission_id, q->version, &p, &version, err))) return rc;
   json_t *doc = NULL;
   if (q->optimise)
-    rc = gp_app_optimise(p, &q->opt, q->sim.target, "target", NULL, &doc, err);
+    rc = gp_app_optimise(p, &q->opt, q->sim.target, "body.target", "body.search", NULL, &doc,
+                         err);
   else
     rc = gp_app_simulate(p, &q->sim, NULL, &doc, err);
   gp_plan_free(p);

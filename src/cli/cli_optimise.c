@@ -25,20 +25,6 @@ static const char *gp_usage_opt =
     "                         [--threads T] [--search auto|exhaustive|heuristic] [--json] [--db "
     "DB]";
 
-static gp_code gp_opt_load(const char *arg, const char *db, gp_plan **out, gp_error *err) {
-  struct stat st;
-  size_t n = strlen(arg);
-  if (!strcmp(arg, "-") || stat(arg, &st) == 0 || strchr(arg, '/') ||
-      (n > 5 && !strcmp(arg + n - 5, ".json")))
-    return gp_planfile_load(arg, out, err);
-  gp_store *s;
-  gp_code rc = gp_store_open(gp_cli_db_path(db), false, &s, err);
-  if (rc) return rc;
-  rc = gp_app_plan_load(s, arg, 0, out, err);
-  gp_store_close(s);
-  return rc;
-}
-
 static void gp_print_opt(const gp_plan *p, const gp_opt_result *r) {
   const gp_graph *g = p->graph;
   printf("Target '%s' (%s in %s), budget %.6g; %llu draws, seed %llu, %s search\n\n",
@@ -125,38 +111,19 @@ int gp_cmd_optimise(int argc, char **argv) {
   if (argc - optind != 1 || !have_budget || !target)
     return gp_cli_usage("optimise", "%s", gp_usage_opt);
   gp_plan *p = NULL;
-  if (gp_opt_load(argv[optind], db, &p, &err)) return gp_cli_report(&err);
-  o.target = -1;
-  for (size_t k = 0; k < p->ntargets; k++)
-    if (!strcmp(p->targets[k].id, target)) o.target = (long)k;
-  if (o.target < 0) {
-    gp_fail(&err, GP_EINVAL, "--target", "the plan has no target '%s'", target);
-    gp_plan_free(p);
-    return gp_cli_report(&err);
-  }
-  if (o.search == GP_OPT_EXHAUSTIVE) {
-    size_t n = 0;
-    for (size_t i = 0; p->graph && i < p->graph->nnodes; i++)
-      n += p->graph->nodes[i].kind == GP_NODE_ACTIVITY;
-    if (n > 30) {
-      gp_fail(&err, GP_EINVAL, "--search", "exhaustive search allows at most 30 activities");
-      gp_plan_free(p);
-      return gp_cli_report(&err);
-    }
-  }
+  if (gp_cli_load_plan(argv[optind], db, &p, &err)) return gp_cli_report(&err);
   gp_opt_result *r = NULL;
-  if (gp_optimise_run(p, &o, &r, &err)) {
+  json_t *doc = NULL;
+  if (gp_app_optimise(p, &o, target, "--target", "--search", &r, &doc, &err)) {
     gp_plan_free(p);
     return gp_cli_report(&err);
   }
   int rc = 0;
-  if (json) {
-    json_t *doc = gp_simjson_optimise(p, r);
-    rc = doc ? gp_cli_print_json(stdout, doc) : 1;
-    json_decref(doc);
-  } else {
+  if (json)
+    rc = gp_cli_print_json(stdout, doc);
+  else
     gp_print_opt(p, r);
-  }
+  json_decref(doc);
   gp_opt_result_free(r);
   gp_plan_free(p);
   return rc;

@@ -26,22 +26,6 @@ static const char *gp_usage_sim =
     "usage: gameplan simulate (MISSION | FILE) [--draws N] [--seed S] [--threads T]\n"
     "                         [--confidence C] [--target ID] [--json] [--db DB]";
 
-/* A plan from a file (an existing path, "-", or a name ending in .json) or
- * from the database (a mission id). */
-static gp_code gp_sim_load(const char *arg, const char *db, gp_plan **out, gp_error *err) {
-  struct stat st;
-  size_t n = strlen(arg);
-  if (!strcmp(arg, "-") || stat(arg, &st) == 0 || strchr(arg, '/') ||
-      (n > 5 && !strcmp(arg + n - 5, ".json")))
-    return gp_planfile_load(arg, out, err);
-  gp_store *s;
-  gp_code rc = gp_store_open(gp_cli_db_path(db), false, &s, err);
-  if (rc) return rc;
-  rc = gp_app_plan_load(s, arg, 0, out, err);
-  gp_store_close(s);
-  return rc;
-}
-
 static double gp_j(const json_t *o, const char *k) {
   json_t *v = json_object_get(o, k);
   return json_is_number(v) ? json_number_value(v) : NAN;
@@ -200,24 +184,14 @@ int gp_cmd_simulate(int argc, char **argv) {
   }
   if (argc - optind != 1) return gp_cli_usage("simulate", "%s", gp_usage_sim);
   gp_plan *p = NULL;
-  if (gp_sim_load(argv[optind], db, &p, &err)) return gp_cli_report(&err);
-  if (target) {
-    o.primary = -1;
-    for (size_t k = 0; k < p->ntargets; k++)
-      if (!strcmp(p->targets[k].id, target)) o.primary = (long)k;
-    if (o.primary < 0) {
-      gp_fail(&err, GP_EINVAL, "--target", "the plan has no target '%s'", target);
-      gp_plan_free(p);
-      return gp_cli_report(&err);
-    }
-  }
-  o.learn = true;
+  if (gp_cli_load_plan(argv[optind], db, &p, &err)) return gp_cli_report(&err);
+  gp_app_sim_req q = {.opts = o, .target = target, .target_arg = "--target"};
   gp_sim_result *r = NULL;
-  if (gp_sim_run(p, &o, &r, &err)) {
+  json_t *doc = NULL;
+  if (gp_app_simulate(p, &q, &r, &doc, &err)) {
     gp_plan_free(p);
     return gp_cli_report(&err);
   }
-  json_t *doc = gp_simjson_result(p, r);
   int rc = 0;
   if (!doc) {
     gp_fail(&err, GP_ENOMEM, NULL, "out of memory");

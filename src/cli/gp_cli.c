@@ -1,13 +1,17 @@
 /* gp_cli — helpers shared by the subcommands; see gp_cli.h. */
 #include "cli/gp_cli.h"
 
+#include "app/gp_app.h"
 #include "io/gp_json.h"
+#include "io/gp_planfile.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *gp_cli_db_path(const char *opt) {
@@ -66,3 +70,17 @@ gp_code gp_cli_parse_double(const char *opt, const char *s, double *out, gp_erro
 }
 
 bool gp_cli_isatty(FILE *f) { return isatty(fileno(f)) == 1; }
+
+gp_code gp_cli_load_plan(const char *arg, const char *db, gp_plan **out, gp_error *err) {
+  struct stat st;
+  size_t n = strlen(arg);
+  if (!strcmp(arg, "-") || stat(arg, &st) == 0 || strchr(arg, '/') ||
+      (n > 5 && !strcmp(arg + n - 5, ".json")))
+    return gp_planfile_load(arg, out, err);
+  gp_store *s;
+  gp_code rc = gp_store_open(gp_cli_db_path(db), false, &s, err);
+  if (rc) return rc;
+  rc = gp_app_plan_load(s, arg, 0, out, err);
+  gp_store_close(s);
+  return rc;
+}

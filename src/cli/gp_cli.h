@@ -60,6 +60,12 @@ gp_code gp_cli_parse_long(const char *opt, const char *s, long min, long max, lo
                           gp_error *err);
 gp_code gp_cli_parse_double(const char *opt, const char *s, double *out, gp_error *err);
 
+struct gp_plan;
+/* A plan named on the command line: a plan file (an existing path, "-", or a
+ * name ending in .json) or else a mission id whose current plan is read from
+ * the database db (as gp_cli_db_path). *out is the caller's (gp_plan_free). */
+gp_code gp_cli_load_plan(const char *arg, const char *db, struct gp_plan **out, gp_error *err);
+
 /* Whether stdout/stderr is a terminal (for progress bars and colour). */
 bool gp_cli_isatty(FILE *f);
 
