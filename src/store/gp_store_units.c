@@ -681,36 +681,12 @@ void gp_store_units_names_free(char **names, size_t k) {
 
 gp_code gp_store_units_context(gp_store *s, const char *metric_id, const char *period, size_t *n,
                                size_t *k, char ***names, double **ctx, gp_error *err) {
-  *n = *k = 0;
-  *names = NULL;
   *ctx = NULL;
+  gp_code rc = gp_store_units_covariates(s, metric_id, period, n, k, names, err);
+  if (rc) return rc;
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(
-          db, "SELECT n, covariates FROM unit_datasets WHERE metric_id = ? AND period = ?", -1, &st,
-          NULL) != SQLITE_OK)
-    return gp_units_fail(db, err, "context");
-  gp_units_bind_text(st, 1, metric_id);
-  gp_units_bind_text(st, 2, period);
-  int r = sqlite3_step(st);
-  if (r != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    if (r != SQLITE_DONE) return gp_units_fail(db, err, "context");
-    return gp_fail(err, GP_ENOTFOUND, "--period", "metric '%s' has no unit data for %s", metric_id,
-                   period);
-  }
-  *n = (size_t)sqlite3_column_int64(st, 0);
-  json_t *cov = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
-  sqlite3_finalize(st);
-  *k = json_is_array(cov) ? json_array_size(cov) : 0;
-  *names = calloc(*k ? *k : 1, sizeof **names);
-  if (!*names) abort();
-  for (size_t j = 0; j < *k; j++)
-    (*names)[j] = strdup(json_string_value(json_array_get(cov, j)));
-  json_decref(cov);
   bool bad = false;
-  gp_code rc = GP_OK;
   if (*k) rc = gp_units_get_doubles(db, metric_id, period, "ctx", *n * *k, ctx, &bad, err);
   if (rc || bad || (*k && !*ctx)) {
     gp_store_units_names_free(*names, *k);
