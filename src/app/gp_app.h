@@ -47,6 +47,15 @@ gp_code gp_app_plan_apply(gp_store *s, const gp_plan *p, const char *reason, con
 gp_code gp_app_plan_load(gp_store *s, const char *mission_id, long version, gp_plan **out,
                          gp_error *err);
 
+/* Fails unless assumption_id is an assumption of the current plan of
+ * mission_id: GP_EINVAL at assumption_arg when mission_id is NULL,
+ * GP_ENOTFOUND at mission_arg for an unknown mission (or one without a
+ * plan), GP_ENOTFOUND at assumption_arg for an unknown assumption. The
+ * argument names (NULL: "--mission", "--assumption") let the CLI and the
+ * API name the place in their own terms. Writes nothing. */
+gp_code gp_app_assumption_check(gp_store *s, const char *mission_id, const char *assumption_id,
+                                const char *mission_arg, const char *assumption_arg, gp_error *err);
+
 /* ---- observations (gp_app_import.c) --------------------------------------------- */
 
 /* Options and callbacks of an import. */

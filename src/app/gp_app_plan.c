@@ -12,6 +12,7 @@
 
 #include "app/gp_app.h"
 #include "io/gp_planfile.h"
+#include "model/gp_graph.h"
 
 gp_code gp_app_plan_load(gp_store *s, const char *mission_id, long version, gp_plan **out,
                          gp_error *err) {
@@ -23,6 +24,31 @@ gp_code gp_app_plan_load(gp_store *s, const char *mission_id, long version, gp_p
   rc = gp_planfile_parse(doc, strlen(doc), "stored plan", out, err);
   free(doc);
   return rc;
+}
+
+gp_code gp_app_assumption_check(gp_store *s, const char *mission_id, const char *assumption_id,
+                                const char *mission_arg, const char *assumption_arg,
+                                gp_error *err) {
+  const char *ma = mission_arg ? mission_arg : "--mission";
+  const char *aa = assumption_arg ? assumption_arg : "--assumption";
+  if (!mission_id) return gp_fail(err, GP_EINVAL, aa, "an assumption needs its mission");
+  gp_plan *p = NULL;
+  gp_error e2;
+  gp_error_clear(&e2);
+  gp_code rc = gp_app_plan_load(s, mission_id, 0, &p, &e2);
+  if (rc == GP_ENOTFOUND) return gp_fail(err, GP_ENOTFOUND, ma, "no mission '%s'", mission_id);
+  if (rc) {
+    if (err) *err = e2;
+    return rc;
+  }
+  bool found = false;
+  for (size_t i = 0; p->graph && i < p->graph->nassumptions && !found; i++)
+    found = !strcmp(p->graph->assumptions[i].id, assumption_id);
+  gp_plan_free(p);
+  if (!found)
+    return gp_fail(err, GP_ENOTFOUND, aa, "mission '%s' has no assumption '%s'", mission_id,
+                   assumption_id);
+  return GP_OK;
 }
 
 static bool gp_point_same(const gp_point *a, const gp_point *b) {

@@ -2,85 +2,58 @@
  * gameplan synthesise — themes in free-text answers.
  *
  *   synthesise FILE.csv --text COL [--group COL] [--k auto|N] [--seed S]
- *              [--language english] [--json]
+ *              [--language english] [--mission M [--assumption A] [--db DB]] [--json]
+ *   synthesise --conversation ID [--k auto|N] [--seed S] [--db DB] [--json]
  *
  * Tokenises the answers in column COL (Snowball stemming, stop words),
  * weighs terms by TF-IDF, groups the answers by spherical k-means (k chosen
  * by silhouette unless given) and prints each theme's size, top terms and
  * most representative answers -- for all answers and, with --group, for
- * each value of that column. Needs no database.
+ * each value of that column. Without --mission it needs no database. With
+ * --mission the themes are also kept in the database, linked to the mission
+ * and (--assumption) one assumption of its plan, and the stored id printed.
+ * With --conversation the approved statements of a stored conversation are
+ * synthesised and kept, linked to it and to its mission and assumption.
+ * The synthesis itself is gp_app_themes_synth (shared with the API).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/gp_app_themes.h"
 #include "cli/gp_cli.h"
 #include "engine/gp_text_stem.h"
 #include "engine/gp_text_theme.h"
-#include "engine/gp_text_token.h"
 #include "io/gp_polisio.h"
+#include "store/gp_store.h"
 
 static const char *gp_syn_usage =
-    "synthesise FILE.csv --text COL [--group COL] [--k auto|N] [--seed S] [--language L] [--json]";
+    "synthesise FILE.csv --text COL [--group COL] [--k auto|N] [--seed S] [--language L]\n"
+    "         [--mission M [--assumption A] [--db DB]] [--json]\n"
+    "       synthesise --conversation ID [--k auto|N] [--seed S] [--db DB] [--json]";
 
 /* Themes of the rows in `rows` (n of them); returns a JSON object or NULL
  * with err filled. */
 static json_t *gp_syn_run(const gp_polisio_table *t, long text_col, const size_t *rows, size_t n,
                           gp_text_stemmer *st, const gp_text_opts *o, gp_error *err) {
   const char **texts = malloc((n + 1) * sizeof *texts);
-  if (!texts) {
-    gp_fail(err, GP_ENOMEM, NULL, "out of memory");
-    return NULL;
-  }
-  for (size_t i = 0; i < n; i++)
-    texts[i] = t->cells[rows[i] * t->n_cols + (size_t)text_col];
-  gp_text_corpus c;
-  gp_text_tfidf x;
-  gp_text_result r;
+  long *row = malloc((n + 1) * sizeof *row), *line = malloc((n + 1) * sizeof *line);
   json_t *doc = NULL;
-  if (gp_text_tokenise(texts, n, st, &c, err)) goto out0;
-  if (gp_text_tfidf_build(&c, o->min_df, &x, err)) goto out1;
-  if (gp_text_themes(&x, o, &r, err)) goto out2;
-  doc = json_object();
-  json_object_set_new(doc, "documents", json_integer((json_int_t)n));
-  json_object_set_new(doc, "themed", json_integer((json_int_t)r.n_themed));
-  json_object_set_new(doc, "k", json_integer((json_int_t)r.k));
-  json_t *sil = json_object();
-  for (size_t k = 2; k <= GP_TEXT_MAX_K; k++)
-    if (isfinite(r.silhouette[k])) {
-      char key[8];
-      snprintf(key, sizeof key, "%zu", k);
-      json_object_set_new(sil, key, json_real(r.silhouette[k]));
+  if (!texts || !row || !line) {
+    gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      texts[i] = t->cells[rows[i] * t->n_cols + (size_t)text_col];
+      row[i] = (long)rows[i] + 1;
+      line[i] = t->line[rows[i]];
     }
-  json_object_set_new(doc, "silhouette", sil);
-  json_t *ths = json_array();
-  for (size_t k = 0; k < r.k; k++) {
-    const gp_text_theme *th = &r.themes[k];
-    json_t *o1 = json_object(), *terms = json_array(), *reps = json_array();
-    json_object_set_new(o1, "id", json_integer((json_int_t)k));
-    json_object_set_new(o1, "size", json_integer((json_int_t)th->size));
-    for (size_t q = 0; q < th->n_terms; q++)
-      json_array_append_new(terms, json_pack("{sssssf}", "term", c.label[th->terms[q]], "stem",
-                                             c.stem[th->terms[q]], "weight", th->weights[q]));
-    for (size_t q = 0; q < th->n_docs; q++) {
-      size_t row = rows[th->docs[q]];
-      json_array_append_new(reps, json_pack("{sIsIsssf}", "row", (json_int_t)(row + 1), "line",
-                                            (json_int_t)t->line[row], "text", texts[th->docs[q]],
-                                            "similarity", th->sims[q]));
-    }
-    json_object_set_new(o1, "terms", terms);
-    json_object_set_new(o1, "representative", reps);
-    json_array_append_new(ths, o1);
+    gp_themes_texts tx = {.texts = texts, .n = n, .row = row, .line = line};
+    gp_app_themes_synth(&tx, st, o, &doc, err);
   }
-  json_object_set_new(doc, "themes", ths);
-  gp_text_result_free(&r);
-out2:
-  gp_text_tfidf_free(&x);
-out1:
-  gp_text_corpus_free(&c);
-out0:
   free(texts);
+  free(row);
+  free(line);
   return doc;
 }
 
@@ -111,17 +84,60 @@ static void gp_syn_print(FILE *out, const json_t *doc, const char *indent) {
         fprintf(out, " %s", json_string_value(json_object_get(v, "term")));
     fputc('\n', out);
     json_array_foreach(json_object_get(th, "representative"), j, v) {
-      fprintf(out, "%s  row %-5lld ", indent, json_integer_value(json_object_get(v, "row")));
+      json_t *sid = json_object_get(v, "statement");
+      if (sid)
+        fprintf(out, "%s  statement %-5lld ", indent, json_integer_value(sid));
+      else
+        fprintf(out, "%s  row %-5lld ", indent, json_integer_value(json_object_get(v, "row")));
       gp_syn_line(out, json_string_value(json_object_get(v, "text")), 90);
       fputc('\n', out);
     }
   }
 }
 
+/* "Stored as theme set N (mission M, assumption A, conversation C)." */
+static void gp_syn_stored(FILE *out, const json_t *set) {
+  fprintf(out, "\nStored as theme set %lld", json_integer_value(json_object_get(set, "id")));
+  const char *keys[] = {"mission", "assumption", "conversation"};
+  const char *sep = " (";
+  for (size_t i = 0; i < 3; i++) {
+    const char *v = json_string_value(json_object_get(set, keys[i]));
+    if (!v) continue;
+    fprintf(out, "%s%s %s", sep, keys[i], v);
+    sep = ", ";
+  }
+  fprintf(out, "%s\n", strcmp(sep, " (") ? ")." : ".");
+}
+
+/* synthesise --conversation ID: themes of its approved statements, kept. */
+static int gp_syn_conversation(const char *id, const char *db, const gp_text_opts *o, bool json) {
+  gp_error err;
+  gp_error_clear(&err);
+  gp_store *s = NULL;
+  json_t *set = NULL;
+  if (gp_store_open(gp_cli_db_path(db), false, &s, &err) ||
+      gp_app_themes_conversation(s, id, o, &set, &err)) {
+    gp_store_close(s);
+    return gp_cli_report(&err);
+  }
+  gp_store_close(s);
+  int rc = 0;
+  if (json) {
+    rc = gp_cli_print_json(stdout, set);
+  } else {
+    printf("Conversation %s, approved statements\n", id);
+    gp_syn_print(stdout, json_object_get(set, "themes"), "");
+    gp_syn_stored(stdout, set);
+  }
+  json_decref(set);
+  return rc;
+}
+
 int gp_cmd_synthesise(int argc, char **argv) {
   const char *file = NULL, *text = NULL, *group = NULL, *lang = "english";
+  const char *mission = NULL, *assumption = NULL, *conversation = NULL, *db = NULL;
   bool json = false;
-  gp_text_opts o = {.k = 0, .max_k = 0, .seed = 1, .n_init = 5, .max_iters = 100, .min_df = 2};
+  gp_text_opts o = gp_app_themes_opts_default();
   gp_error err;
   gp_error_clear(&err);
   for (int i = 1; i < argc; i++) {
@@ -134,6 +150,14 @@ int gp_cmd_synthesise(int argc, char **argv) {
       group = argv[++i];
     } else if (!strcmp(argv[i], "--language") && i + 1 < argc) {
       lang = argv[++i];
+    } else if (!strcmp(argv[i], "--mission") && i + 1 < argc) {
+      mission = argv[++i];
+    } else if (!strcmp(argv[i], "--assumption") && i + 1 < argc) {
+      assumption = argv[++i];
+    } else if (!strcmp(argv[i], "--conversation") && i + 1 < argc) {
+      conversation = argv[++i];
+    } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+      db = argv[++i];
     } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
       if (gp_cli_parse_long("--seed", argv[++i], 0, 2147483647L, &v, &err))
         return gp_cli_report(&err);
@@ -154,7 +178,17 @@ int gp_cmd_synthesise(int argc, char **argv) {
       return gp_cli_usage("synthesise", "one file only; usage: %s", gp_syn_usage);
     }
   }
+  if (conversation) {
+    if (file || text || group || mission || assumption)
+      return gp_cli_usage("synthesise",
+                          "--conversation takes no file, --text, --group, --mission or "
+                          "--assumption; usage: %s",
+                          gp_syn_usage);
+    return gp_syn_conversation(conversation, db, &o, json);
+  }
   if (!file || !text) return gp_cli_usage("synthesise", "usage: %s", gp_syn_usage);
+  if (assumption && !mission)
+    return gp_cli_usage("synthesise", "--assumption needs --mission; usage: %s", gp_syn_usage);
   gp_polisio_table t;
   if (gp_polisio_table_read(file, NULL, 0, &t, &err)) return gp_cli_report(&err);
   long tc = gp_polisio_table_col(&t, text), gc = group ? gp_polisio_table_col(&t, group) : -1;
@@ -206,8 +240,20 @@ int gp_cmd_synthesise(int argc, char **argv) {
     free(done);
     json_object_set_new(doc, "groups", gs);
   }
+  json_t *set = NULL;
+  if (mission) {
+    /* keep the themes, linked; nothing is written when a link is wrong */
+    gp_store *s = NULL;
+    gp_themes_link l = {.mission_id = mission, .assumption_id = assumption, .source = file};
+    if (gp_store_open(gp_cli_db_path(db), false, &s, &err) ||
+        gp_app_themes_save(s, &l, doc, &set, &err)) {
+      gp_store_close(s);
+      goto fail;
+    }
+    gp_store_close(s);
+  }
   if (json) {
-    rc = gp_cli_print_json(stdout, doc);
+    rc = gp_cli_print_json(stdout, set ? set : doc);
   } else {
     printf("%s, column '%s'\n", file, text);
     gp_syn_print(stdout, doc, "");
@@ -217,7 +263,9 @@ int gp_cmd_synthesise(int argc, char **argv) {
       printf("\nGroup %s:\n", json_string_value(json_object_get(gd, "group")));
       gp_syn_print(stdout, gd, "  ");
     }
+    if (set) gp_syn_stored(stdout, set);
   }
+  json_decref(set);
   json_decref(doc);
   gp_text_stemmer_free(st);
   free(rows);

@@ -4,6 +4,8 @@
 // under it. Below the grid, every assumption in rank order with its full text and tests.
 // The ranks come from the last stored simulation of the current plan version; when there
 // is none (or it is of an older version) the page runs one (10,000 draws, seed 1).
+// Each assumption also shows the theme sets linked to it (themes of free text found by
+// `synthesise`, from a file or a conversation's statements: themes.ts).
 
 import { ApiError, api, type Assumption, type SimAssumption, type SimulationDoc } from '../api';
 import { hidden, navLink, summaryList, tag } from '../components';
@@ -12,13 +14,14 @@ import { fmtNumber, fmtProbability } from '../format';
 import { ASSUMPTION_STATUS_LABEL, ASSUMPTION_STATUS_TAG, EVIDENCE_LABEL, TEST_METHOD_LABEL, TEST_STATUS_LABEL, refName, testsOf } from '../plan';
 import { currentVersion, missionSubPage } from './frame';
 import type { Page } from './page';
+import { missionThemeSets, themeSetSummary } from './themes';
 import { testsList } from './toc';
 
 const AUTO_DRAWS = 10000;
 
 /** Renders the assumptions board of mission `id`. */
 export async function assumptionsPage(id: string, signal: AbortSignal): Promise<Page> {
-  const [doc, plan] = await Promise.all([api.mission(id, signal), api.plan(id, null, signal)]);
+  const [doc, plan, themeSets] = await Promise.all([api.mission(id, signal), api.plan(id, null, signal), missionThemeSets(id, signal)]);
   const assumptions = plan.assumptions ?? [];
   let sim: SimulationDoc | null = null;
   let simNote = '';
@@ -127,6 +130,18 @@ export async function assumptionsPage(id: string, signal: AbortSignal): Promise<
     h('p', { class: 'govuk-body-s gp-secondary' }, 'Shaded cells (importance 4 or 5, evidence 1 or 2): the plan leans on these and knows least about them. #N is the priority rank from the simulation.'),
   );
 
+  // The theme sets linked to an assumption (newest first; the three latest shown).
+  const themesOf = (aid: string): Node[] => {
+    const mine = themeSets.filter((t) => t.assumption === aid);
+    if (mine.length === 0) return [];
+    const out: Node[] = [
+      h('h4', { class: 'govuk-heading-s' }, 'Themes in what people said'),
+      h('ul', { class: 'govuk-list', 'data-theme-sets': mine.length, 'aria-label': `Theme sets linked to ${aid}` }, mine.slice(0, 3).map(themeSetSummary)),
+    ];
+    if (mine.length > 3) out.push(h('p', { class: 'govuk-body-s gp-secondary' }, `and ${mine.length - 3} earlier theme sets.`));
+    return out;
+  };
+
   // Every assumption in rank order.
   const ordered = [...assumptions].sort((a, b) => (ranks.get(a.id)?.priority_rank ?? 1e9) - (ranks.get(b.id)?.priority_rank ?? 1e9));
   content.push(
@@ -155,6 +170,7 @@ export async function assumptionsPage(id: string, signal: AbortSignal): Promise<
         ]),
         h('h4', { class: 'govuk-heading-s' }, 'Tests'),
         testsList(plan, a.id),
+        themesOf(a.id),
       );
     }),
   );
