@@ -1,6 +1,7 @@
 /*
  * gp_app_delib — deliberation operations shared by `gameplan deliberation`
- * and the conversation API: import and export a Pol.is open-data export
+ * and the conversation API: open a conversation from scratch with seed
+ * statements, import and export a Pol.is open-data export
  * through the store, analyse a stored conversation (keeping the last
  * analysis and redoing it only when votes, statements or moderation changed),
  * and the participation steps (next statement by Pol.is's routing priority,
@@ -27,6 +28,7 @@
 
 enum {
   GP_DELIB_MAX_STATEMENT = 280, /* most characters (code points) in a new statement */
+  GP_DELIB_MAX_SEEDS = 1000,    /* most seed statements of a new conversation */
   GP_DELIB_PID_LEN = 32         /* hex characters of a participant cookie */
 };
 
@@ -46,6 +48,18 @@ typedef struct gp_delib_import_res {
   size_t votes;        /* vote events */
 } gp_delib_import_res;
 
+/* What to create: a conversation opened from scratch by the team. */
+typedef struct gp_delib_create_req {
+  const char *id;                /* conversation id (gp_app_delib_id_ok) */
+  const char *title;             /* title shown (not empty) */
+  const char *question;          /* the question put to participants (may be NULL) */
+  const char *mission_id;        /* link to a mission (may be NULL) */
+  const char *assumption_id;     /* one of that mission's plan assumptions (may be NULL;
+                                    needs mission_id) */
+  const char *const *statements; /* seed statements, approved at once (may be NULL) */
+  size_t n_statements;           /* how many */
+} gp_delib_create_req;
+
 /* Whether s is a valid conversation id: 1..64 of [A-Za-z0-9._-], not
  * starting with '.' or '-'. */
 bool gp_app_delib_id_ok(const char *s);
@@ -58,6 +72,18 @@ bool gp_app_delib_id_ok(const char *s);
  * not one of the mission's current plan. */
 gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_import_res *res,
                             gp_error *err);
+
+/* Opens a new conversation q->id with its seed statements (approved at
+ * once, author -1, ids 0, 1, ... in order, written now), all or nothing in
+ * one transaction. Errors (nothing written): GP_ETOOBIG at "statements"
+ * for more than GP_DELIB_MAX_SEEDS seeds; GP_EINVAL at "id" for a bad
+ * id, at "title" for an empty title, at "assumption" for an assumption
+ * without its mission, at "statements[i]" for an empty seed; GP_ETOOBIG at
+ * "statements[i]" for one over GP_DELIB_MAX_STATEMENT characters;
+ * GP_ECONFLICT at "id" when the id is taken; GP_ENOTFOUND at "mission" or
+ * "assumption" when the mission is unknown or the assumption is not one of
+ * its current plan. */
+gp_code gp_app_delib_create(gp_store *s, const gp_delib_create_req *q, gp_error *err);
 
 /* Loads stored conversation id as an export (gp_store_delib_load): *x is
  * the caller's (gp_polisio_free). GP_ENOTFOUND if there is none. */
@@ -78,8 +104,11 @@ gp_code gp_app_delib_export(gp_store *s, const char *id, const char *dir, const 
 
 /* {"conversations": [{"id", "title", "question", "mission", "assumption", (mission and
  * assumption null for a visitor when the mission is unpublished)
- * "statements", "participants", "votes", "created_at"}]}. */
-gp_code gp_app_delib_list_doc(gp_store *s, bool authed, json_t **out, gp_error *err);
+ * "statements", "participants", "votes", "created_at"}]}; with mission
+ * non-NULL, only the conversations of that mission (none for a visitor
+ * when it is unpublished). */
+gp_code gp_app_delib_list_doc(gp_store *s, bool authed, const char *mission, json_t **out,
+                              gp_error *err);
 
 /* One conversation for participants: {"id", "title", "question", "mission",
  * "assumption", "participants", "votes", "statements": [{"id", "text"}]}
@@ -115,11 +144,13 @@ double gp_app_delib_uniform(void);
 gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t statement, int vote,
                           gp_error *err);
 
-/* Adds a statement by pid, pending moderation; *sid receives its id.
- * GP_ETOOBIG (at "body.text") for more than GP_DELIB_MAX_STATEMENT
- * characters, GP_EINVAL for an empty one. */
+/* Adds a statement; *sid receives its id. Not approved: by participant
+ * pid (created on first use), pending moderation. Approved (the team
+ * seeding the conversation): the team's (author -1; pid unused, may be
+ * NULL), approved at once. GP_ETOOBIG (at "body.text") for more than
+ * GP_DELIB_MAX_STATEMENT characters, GP_EINVAL for an empty one. */
 gp_code gp_app_delib_statement(gp_store *s, const char *id, const char *pid, const char *text,
-                               int64_t *sid, gp_error *err);
+                               bool approved, int64_t *sid, gp_error *err);
 
 /* The moderation queue: {"conversation", "pending": [{"id", "text", "author",
  * "created_ms"}], "approved", "rejected"} (the last two: counts). */

@@ -11,6 +11,11 @@
  *       stores the export as one conversation (all or nothing).
  *   deliberation export ID DIR [--seed S] [--db DB] [--json]
  *       writes a stored conversation in the same format, with our group ids.
+ *   deliberation new ID --title T [--question Q] [--mission M [--assumption A]]
+ *                    [--statement TEXT]... [--db DB] [--json]
+ *       opens a conversation from scratch; the seed statements are approved.
+ *   deliberation list [--mission M] [--db DB] [--json]
+ *       the stored conversations (of one mission).
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,7 +35,10 @@ static const char *gp_delib_usage =
     "deliberation analyse (DIR | ID) [--seed S] [--threads T] [--init polis|plusplus] "
     "[--no-history] [--min-votes N] [--replay N] [--write OUTDIR] [--db DB] [--json]\n"
     "       deliberation import DIR [--id ID] [--mission M] [--assumption A] [--db DB] [--json]\n"
-    "       deliberation export ID DIR [--seed S] [--db DB] [--json]";
+    "       deliberation export ID DIR [--seed S] [--db DB] [--json]\n"
+    "       deliberation new ID --title T [--question Q] [--mission M [--assumption A]] "
+    "[--statement TEXT]... [--db DB] [--json]\n"
+    "       deliberation list [--mission M] [--db DB] [--json]";
 
 /* Prints at most `width` characters of s on one line. */
 static void gp_delib_text(FILE *out, const char *s, int width) {
@@ -396,12 +404,128 @@ static int gp_delib_export(int argc, char **argv) {
   return 0;
 }
 
+/* deliberation new ID --title T [--question Q] [--mission M [--assumption A]]
+ *                  [--statement TEXT]... [--db DB] [--json] */
+static int gp_delib_new(int argc, char **argv) {
+  gp_delib_create_req q = {0};
+  const char *db = NULL;
+  bool json = false;
+  const char **seeds = calloc((size_t)argc + 1, sizeof *seeds);
+  if (!seeds) return gp_cli_usage("deliberation", "out of memory");
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      json = true;
+    } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+      db = argv[++i];
+    } else if (!strcmp(argv[i], "--title") && i + 1 < argc) {
+      q.title = argv[++i];
+    } else if (!strcmp(argv[i], "--question") && i + 1 < argc) {
+      q.question = argv[++i];
+    } else if (!strcmp(argv[i], "--mission") && i + 1 < argc) {
+      q.mission_id = argv[++i];
+    } else if (!strcmp(argv[i], "--assumption") && i + 1 < argc) {
+      q.assumption_id = argv[++i];
+    } else if (!strcmp(argv[i], "--statement") && i + 1 < argc) {
+      seeds[q.n_statements++] = argv[++i];
+    } else if (argv[i][0] == '-' || q.id) {
+      free(seeds);
+      return gp_cli_usage("deliberation", "unexpected '%s'; usage: %s", argv[i], gp_delib_usage);
+    } else {
+      q.id = argv[i];
+    }
+  }
+  q.statements = seeds;
+  if (!q.id || !q.title) {
+    free(seeds);
+    return gp_cli_usage("deliberation", "give the id and --title; usage: %s", gp_delib_usage);
+  }
+  if (q.assumption_id && !q.mission_id) {
+    free(seeds);
+    return gp_cli_usage("deliberation", "--assumption needs --mission");
+  }
+  gp_error err;
+  gp_error_clear(&err);
+  gp_store *s;
+  if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) {
+    free(seeds);
+    return gp_cli_report(&err);
+  }
+  json_t *doc = NULL;
+  gp_code rc = gp_app_delib_create(s, &q, &err);
+  if (!rc) rc = gp_app_delib_conv_doc(s, q.id, true, &doc, &err);
+  gp_store_close(s);
+  free(seeds);
+  if (rc) return gp_cli_report(&err);
+  int r = 0;
+  if (json) {
+    r = gp_cli_print_json(stdout, doc);
+  } else {
+    printf("Opened conversation %s: %s\n", q.id, q.title);
+    if (q.mission_id)
+      printf("  on mission %s%s%s\n", q.mission_id, q.assumption_id ? ", assumption " : "",
+             q.assumption_id ? q.assumption_id : "");
+    printf("  %zu seed statement%s, approved\n", q.n_statements, q.n_statements == 1 ? "" : "s");
+  }
+  json_decref(doc);
+  return r;
+}
+
+/* deliberation list [--mission M] [--db DB] [--json] */
+static int gp_delib_list(int argc, char **argv) {
+  const char *db = NULL, *mission = NULL;
+  bool json = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      json = true;
+    } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+      db = argv[++i];
+    } else if (!strcmp(argv[i], "--mission") && i + 1 < argc) {
+      mission = argv[++i];
+    } else {
+      return gp_cli_usage("deliberation", "unexpected '%s'; usage: %s", argv[i], gp_delib_usage);
+    }
+  }
+  gp_error err;
+  gp_error_clear(&err);
+  gp_store *s;
+  if (gp_store_open(gp_cli_db_path(db), false, &s, &err)) return gp_cli_report(&err);
+  json_t *doc = NULL;
+  gp_code rc = gp_app_delib_list_doc(s, true, mission, &doc, &err);
+  gp_store_close(s);
+  if (rc) return gp_cli_report(&err);
+  int r = 0;
+  json_t *convs = json_object_get(doc, "conversations");
+  if (json) {
+    r = gp_cli_print_json(stdout, doc);
+  } else if (json_array_size(convs) == 0) {
+    printf("No conversations%s%s\n", mission ? " on mission " : "", mission ? mission : "");
+  } else {
+    printf("%-24s %10s %12s %8s  %-20s %s\n", "ID", "STATEMENTS", "PARTICIPANTS", "VOTES",
+           "MISSION", "TITLE");
+    size_t i;
+    json_t *c;
+    json_array_foreach(convs, i, c) {
+      const char *m = json_string_value(json_object_get(c, "mission"));
+      printf("%-24s %10lld %12lld %8lld  %-20s ", json_string_value(json_object_get(c, "id")),
+             (long long)json_integer_value(json_object_get(c, "statements")),
+             (long long)json_integer_value(json_object_get(c, "participants")),
+             (long long)json_integer_value(json_object_get(c, "votes")), m ? m : "-");
+      gp_delib_text(stdout, json_string_value(json_object_get(c, "title")), 60);
+      fputc('\n', stdout);
+    }
+  }
+  json_decref(doc);
+  return r;
+}
+
 int gp_cmd_deliberation(int argc, char **argv) {
   if (argc < 2) return gp_cli_usage("deliberation", "usage: %s", gp_delib_usage);
   if (!strcmp(argv[1], "analyse") || !strcmp(argv[1], "analyze"))
     return gp_delib_analyse(argc - 1, argv + 1);
   if (!strcmp(argv[1], "import")) return gp_delib_import(argc - 1, argv + 1);
   if (!strcmp(argv[1], "export")) return gp_delib_export(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "new")) return gp_delib_new(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "list")) return gp_delib_list(argc - 1, argv + 1);
   return gp_cli_usage("deliberation", "unknown subcommand '%s'; usage: %s", argv[1],
                       gp_delib_usage);
 }

@@ -2,12 +2,15 @@
  * gp_http_delib — conversations (deliberation): the public participation
  * endpoints and the team's moderation queue.
  *
- *   GET  /api/v1/conversations                      the list
+ *   GET  /api/v1/conversations                      the list (?mission=M: that mission's)
+ *   POST /api/v1/conversations                      (token) open one: {"id", "title", "question",
+ *                                                   "mission", "assumption", "statements": [...]}
  *   GET  /api/v1/conversations/{id}                 question, approved statements
  *   GET  /api/v1/conversations/{id}/next            the next statement for this participant
  *                                                   (drawn as Pol.is does, by routing priority)
  *   POST /api/v1/conversations/{id}/votes           {"statement", "vote": -1|0|1}
- *   POST /api/v1/conversations/{id}/statements      {"text"} (pending moderation)
+ *   POST /api/v1/conversations/{id}/statements      {"text"} (pending moderation; with a
+ *                                                   token: the team's, approved at once)
  *   GET  /api/v1/conversations/{id}/results         groups, representative, consensus
  *   GET  /api/v1/conversations/{id}/moderation      (token) the pending statements
  *   POST /api/v1/conversations/{id}/statements/{sid}/moderate  (token) {"status"}
@@ -102,7 +105,68 @@ static bool gp_participant(gp_http_req *req, gp_http_resp *resp, char *out) {
 }
 
 gp_code gp_h_conversations(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  return gp_app_delib_list_doc(req->store, req->authed, &resp->json, err);
+  const char *mission = gp_http_query(req, "mission");
+  return gp_app_delib_list_doc(req->store, req->authed, mission && *mission ? mission : NULL,
+                               &resp->json, err);
+}
+
+static const char *const gp_create_keys[] = {"id",         "title",      "question", "mission",
+                                             "assumption", "statements", NULL};
+
+/* body[key] as text: NULL when absent, null or ""; GP_EINVAL at key when
+ * not a string or holding a NUL. The text belongs to body. */
+static gp_code gp_opt_text(const json_t *body, const char *key, const char **out, gp_error *err) {
+  json_t *v = json_object_get(body, key);
+  *out = NULL;
+  if (!v || json_is_null(v)) return GP_OK;
+  if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+    return gp_fail(err, GP_EINVAL, key, "must be a string");
+  if (json_string_length(v)) *out = json_string_value(v);
+  return GP_OK;
+}
+
+gp_code gp_h_conversations_post(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
+  gp_code rc = gp_http_require_auth(req, err);
+  if (rc) return rc;
+  json_t *b = gp_http_body_json(req, err);
+  if (!b) return err->code;
+  gp_delib_create_req q = {0};
+  const char **seeds = NULL;
+  if (!json_is_object(b)) rc = gp_fail(err, GP_EINVAL, "body", "must be an object");
+  if (!rc) rc = gp_json_check_keys(b, gp_create_keys, "", err);
+  if (!rc) rc = gp_opt_text(b, "id", &q.id, err);
+  if (!rc) rc = gp_opt_text(b, "title", &q.title, err);
+  if (!rc) rc = gp_opt_text(b, "question", &q.question, err);
+  if (!rc) rc = gp_opt_text(b, "mission", &q.mission_id, err);
+  if (!rc) rc = gp_opt_text(b, "assumption", &q.assumption_id, err);
+  json_t *st = json_object_get(b, "statements");
+  if (!rc && st && !json_is_null(st) && !json_is_array(st))
+    rc = gp_fail(err, GP_EINVAL, "statements", "must be an array of statements");
+  if (!rc && json_is_array(st)) {
+    q.n_statements = json_array_size(st);
+    if (q.n_statements > GP_DELIB_MAX_SEEDS)
+      rc = gp_fail(err, GP_ETOOBIG, "statements", "at most %d seed statements, not %zu",
+                   GP_DELIB_MAX_SEEDS, q.n_statements);
+    if (!rc && !(seeds = calloc(q.n_statements + 1, sizeof *seeds)))
+      rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; !rc && i < q.n_statements; i++) {
+      json_t *v = json_array_get(st, i);
+      seeds[i] = json_string_value(v);
+      char path[40];
+      snprintf(path, sizeof path, "statements[%zu]", i);
+      if (!seeds[i] || strlen(seeds[i]) != json_string_length(v))
+        rc = gp_fail(err, GP_EINVAL, path, "must be a string");
+    }
+    q.statements = seeds;
+  }
+  if (!rc && !q.id) rc = gp_fail(err, GP_EINVAL, "id", "is required");
+  if (!rc && !q.title) rc = gp_fail(err, GP_EINVAL, "title", "is required");
+  if (!rc) rc = gp_app_delib_create(req->store, &q, err);
+  if (!rc) rc = gp_app_delib_conv_doc(req->store, q.id, true, &resp->json, err);
+  if (!rc) resp->status = 201;
+  free(seeds);
+  json_decref(b);
+  return rc;
 }
 
 gp_code gp_h_conversation(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
@@ -141,12 +205,15 @@ gp_code gp_h_conversation_vote(gp_http_req *req, gp_http_resp *resp, gp_error *e
 }
 
 gp_code gp_h_conversation_statement(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  char pid[GP_DELIB_PID_LEN + 1], ip[64];
-  gp_participant(req, resp, pid);
-  gp_http_client_ip(req, ip, sizeof ip);
-  if (!gp_rl_take("stmt-ip", ip, GP_RL_STATEMENTS_IP) ||
-      !gp_rl_take("stmt", pid, GP_RL_STATEMENTS_PID))
-    return gp_rl_refuse(resp, "statements");
+  char pid[GP_DELIB_PID_LEN + 1] = "", ip[64];
+  bool team = req->authed; /* the team seeds the conversation: approved, not rate-limited */
+  if (!team) {
+    gp_participant(req, resp, pid);
+    gp_http_client_ip(req, ip, sizeof ip);
+    if (!gp_rl_take("stmt-ip", ip, GP_RL_STATEMENTS_IP) ||
+        !gp_rl_take("stmt", pid, GP_RL_STATEMENTS_PID))
+      return gp_rl_refuse(resp, "statements");
+  }
   json_t *b = gp_http_body_json(req, err);
   if (!b) return err->code;
   gp_arena a = GP_ARENA_INIT;
@@ -155,11 +222,13 @@ gp_code gp_h_conversation_statement(gp_http_req *req, gp_http_resp *resp, gp_err
   if (!rc) rc = gp_json_string(b, "text", true, &a, "body", &text, err);
   json_decref(b);
   int64_t sid = -1;
-  if (!rc) rc = gp_app_delib_statement(req->store, req->params[0], pid, text, &sid, err);
+  if (!rc)
+    rc = gp_app_delib_statement(req->store, req->params[0], team ? NULL : pid, text, team, &sid,
+                                err);
   gp_arena_free(&a);
   if (rc) return rc;
   resp->status = 201;
-  resp->json = json_pack("{sIss}", "id", (json_int_t)sid, "status", "pending");
+  resp->json = json_pack("{sIss}", "id", (json_int_t)sid, "status", team ? "approved" : "pending");
   return GP_OK;
 }
 

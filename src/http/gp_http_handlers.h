@@ -48,6 +48,7 @@ gp_code gp_h_metric_units(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 
 /* gp_http_delib.c */
 gp_code gp_h_conversations(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversations_post(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_conversation(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_conversation_next(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_conversation_vote(gp_http_req *req, gp_http_resp *resp, gp_error *err);
@@ -55,5 +56,11 @@ gp_code gp_h_conversation_statement(gp_http_req *req, gp_http_resp *resp, gp_err
 gp_code gp_h_conversation_results(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_conversation_moderation(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 gp_code gp_h_conversation_moderate(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+
+/* gp_http_themes.c */
+gp_code gp_h_conversation_themes(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_conversation_themes_post(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_mission_themes(gp_http_req *req, gp_http_resp *resp, gp_error *err);
+gp_code gp_h_mission_themes_post(gp_http_req *req, gp_http_resp *resp, gp_error *err);
 
 #endif

@@ -40,7 +40,10 @@ static const gp_route gp_routes[] = {
     {"POST", "/api/v1/trials/analyse", gp_h_trial_analyse},
     {"POST", "/api/v1/trials/adapt", gp_h_trial_adapt},
     {"POST", "/api/v1/missions/{}/trial-link", gp_h_trial_link},
+    {"GET", "/api/v1/missions/{}/themes", gp_h_mission_themes},
+    {"POST", "/api/v1/missions/{}/themes", gp_h_mission_themes_post},
     {"GET", "/api/v1/conversations", gp_h_conversations},
+    {"POST", "/api/v1/conversations", gp_h_conversations_post},
     {"GET", "/api/v1/conversations/{}", gp_h_conversation},
     {"GET", "/api/v1/conversations/{}/next", gp_h_conversation_next},
     {"POST", "/api/v1/conversations/{}/votes", gp_h_conversation_vote},
@@ -48,6 +51,8 @@ static const gp_route gp_routes[] = {
     {"GET", "/api/v1/conversations/{}/results", gp_h_conversation_results},
     {"GET", "/api/v1/conversations/{}/moderation", gp_h_conversation_moderation},
     {"POST", "/api/v1/conversations/{}/statements/{}/moderate", gp_h_conversation_moderate},
+    {"GET", "/api/v1/conversations/{}/themes", gp_h_conversation_themes},
+    {"POST", "/api/v1/conversations/{}/themes", gp_h_conversation_themes_post},
 };
 
 /* Handlers whose reply depends only on the database, the path, the as_of

@@ -204,6 +204,66 @@ static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const g
   return rc;
 }
 
+static gp_code gp_dl_create_rows(sqlite3 *db, const gp_delib_meta *meta, const char *const *seeds,
+                                 size_t n_seeds, int64_t ms, gp_error *err) {
+  char now[32];
+  gp_dl_now(now);
+  sqlite3_stmt *st;
+  gp_code rc;
+  if ((rc = gp_dl_prep(db, "SELECT 1 FROM conversations WHERE id = ?", &st, err))) return rc;
+  sqlite3_bind_text(st, 1, meta->id, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (r == SQLITE_ROW)
+    return gp_fail(err, GP_ECONFLICT, "id", "a conversation '%s' exists already", meta->id);
+  if (meta->mission_id) {
+    if ((rc = gp_dl_prep(db, "SELECT 1 FROM missions WHERE id = ?", &st, err))) return rc;
+    sqlite3_bind_text(st, 1, meta->mission_id, -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW)
+      return gp_fail(err, GP_ENOTFOUND, "mission", "no mission '%s'", meta->mission_id);
+  }
+  if ((rc = gp_dl_prep(db,
+                       "INSERT INTO conversations (id, title, question, mission_id, assumption_id,"
+                       " source, revision, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                       &st, err)))
+    return rc;
+  sqlite3_bind_text(st, 1, meta->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, meta->title, -1, SQLITE_STATIC);
+  gp_dl_text(st, 3, meta->question);
+  gp_dl_text(st, 4, meta->mission_id);
+  gp_dl_text(st, 5, meta->assumption_id);
+  gp_dl_text(st, 6, meta->source);
+  sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+  if ((rc = gp_dl_done(db, st, "conversation", err))) return rc;
+  if ((rc = gp_dl_prep(db,
+                       "INSERT INTO conversation_statements (conversation_id, id, author_id, body,"
+                       " status, created_ms) VALUES (?, ?, -1, ?, 'approved', ?)",
+                       &st, err)))
+    return rc;
+  for (size_t i = 0; i < n_seeds && !rc; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, meta->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+    sqlite3_bind_text(st, 3, seeds[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, ms);
+    if (sqlite3_step(st) != SQLITE_DONE) rc = gp_dl_fail(db, err, "seed statement");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+gp_code gp_store_delib_create(gp_store *s, const gp_delib_meta *meta, const char *const *seeds,
+                              size_t n_seeds, int64_t ms, gp_error *err) {
+  sqlite3 *db = gp_store_sqlite_db(s, err);
+  if (!db) return err ? err->code : GP_EINTERNAL;
+  bool own;
+  gp_code rc = gp_dl_begin(db, true, &own, err);
+  if (rc) return rc;
+  return gp_dl_end(db, own, gp_dl_create_rows(db, meta, seeds, n_seeds, ms, err), err);
+}
+
 gp_code gp_store_delib_import(gp_store *s, const gp_delib_meta *meta, const gp_polisio_export *x,
                               gp_error *err) {
   sqlite3 *db = gp_store_sqlite_db(s, err);
@@ -577,12 +637,12 @@ gp_code gp_store_delib_vote_add(gp_store *s, const char *id, int64_t pid, int64_
 }
 
 static gp_code gp_dl_statement_rows(sqlite3 *db, const char *id, int64_t pid, const char *body,
-                                    int64_t ms, int64_t *sid, gp_error *err) {
+                                    bool approved, int64_t ms, int64_t *sid, gp_error *err) {
   sqlite3_stmt *st;
   gp_code rc = gp_dl_prep(db,
                           "INSERT INTO conversation_statements (conversation_id, id, author_id,"
                           " body, status, created_ms) SELECT ?1, coalesce(max(id), -1) + 1, ?2,"
-                          " ?3, 'pending', ?4 FROM conversation_statements"
+                          " ?3, ?5, ?4 FROM conversation_statements"
                           " WHERE conversation_id = ?1 RETURNING id",
                           &st, err);
   if (rc) return rc;
@@ -590,6 +650,7 @@ static gp_code gp_dl_statement_rows(sqlite3 *db, const char *id, int64_t pid, co
   sqlite3_bind_int64(st, 2, pid);
   sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 4, ms);
+  sqlite3_bind_text(st, 5, approved ? "approved" : "pending", -1, SQLITE_STATIC);
   int r = sqlite3_step(st);
   if (r == SQLITE_ROW) *sid = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
@@ -598,13 +659,13 @@ static gp_code gp_dl_statement_rows(sqlite3 *db, const char *id, int64_t pid, co
 }
 
 gp_code gp_store_delib_statement_add(gp_store *s, const char *id, int64_t pid, const char *body,
-                                     int64_t ms, int64_t *sid, gp_error *err) {
+                                     bool approved, int64_t ms, int64_t *sid, gp_error *err) {
   sqlite3 *db = gp_store_sqlite_db(s, err);
   if (!db) return err ? err->code : GP_EINTERNAL;
   bool own;
   gp_code rc = gp_dl_begin(db, true, &own, err);
   if (rc) return rc;
-  return gp_dl_end(db, own, gp_dl_statement_rows(db, id, pid, body, ms, sid, err), err);
+  return gp_dl_end(db, own, gp_dl_statement_rows(db, id, pid, body, approved, ms, sid, err), err);
 }
 
 static gp_code gp_dl_moderate_rows(sqlite3 *db, const char *id, int64_t statement,

@@ -19,6 +19,7 @@
 #define GP_STORE_DELIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "io/gp_polisio.h"
@@ -64,6 +65,16 @@ typedef struct gp_delib_statement_row {
 gp_code gp_store_delib_import(gp_store *s, const gp_delib_meta *meta, const gp_polisio_export *x,
                               gp_error *err);
 
+/* Stores a new conversation meta->id (meta->source may be NULL) with
+ * n_seeds seed statements seeds[0..n_seeds-1], ids 0..n_seeds-1, approved
+ * at once, author -1, written at ms (ms since 1970), in one transaction.
+ * The caller has checked the text of each seed and that the assumption is
+ * one of the mission's. Returns GP_OK, GP_ECONFLICT at "id" when the id is
+ * taken, GP_ENOTFOUND at "mission" when meta->mission_id names no mission,
+ * or GP_ESTORE; on failure nothing is written. */
+gp_code gp_store_delib_create(gp_store *s, const gp_delib_meta *meta, const char *const *seeds,
+                              size_t n_seeds, int64_t ms, gp_error *err);
+
 /* Calls cb for each conversation, in id order. */
 gp_code gp_store_delib_list(gp_store *s, void (*cb)(void *ctx, const gp_delib_conv_row *row),
                             void *ctx, gp_error *err);
@@ -101,9 +112,10 @@ gp_code gp_store_delib_voted(gp_store *s, const char *id, int64_t pid,
 gp_code gp_store_delib_vote_add(gp_store *s, const char *id, int64_t pid, int64_t statement,
                                 int vote, int64_t ms, gp_error *err);
 
-/* Adds a statement by pid, pending moderation; *sid receives its id. */
+/* Adds a statement by pid (-1: the team's), pending moderation or, when
+ * approved, approved at once; *sid receives its id (the next free one). */
 gp_code gp_store_delib_statement_add(gp_store *s, const char *id, int64_t pid, const char *body,
-                                     int64_t ms, int64_t *sid, gp_error *err);
+                                     bool approved, int64_t ms, int64_t *sid, gp_error *err);
 
 /* Sets a statement's status ("approved", "pending", "rejected").
  * GP_ENOTFOUND when there is no such statement. */

@@ -201,3 +201,170 @@ test('a conversation on an unpublished mission does not name it to visitors', as
   r = await p.req('GET', '/api/v1/conversations/secret-talk', { token: true });
   assert.equal(r.json.mission, 'secret-plans');
 });
+
+// ---- opening a conversation from scratch (POST /api/v1/conversations) ----------------
+
+// A small plan of a mission (unpublished when created) with two assumptions.
+async function putTalkPlan(id) {
+  const plan = {
+    mission: { id, title: 'Talking it through', start: '2025', horizon: '2030' },
+    metrics: [{ id: `${id}-turnout`, name: 'Turnout', unit: '%', direction: 'higher' }],
+    nodes: [
+      { id: 'act', kind: 'activity', label: 'Hold conversations' },
+      { id: 'out', kind: 'outcome', label: 'Turnout', metric: `${id}-turnout` },
+    ],
+    edges: [{ from: 'act', to: 'out', effect: 1, evidence: 2 }],
+    assumptions: [
+      { id: 'a1', text: 'People will take part', on: 'node:act', importance: 3, evidence: 2, status: 'untested' },
+      { id: 'a2', text: 'Answers change decisions', on: 'edge:act->out', importance: 4, evidence: 1, status: 'untested' },
+    ],
+  };
+  const put = await fetch(`${BASE}/api/v1/missions/${id}/plan`, {
+    method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(plan),
+  });
+  assert.equal(put.status, 201, await put.text());
+}
+
+test('opening a conversation: token required; 201 with the conversation; seeds approved', async () => {
+  await putTalkPlan('talk-open');
+  const p = participant();
+  const body = {
+    id: 'talk-1',
+    title: 'How should we talk?',
+    question: 'What would make you take part?',
+    mission: 'talk-open',
+    assumption: 'a1',
+    statements: ['Evening meetings', 'Online, on my phone', 'Somewhere near me'],
+  };
+  let r = await p.req('POST', '/api/v1/conversations', { body });
+  assert.equal(r.status, 401);
+  r = await p.req('GET', '/api/v1/conversations/talk-1');
+  assert.equal(r.status, 404, 'nothing was written without a token');
+  r = await p.req('POST', '/api/v1/conversations', { body, token: true });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.id, 'talk-1');
+  assert.equal(r.json.title, 'How should we talk?');
+  assert.equal(r.json.question, 'What would make you take part?');
+  assert.equal(r.json.mission, 'talk-open');
+  assert.equal(r.json.assumption, 'a1');
+  assert.equal(r.json.participants, 0);
+  assert.equal(r.json.votes, 0);
+  assert.deepEqual(r.json.statements, [
+    { id: 0, text: 'Evening meetings' },
+    { id: 1, text: 'Online, on my phone' },
+    { id: 2, text: 'Somewhere near me' },
+  ]);
+  // the same document as GET (with the token: the mission is unpublished)
+  const created = r.json;
+  r = await p.req('GET', '/api/v1/conversations/talk-1', { token: true });
+  assert.deepEqual(r.json, created);
+  // the seeds are approved: a participant can vote on them at once, none waits for moderation
+  r = await p.req('GET', '/api/v1/conversations/talk-1/next');
+  assert.equal(r.json.total, 3);
+  assert.ok([0, 1, 2].includes(r.json.statement.id));
+  r = await p.req('POST', '/api/v1/conversations/talk-1/votes', { body: { statement: r.json.statement.id, vote: 1 } });
+  assert.equal(r.status, 201);
+  r = await p.req('GET', '/api/v1/conversations/talk-1/moderation', { token: true });
+  assert.deepEqual(r.json.pending, []);
+  assert.equal(r.json.approved, 3);
+  // no seeds, no question, no mission
+  r = await p.req('POST', '/api/v1/conversations', { body: { id: 'talk-bare', title: 'Anything else?' }, token: true });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.question, null);
+  assert.equal(r.json.mission, null);
+  assert.deepEqual(r.json.statements, []);
+});
+
+test('opening a conversation: refusals name the field and write nothing', async () => {
+  await putTalkPlan('talk-bad');
+  const p = participant();
+  const post = (body) => p.req('POST', '/api/v1/conversations', { body, token: true });
+  let r = await post({ id: 'talk-dup', title: 'First' });
+  assert.equal(r.status, 201);
+  r = await post({ id: 'talk-dup', title: 'Second', statements: ['x'] });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.error.path, 'id');
+  r = await p.req('GET', '/api/v1/conversations/talk-dup');
+  assert.equal(r.json.title, 'First');
+  assert.deepEqual(r.json.statements, []);
+  const cases = [
+    [{ id: '-bad', title: 'T' }, 422, 'id'],
+    [{ id: 'a/b', title: 'T' }, 422, 'id'],
+    [{ title: 'T' }, 422, 'id'],
+    [{ id: 'talk-x', title: '' }, 422, 'title'],
+    [{ id: 'talk-x', title: '   ' }, 422, 'title'],
+    [{ id: 'talk-x', title: 'T', mission: 'no-such-mission' }, 404, 'mission'],
+    [{ id: 'talk-x', title: 'T', mission: 'talk-bad', assumption: 'a9', statements: ['ok'] }, 404, 'assumption'],
+    [{ id: 'talk-x', title: 'T', assumption: 'a1' }, 422, 'assumption'],
+    [{ id: 'talk-x', title: 'T', statements: ['ok', ''] }, 422, 'statements[1]'],
+    [{ id: 'talk-x', title: 'T', statements: ['ok', 'y'.repeat(281)] }, 413, 'statements[1]'],
+    [{ id: 'talk-x', title: 'T', statements: [3] }, 422, 'statements[0]'],
+    [{ id: 'talk-x', title: 'T', statements: 'one' }, 422, 'statements'],
+    [{ id: 'talk-x', title: 'T', statements: Array(1001).fill('s') }, 413, 'statements'],
+    [{ id: 'talk-x', title: 'T', colour: 'blue' }, 422, 'colour'],
+    [{ id: 'talk-x', title: 7 }, 422, 'title'],
+  ];
+  for (const [body, status, path] of cases) {
+    r = await post(body);
+    assert.equal(r.status, status, `${JSON.stringify(body).slice(0, 80)}: ${r.text}`);
+    assert.equal(r.json.error.path, path, JSON.stringify(body).slice(0, 80));
+    const g = await p.req('GET', '/api/v1/conversations/talk-x', { token: true });
+    assert.equal(g.status, 404, 'nothing written');
+  }
+  r = await p.req('POST', '/api/v1/conversations', { body: '{"id": "talk-x",', token: true });
+  assert.equal(r.status, 400);
+  r = await p.req('POST', '/api/v1/conversations', { body: '[1]', token: true });
+  assert.equal(r.status, 422);
+});
+
+test('?mission= lists a mission\'s conversations; a visitor sees none of an unpublished mission', async () => {
+  await putTalkPlan('talk-list');
+  const p = participant();
+  let r = await p.req('POST', '/api/v1/conversations', { body: { id: 'talk-l1', title: 'One', mission: 'talk-list', assumption: 'a2' }, token: true });
+  assert.equal(r.status, 201);
+  r = await p.req('POST', '/api/v1/conversations', { body: { id: 'talk-l2', title: 'Two', mission: 'talk-list' }, token: true });
+  assert.equal(r.status, 201);
+  r = await p.req('GET', '/api/v1/conversations?mission=talk-list', { token: true });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.conversations.map((c) => c.id), ['talk-l1', 'talk-l2']);
+  assert.equal(r.json.conversations[0].assumption, 'a2');
+  // unpublished: a visitor gets an empty list, and the mission is not named anywhere
+  r = await p.req('GET', '/api/v1/conversations?mission=talk-list');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.conversations, []);
+  r = await p.req('GET', '/api/v1/conversations');
+  assert.ok(!r.text.includes('talk-list'));
+  assert.equal(r.json.conversations.find((c) => c.id === 'talk-l1').mission, null);
+  // published: the visitor sees them
+  const pub = await fetch(`${BASE}/api/v1/missions/talk-list/publish`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(pub.status, 200);
+  r = await p.req('GET', '/api/v1/conversations?mission=talk-list');
+  assert.deepEqual(r.json.conversations.map((c) => c.id), ['talk-l1', 'talk-l2']);
+  r = await p.req('GET', '/api/v1/conversations?mission=no-such-mission');
+  assert.deepEqual(r.json.conversations, []);
+});
+
+test('a statement from the team (token) is approved at once; a visitor\'s waits', async () => {
+  const p = participant();
+  let r = await p.req('POST', '/api/v1/conversations', { body: { id: 'talk-seed', title: 'Seeding', statements: ['First'] }, token: true });
+  assert.equal(r.status, 201);
+  r = await p.req('POST', '/api/v1/conversations/talk-seed/statements', { body: { text: 'From the team' }, token: true });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json, { id: 1, status: 'approved' });
+  assert.equal(p.setCookies.length, 0, 'the team gets no participant cookie');
+  r = await p.req('POST', '/api/v1/conversations/talk-seed/statements', { body: { text: 'From a visitor' } });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json, { id: 2, status: 'pending' });
+  r = await p.req('GET', '/api/v1/conversations/talk-seed');
+  assert.deepEqual(r.json.statements.map((s) => s.text), ['First', 'From the team']);
+  assert.equal(r.json.participants, 1, 'only the visitor is a participant');
+  r = await p.req('GET', '/api/v1/conversations/talk-seed/moderation', { token: true });
+  assert.deepEqual(r.json.pending.map((s) => s.text), ['From a visitor']);
+  // the team's statements are checked too, and are not rate-limited
+  r = await p.req('POST', '/api/v1/conversations/talk-seed/statements', { body: { text: 'z'.repeat(281) }, token: true });
+  assert.equal(r.status, 413);
+  for (let k = 0; k < 7; k++) {
+    r = await p.req('POST', '/api/v1/conversations/talk-seed/statements', { body: { text: `Team idea ${k}` }, token: true });
+    assert.equal(r.status, 201, r.text);
+  }
+});

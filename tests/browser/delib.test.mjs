@@ -162,3 +162,106 @@ test('conversations: the moderation page approves a pending statement with the A
   await screenshot(page, 'conversation-moderation');
   assert.deepEqual(errors, []);
 });
+
+// ---- a mission's conversations (web/src/pages/missionconversations.ts) ----------------
+
+// A published mission with two plan assumptions, and one conversation on it.
+async function talkMission() {
+  const plan = {
+    mission: { id: 'talk', title: 'Talking it through', start: '2025', horizon: '2030' },
+    metrics: [{ id: 'talk-turnout', name: 'Turnout', unit: '%', direction: 'higher' }],
+    nodes: [
+      { id: 'act', kind: 'activity', label: 'Hold conversations' },
+      { id: 'out', kind: 'outcome', label: 'Turnout', metric: 'talk-turnout' },
+    ],
+    edges: [{ from: 'act', to: 'out', effect: 1, evidence: 2 }],
+    assumptions: [
+      { id: 'a1', text: 'People will take part', on: 'node:act', importance: 3, evidence: 2, status: 'untested' },
+      { id: 'a2', text: 'Answers change decisions', on: 'edge:act->out', importance: 4, evidence: 1, status: 'untested' },
+    ],
+  };
+  const auth = { Authorization: `Bearer ${token}` };
+  let r = await fetch(`${base}/api/v1/missions/talk/plan`, { method: 'PUT', headers: auth, body: JSON.stringify(plan) });
+  assert.equal(r.status, 201, await r.text());
+  r = await fetch(`${base}/api/v1/missions/talk/publish`, { method: 'POST', headers: auth });
+  assert.equal(r.status, 200);
+  r = await fetch(`${base}/api/v1/conversations`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: 'talk-where', title: 'Where should we meet?', question: 'Where would you come to talk?', mission: 'talk', assumption: 'a1', statements: ['At the library', 'Online'] }),
+  });
+  assert.equal(r.status, 201, await r.text());
+}
+
+test('mission page: lists its conversations; a visitor gets no form; accessible', async () => {
+  const { page, errors } = browser;
+  await talkMission();
+  await page.evaluate(() => window.sessionStorage.clear());
+  await open(page, '/missions/talk');
+  await page.waitForSelector('#mission-conversations');
+  const rows = page.locator('#mission-conversations tbody tr');
+  assert.equal(await rows.count(), 1);
+  const row = await rows.first().innerText();
+  assert.match(row, /Where should we meet\?/);
+  assert.match(row, /Where would you come to talk\?/);
+  assert.match(row, /a1: People will take part/);
+  assert.equal(await page.locator('#mission-conversations a[href="/conversations/talk-where"]').count(), 1);
+  assert.equal(await page.locator('#mission-conversations a[href="/conversations/talk-where/results"]').count(), 1);
+  assert.equal(await page.locator('#conv-new').count(), 0, 'no form without a token');
+  assert.deepEqual(await axeViolations(page), []);
+  // "Take part" goes to the conversation, one of the seed statements shown
+  await page.click('#mission-conversations a[href="/conversations/talk-where"]');
+  await page.waitForSelector('#delib-statement');
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Where should we meet?');
+  assert.ok(['At the library', 'Online'].includes((await page.locator('#delib-statement').innerText()).trim()));
+  assert.deepEqual(errors, []);
+});
+
+test('mission page: with the API token the team opens a conversation and lands on it; errors name the field', async () => {
+  const { page, errors } = browser;
+  await page.evaluate(() => window.sessionStorage.clear());
+  await open(page, '/missions/talk');
+  // enter the token: the form appears
+  await page.click('#conv-team summary');
+  await page.fill('#conv-token', token);
+  await page.click('#conv-token-form button[type="submit"]');
+  await page.waitForSelector('#conv-new');
+  const options = await page.locator('#conv-assumption option').allInnerTexts();
+  assert.deepEqual(options, ['None: the mission as a whole', 'a1: People will take part', 'a2: Answers change decisions']);
+  // an empty form is refused in the page, naming the fields
+  await page.click('#conv-new button[type="submit"]');
+  await page.waitForSelector('#conv-new-errors .govuk-error-summary');
+  assert.deepEqual(await page.locator('#conv-new-errors .govuk-error-summary__list a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))), ['#conv-id', '#conv-title']);
+  assert.deepEqual(await axeViolations(page), []);
+  // a taken id: the server's error, at the id field
+  await page.fill('#conv-id', 'talk-where');
+  await page.fill('#conv-title', 'Another one');
+  await page.click('#conv-new button[type="submit"]');
+  await page.waitForFunction(() => /exists already/.test(document.querySelector('#conv-new-errors')?.textContent ?? ''));
+  assert.equal(await page.locator('#conv-new-errors .govuk-error-summary__list a').getAttribute('href'), '#conv-id');
+  assert.equal(await page.locator('#conv-id-error').count(), 1);
+  assert.deepEqual(await axeViolations(page), []);
+  // a good one: lands on the new conversation
+  await page.fill('#conv-id', 'talk-when');
+  await page.fill('#conv-title', 'When should we meet?');
+  await page.fill('#conv-question', 'What time suits you?');
+  await page.selectOption('#conv-assumption', 'a2');
+  await page.fill('#conv-statements', 'Weekday evenings\n\nSaturday mornings\n');
+  await page.click('#conv-new button[type="submit"]');
+  await page.waitForFunction(() => window.location.pathname === '/conversations/talk-when' && document.body.dataset.ready === 'true');
+  await page.waitForSelector('#delib-statement');
+  assert.equal((await page.locator('h1').innerText()).trim(), 'When should we meet?');
+  const doc = await (await fetch(`${base}/api/v1/conversations/talk-when`)).json();
+  assert.equal(doc.mission, 'talk');
+  assert.equal(doc.assumption, 'a2');
+  assert.equal(doc.question, 'What time suits you?');
+  assert.deepEqual(doc.statements.map((s) => s.text), ['Weekday evenings', 'Saturday mornings']);
+  // and the mission page lists both
+  await open(page, '/missions/talk');
+  await page.waitForSelector('#mission-conversations');
+  assert.equal(await page.locator('#mission-conversations tbody tr').count(), 2);
+  assert.deepEqual(await axeViolations(page), []);
+  await screenshot(page, 'mission-conversations');
+  // the only console error is the browser's note of the expected 409 (the taken id)
+  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+});

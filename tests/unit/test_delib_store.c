@@ -160,7 +160,7 @@ static void test_import_refused(void **state) {
   unlink(p);
   rmdir(dir);
   json_t *list;
-  assert_int_equal(gp_app_delib_list_doc(f->s, true, &list, &err), GP_OK);
+  assert_int_equal(gp_app_delib_list_doc(f->s, true, NULL, &list, &err), GP_OK);
   json_t *cs = json_object_get(list, "conversations");
   assert_int_equal(json_array_size(cs), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(cs, 0), "id")), "buses");
@@ -317,10 +317,10 @@ static void test_participation(void **state) {
   memset(big, 'a', 281);
   big[281] = 0;
   int64_t sid = -1;
-  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, big, &sid, &err), GP_ETOOBIG);
+  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, big, false, &sid, &err), GP_ETOOBIG);
   big[280] = 0;
-  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "  ", &sid, &err), GP_EINVAL);
-  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "Trams instead.", &sid, &err), GP_OK);
+  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "  ", false, &sid, &err), GP_EINVAL);
+  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "Trams instead.", false, &sid, &err), GP_OK);
   assert_int_equal(sid, 7);
   assert_int_equal(gp_app_delib_moderation_doc(f->s, "buses", &doc, &err), GP_OK);
   json_t *pending = json_object_get(doc, "pending");

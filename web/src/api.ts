@@ -351,6 +351,39 @@ export class ApiError extends Error {
   }
 }
 
+/** A conversation as listed (GET /conversations[?mission=M]). */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  question: string | null;
+  /** null for a visitor when the mission is unpublished. */
+  mission: string | null;
+  assumption: string | null;
+  /** Approved statements. */
+  statements: number;
+  participants: number;
+  /** Vote events. */
+  votes: number;
+  created_at: string;
+}
+
+/** One conversation with its approved statements (GET /conversations/{id}). */
+export interface ConversationDoc extends Omit<ConversationSummary, 'statements'> {
+  statements: { id: number; text: string }[];
+  statement_count: number;
+}
+
+/** What POST /conversations takes. */
+export interface ConversationCreate {
+  id: string;
+  title: string;
+  question?: string | null;
+  mission?: string | null;
+  assumption?: string | null;
+  /** Seed statements, approved at once. */
+  statements?: string[];
+}
+
 const BASE = '/api/v1';
 
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -445,6 +478,12 @@ export const api = {
   },
   /** The last stored simulation run (ApiError 404 when there is none). */
   simulation: (id: string, s?: AbortSignal) => getJson<SimulationDoc>(`/missions/${enc(id)}/simulation`, s),
+  /** The conversations of a mission (the token goes with it when there is one). */
+  missionConversations: (mission: string, s?: AbortSignal) =>
+    sendJson<{ conversations: ConversationSummary[] }>('GET', `/conversations?mission=${enc(mission)}`, undefined, s, true),
+  /** Opens a conversation (needs the token). */
+  createConversation: (req: ConversationCreate, s?: AbortSignal) =>
+    sendJson<ConversationDoc>('POST', '/conversations', req, s, true),
 };
 
 /** The URL of a metric's CSV download. */

@@ -5,7 +5,8 @@
 //                                     statement of your own (moderated before others see it)
 //   /conversations/{id}/results       the opinion map (participants and groups in the PCA
 //                                     plane, SVG, with its numbers as a table), the statements
-//                                     that define each group and those that unite them
+//                                     that define each group and those that unite them, and
+//                                     the themes in the statements (themes.ts)
 //   /conversations/{id}/moderation    for the team (API token): the statements waiting for
 //                                     moderation, each to approve or reject
 // API: GET /api/v1/conversations[/{id}[/next|/results]], POST …/votes, POST …/statements,
@@ -18,6 +19,7 @@ import { breadcrumbs, errorSummary, insetText, navLink, scrollable, successBanne
 import { h, replaceChildren, s, type Child } from '../dom';
 import { getToken, setToken } from '../token';
 import type { Page } from './page';
+import { themesSection } from './themes';
 
 const API = '/api/v1/conversations';
 
@@ -335,6 +337,7 @@ function opinionMap(a: Analysis): SVGElement {
 async function resultsPage(id: string, signal: AbortSignal): Promise<Page> {
   const conv = await call<Conversation>('GET', `${API}/${enc(id)}`, undefined, signal);
   const res = await call<ResultsDoc>('GET', `${API}/${enc(id)}/results`, undefined, signal);
+  const themes = await themesSection(id, signal);
   const text = new Map(conv.statements.map((st) => [st.id, st.text]));
   const says = (sid: number): string => text.get(sid) ?? `Statement ${sid}`;
   const head: Node[] = [
@@ -346,7 +349,7 @@ async function resultsPage(id: string, signal: AbortSignal): Promise<Page> {
     return {
       title: `Results – ${conv.title}`,
       before,
-      content: [...head, insetText('There are not enough votes yet to show groups of opinion. ', res.message ?? '')],
+      content: [...head, insetText('There are not enough votes yet to show groups of opinion. ', res.message ?? ''), themes],
     };
   }
   const a = res.analysis;
@@ -404,6 +407,7 @@ async function resultsPage(id: string, signal: AbortSignal): Promise<Page> {
         [1],
       )
       : null,
+    themes,
   ];
   return { title: `Results – ${conv.title}`, before, content: [h('div', { id: 'delib-results' }, content)] };
 }

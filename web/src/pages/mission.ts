@@ -1,6 +1,7 @@
 // The mission page: for each target, its rating, probability of meeting it, Open SDG
 // status, any rebaselining, a chart of actuals, trajectory, forecast fan and target
-// (with its data as a table), and for floor targets the places below the floor.
+// (with its data as a table), and for floor targets the places below the floor; then the
+// mission's conversations (pages/missionconversations.ts) and its data sources.
 
 import { api, type Metric, type MissionDoc, type StatusTarget } from '../api';
 import { chartRows, targetChart } from '../charts';
@@ -29,6 +30,7 @@ import {
   isPercentUnit,
   missionKindLabel,
 } from '../format';
+import { conversationsSection, loadMissionConversations } from './missionconversations';
 import type { Page } from './page';
 
 function unitHead(unit: string): string {
@@ -223,9 +225,14 @@ function targetSection(t: StatusTarget, metric: Metric | undefined): HTMLElement
 
 /** Renders the mission page for mission `id`. */
 export async function missionPage(id: string, signal: AbortSignal): Promise<Page> {
-  const [doc, status]: [MissionDoc, { targets: StatusTarget[] }] = await Promise.all([
-    api.mission(id, signal),
-    api.missionStatus(id, signal),
+  const [doc, status, convs, plan] = await Promise.all([
+    api.mission(id, signal) as Promise<MissionDoc>,
+    api.missionStatus(id, signal) as Promise<{ targets: StatusTarget[] }>,
+    loadMissionConversations(id, signal),
+    api.plan(id, null, signal).catch((e: Error) => {
+      if (e.name === 'AbortError') throw e;
+      return null;
+    }),
   ]);
   const m = doc.mission;
   const metrics = new Map(doc.metrics.map((x) => [x.id, x]));
@@ -271,6 +278,7 @@ export async function missionPage(id: string, signal: AbortSignal): Promise<Page
   }
   if (targets.length === 0) content.push(h('p', { class: 'govuk-body' }, 'This mission has no targets yet.'));
   for (const t of targets) content.push(targetSection(t, metrics.get(t.metric)));
+  content.push(conversationsSection(m.id, convs, plan?.assumptions ?? []));
   content.push(
     h(
       'section',
