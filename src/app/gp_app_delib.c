@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include "app/gp_app.h"
+#include "app/gp_app_delib_live.h"
 #include "engine/gp_polis_repness.h"
 #include "io/gp_json.h"
 #include "io/gp_polisio.h"
@@ -34,27 +35,6 @@ static const char *gp_ad_summary(const gp_polisio_export *x, const char *k) {
   for (size_t i = 0; i < x->n_summary; i++)
     if (!strcmp(x->summary[i].key, k)) return x->summary[i].value;
   return NULL;
-}
-
-/* Fails unless assumption a is one of the current plan of mission m. */
-static gp_code gp_ad_check_assumption(gp_store *s, const char *m, const char *a, gp_error *err) {
-  if (!m) return gp_fail(err, GP_EINVAL, "--assumption", "an assumption needs its mission");
-  gp_plan *p = NULL;
-  gp_error e2;
-  gp_error_clear(&e2);
-  gp_code rc = gp_app_plan_load(s, m, 0, &p, &e2);
-  if (rc == GP_ENOTFOUND) return gp_fail(err, GP_ENOTFOUND, "--mission", "no mission '%s'", m);
-  if (rc) {
-    *err = e2;
-    return rc;
-  }
-  bool found = false;
-  for (size_t i = 0; p->graph && i < p->graph->nassumptions && !found; i++)
-    found = !strcmp(p->graph->assumptions[i].id, a);
-  gp_plan_free(p);
-  if (!found)
-    return gp_fail(err, GP_ENOTFOUND, "--assumption", "mission '%s' has no assumption '%s'", m, a);
-  return GP_OK;
 }
 
 gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_import_res *res,
@@ -84,7 +64,8 @@ gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_
                      res->id);
   }
   gp_code rc;
-  if (q->assumption_id && (rc = gp_ad_check_assumption(s, q->mission_id, q->assumption_id, err)))
+  if (q->assumption_id &&
+      (rc = gp_app_assumption_check(s, q->mission_id, q->assumption_id, NULL, NULL, err)))
     return rc;
   gp_polisio_export x;
   if ((rc = gp_polisio_read_dir(q->dir, &x, err))) return rc;
@@ -104,6 +85,74 @@ gp_code gp_app_delib_import(gp_store *s, const gp_delib_import_req *q, gp_delib_
   }
   gp_polisio_free(&x);
   return rc;
+}
+
+/* Code points in UTF-8 text. */
+static size_t gp_ad_chars(const char *s) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    n += (*p & 0xC0) != 0x80;
+  return n;
+}
+
+/* Whether text is nothing but white space. */
+static bool gp_ad_blank(const char *text) {
+  const char *b = text;
+  while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+    b++;
+  return !*b;
+}
+
+/* Milliseconds since 1970. */
+static int64_t gp_ad_now_ms(void) {
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+gp_code gp_app_delib_create(gp_store *s, const gp_delib_create_req *q, gp_error *err) {
+  if (!gp_app_delib_id_ok(q->id))
+    return gp_fail(err, GP_EINVAL, "id",
+                   "'%s' is not a conversation id (1-64 letters, digits, '.', '_', '-')",
+                   q->id ? q->id : "");
+  if (!q->title || gp_ad_blank(q->title))
+    return gp_fail(err, GP_EINVAL, "title", "give the conversation a title");
+  if (q->n_statements > GP_DELIB_MAX_SEEDS)
+    return gp_fail(err, GP_ETOOBIG, "statements", "at most %d seed statements, not %zu",
+                   GP_DELIB_MAX_SEEDS, q->n_statements);
+  for (size_t i = 0; i < q->n_statements; i++) {
+    char path[40];
+    snprintf(path, sizeof path, "statements[%zu]", i);
+    const char *text = q->statements[i] ? q->statements[i] : "";
+    size_t chars = gp_ad_chars(text);
+    if (chars > GP_DELIB_MAX_STATEMENT)
+      return gp_fail(err, GP_ETOOBIG, path,
+                     "a statement has at most %d characters; this one has %zu",
+                     GP_DELIB_MAX_STATEMENT, chars);
+    if (gp_ad_blank(text)) return gp_fail(err, GP_EINVAL, path, "the statement is empty");
+  }
+  gp_code rc = gp_store_begin(s, err);
+  if (rc) return rc;
+  if (q->assumption_id)
+    rc = gp_app_assumption_check(s, q->mission_id, q->assumption_id, "mission", "assumption", err);
+  gp_delib_meta meta = {.id = q->id,
+                        .title = q->title,
+                        .question = q->question && !gp_ad_blank(q->question) ? q->question : NULL,
+                        .mission_id = q->mission_id,
+                        .assumption_id = q->assumption_id,
+                        .source = NULL};
+  if (!rc)
+    rc = gp_store_delib_create(s, &meta, q->statements, q->n_statements, gp_ad_now_ms(), err);
+  if (rc) {
+    gp_store_rollback(s);
+    return rc;
+  }
+  return gp_store_commit(s, err);
+}
+
+/* Remembers a conversation row's number of vote events. */
+static void gp_ad_events_cb(void *ctx, const gp_delib_conv_row *row) {
+  *(long *)ctx = row->n_votes;
 }
 
 /* Remembers a conversation row's revision. */
@@ -228,7 +277,8 @@ static void gp_ad_redact(gp_store *s, json_t *conv, bool authed) {
   json_object_set_new(conv, "assumption", json_null());
 }
 
-gp_code gp_app_delib_list_doc(gp_store *s, bool authed, json_t **out, gp_error *err) {
+gp_code gp_app_delib_list_doc(gp_store *s, bool authed, const char *mission, json_t **out,
+                              gp_error *err) {
   json_t *a = json_array();
   gp_code rc = gp_store_delib_list(s, gp_ad_list_cb, a, err);
   if (rc) {
@@ -238,6 +288,16 @@ gp_code gp_app_delib_list_doc(gp_store *s, bool authed, json_t **out, gp_error *
   size_t i;
   json_t *c;
   json_array_foreach(a, i, c) gp_ad_redact(s, c, authed);
+  if (mission) {
+    /* after the redaction: a visitor finds nothing under an unpublished mission */
+    json_t *kept = json_array();
+    json_array_foreach(a, i, c) {
+      const char *m = json_string_value(json_object_get(c, "mission"));
+      if (m && !strcmp(m, mission)) json_array_append(kept, c);
+    }
+    json_decref(a);
+    a = kept;
+  }
   *out = json_pack("{so}", "conversations", a);
   return GP_OK;
 }
@@ -426,13 +486,6 @@ out:
   return rc;
 }
 
-/* Milliseconds since 1970. */
-static int64_t gp_ad_now_ms(void) {
-  struct timeval tv;
-  gettimeofday(&tv, NULL);
-  return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 /* The participant of cookie value pid, created if new. */
 static gp_code gp_ad_participant(gp_store *s, const char *id, const char *pid, int64_t *p,
                                  gp_error *err) {
@@ -459,31 +512,20 @@ gp_code gp_app_delib_vote(gp_store *s, const char *id, const char *pid, int64_t 
   return gp_store_commit(s, err);
 }
 
-/* Code points in UTF-8 text. */
-static size_t gp_ad_chars(const char *s) {
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    n += (*p & 0xC0) != 0x80;
-  return n;
-}
-
 gp_code gp_app_delib_statement(gp_store *s, const char *id, const char *pid, const char *text,
-                               int64_t *sid, gp_error *err) {
+                               bool approved, int64_t *sid, gp_error *err) {
   size_t chars = gp_ad_chars(text);
   if (chars > GP_DELIB_MAX_STATEMENT)
     return gp_fail(err, GP_ETOOBIG, "body.text",
                    "a statement has at most %d characters; this one has %zu",
                    GP_DELIB_MAX_STATEMENT, chars);
-  const char *b = text;
-  while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
-    b++;
-  if (!*b) return gp_fail(err, GP_EINVAL, "body.text", "the statement is empty");
+  if (gp_ad_blank(text)) return gp_fail(err, GP_EINVAL, "body.text", "the statement is empty");
   gp_code rc = gp_ad_exists(s, id, NULL, err);
   if (rc) return rc;
   if ((rc = gp_store_begin(s, err))) return rc;
-  int64_t p;
-  rc = gp_ad_participant(s, id, pid, &p, err);
-  if (!rc) rc = gp_store_delib_statement_add(s, id, p, text, gp_ad_now_ms(), sid, err);
+  int64_t p = -1; /* the team's statement has no participant author */
+  if (!approved) rc = gp_ad_participant(s, id, pid, &p, err);
+  if (!rc) rc = gp_store_delib_statement_add(s, id, p, text, approved, gp_ad_now_ms(), sid, err);
   if (rc) {
     gp_store_rollback(s);
     return rc;
@@ -542,20 +584,32 @@ gp_code gp_app_delib_results_doc(gp_store *s, const char *id, json_t **out, gp_e
     analysis = json_loads(text, 0, NULL);
   free(text);
   const char *message = NULL;
+  json_t *update = NULL;
   if (!analysis) {
     gp_polis_opts o = gp_polis_opts_default();
     o.threads = 1;
     gp_error_clear(&e2);
-    rc = gp_ad_analyse(s, id, &o, &analysis, &e2);
+    long events = 0;
+    if ((rc = gp_store_delib_get(s, id, gp_ad_events_cb, &events, err))) return rc;
+    if (events >= gp_app_delib_live_from()) { /* large: the running update */
+      gp_delib_live_info info;
+      rc = gp_app_delib_live_update(s, id, &o, &analysis, &info, &e2);
+      update = json_pack("{sssIsf}", "mode", info.incremental ? "incremental" : "full",
+                         "new_events", (json_int_t)info.new_events, "seconds", info.seconds);
+    } else {
+      rc = gp_ad_analyse(s, id, &o, &analysis, &e2);
+    }
     if (rc == GP_EINVAL) {
       message = e2.message;
     } else if (rc) {
       *err = e2;
+      json_decref(update);
       return rc;
     }
   }
   *out = json_pack("{sssIsbso}", "conversation", id, "revision", (json_int_t)revision, "ready",
                    analysis != NULL, "analysis", analysis ? analysis : json_null());
   if (message) json_object_set_new(*out, "message", json_string(message));
+  if (update) json_object_set_new(*out, "update", update);
   return GP_OK;
 }

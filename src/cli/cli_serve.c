@@ -1,9 +1,14 @@
 /*
  * gameplan serve [--db FILE] [--port N] [--bind ADDR] [--web DIR] [--threads N]
+ *                [--live-from VOTES]
  * Serves the API and the web UI; binds 127.0.0.1:8080 unless told otherwise.
+ * --live-from: conversations with at least this many vote events get
+ * incremental (live) results; smaller ones are analysed from scratch.
  */
 #include <getopt.h>
+#include <stdint.h>
 
+#include "app/gp_app_delib_live.h"
 #include "cli/gp_cli.h"
 #include "http/gp_http.h"
 
@@ -13,10 +18,11 @@ int gp_cmd_serve(int argc, char **argv) {
                                        {"bind", required_argument, NULL, 'b'},
                                        {"web", required_argument, NULL, 'w'},
                                        {"threads", required_argument, NULL, 't'},
+                                       {"live-from", required_argument, NULL, 'l'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan serve [--db FILE] [--port N] [--bind ADDR] [--web DIR] "
-                      "[--threads N]";
+                      "[--threads N] [--live-from VOTES]";
   gp_http_opts o = {.db = NULL, .bind = "127.0.0.1", .port = 8080, .threads = 2};
   const char *db = NULL;
   int c;
@@ -37,12 +43,19 @@ int gp_cmd_serve(int argc, char **argv) {
       if (gp_cli_parse_long("--threads", optarg, 1, 64, &v, &err)) return gp_cli_report(&err);
       o.threads = (int)v;
       break;
+    case 'l':
+      if (gp_cli_parse_long("--live-from", optarg, 0, INT32_MAX, &v, &err))
+        return gp_cli_report(&err);
+      gp_app_delib_live_set_from(v);
+      break;
     case 'h': printf("%s\n", usage); return 0;
     default: return gp_cli_usage("serve", "%s", usage);
     }
   }
   if (optind != argc) return gp_cli_usage("serve", "%s", usage);
   o.db = gp_cli_db_path(db);
-  if (gp_http_serve(&o, &err)) return gp_cli_report(&err);
+  gp_code rc = gp_http_serve(&o, &err);
+  gp_app_delib_live_reset();
+  if (rc) return gp_cli_report(&err);
   return 0;
 }

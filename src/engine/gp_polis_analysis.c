@@ -541,3 +541,117 @@ gp_code gp_polis_gic_of(const gp_polis_matrix *m, const int *group, size_t n_gro
   free(s);
   return GP_OK;
 }
+
+/* ---- the running state as bytes ---- */
+
+/* A byte buffer being written or read. */
+typedef struct gp_polis_buf {
+  unsigned char *p; /* the bytes (NULL while measuring) */
+  size_t n;         /* bytes written or read so far */
+  size_t len;       /* bytes available to read */
+  bool bad;         /* a read ran past the end */
+} gp_polis_buf;
+
+static void gp_polis_put(gp_polis_buf *b, const void *v, size_t n) {
+  if (b->p && n) memcpy(b->p + b->n, v, n);
+  b->n += n;
+}
+
+static void gp_polis_get(gp_polis_buf *b, void *v, size_t n) {
+  if (b->bad || n > b->len - b->n) {
+    b->bad = true;
+    memset(v, 0, n);
+    return;
+  }
+  if (n) memcpy(v, b->p + b->n, n);
+  b->n += n;
+}
+
+_Static_assert(sizeof(bool) == 1, "in_conv is kept as one byte a participant");
+static const char gp_polis_warm_magic[8] = {'G', 'P', 'W', 'A', 'R', 'M', '0', '1'};
+
+/* Writes (or measures, b->p NULL) w. */
+static void gp_polis_warm_put(gp_polis_buf *b, const gp_polis_warm *w) {
+  uint64_t h[6] = {w->n_rows, w->n_cols, w->n_base, w->smoothed_k, w->last_k,
+                   (uint64_t)(w->block != NULL)};
+  int64_t count = w->last_k_count;
+  gp_polis_put(b, gp_polis_warm_magic, sizeof gp_polis_warm_magic);
+  gp_polis_put(b, h, sizeof h);
+  gp_polis_put(b, &count, sizeof count);
+  gp_polis_put(b, w->in_conv, w->n_rows * sizeof *w->in_conv);
+  gp_polis_put(b, w->comps, 2 * w->n_cols * sizeof *w->comps);
+  if (w->block) gp_polis_put(b, w->block, GP_POLIS_PCA_BLOCK * w->n_cols * sizeof *w->block);
+  gp_polis_put(b, w->base_xy, 2 * w->n_base * sizeof *w->base_xy);
+  for (size_t k = 0; k <= GP_POLIS_MAX_GROUPS; k++) {
+    uint64_t gn = w->group_n[k];
+    gp_polis_put(b, &gn, sizeof gn);
+  }
+  gp_polis_put(b, w->group_xy, sizeof w->group_xy);
+}
+
+gp_code gp_polis_warm_pack(const gp_polis_warm *w, unsigned char **bytes, size_t *len,
+                           gp_error *err) {
+  gp_polis_buf b = {0};
+  gp_polis_warm_put(&b, w);
+  b.p = malloc(b.n + 1);
+  if (!b.p) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  *len = b.n;
+  b.n = 0;
+  gp_polis_warm_put(&b, w);
+  *bytes = b.p;
+  return GP_OK;
+}
+
+gp_code gp_polis_warm_unpack(const unsigned char *bytes, size_t len, gp_polis_warm *w,
+                             gp_error *err) {
+  memset(w, 0, sizeof *w);
+  gp_polis_buf b = {.p = (unsigned char *)bytes, .len = len};
+  char magic[sizeof gp_polis_warm_magic];
+  uint64_t h[6];
+  int64_t count;
+  gp_polis_get(&b, magic, sizeof magic);
+  gp_polis_get(&b, h, sizeof h);
+  gp_polis_get(&b, &count, sizeof count);
+  if (b.bad || memcmp(magic, gp_polis_warm_magic, sizeof magic))
+    return gp_fail(err, GP_EINVAL, "state", "not a saved running state");
+  /* sizes must fit in what is left before anything is allocated */
+  size_t left = len - b.n;
+  if (h[0] > left || h[1] > left / 16 || h[2] > left / 16 || h[3] > GP_POLIS_MAX_GROUPS ||
+      h[4] > GP_POLIS_MAX_GROUPS || h[5] > 1 || count < 0 || count > INT32_MAX)
+    return gp_fail(err, GP_EINVAL, "state", "a saved running state with impossible sizes");
+  w->n_rows = h[0];
+  w->n_cols = h[1];
+  w->n_base = h[2];
+  w->smoothed_k = h[3];
+  w->last_k = h[4];
+  w->last_k_count = (int)count;
+  w->in_conv = malloc(w->n_rows + 1);
+  w->comps = malloc((2 * w->n_cols + 1) * sizeof *w->comps);
+  w->block = h[5] ? malloc((GP_POLIS_PCA_BLOCK * w->n_cols + 1) * sizeof *w->block) : NULL;
+  w->base_xy = malloc((2 * w->n_base + 1) * sizeof *w->base_xy);
+  if (!w->in_conv || !w->comps || (h[5] && !w->block) || !w->base_xy) {
+    gp_polis_warm_free(w);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  for (size_t i = 0; i < w->n_rows; i++) { /* bools as bytes: only 0 and 1 are valid */
+    unsigned char c = 0;
+    gp_polis_get(&b, &c, 1);
+    if (c > 1) b.bad = true;
+    w->in_conv[i] = c;
+  }
+  gp_polis_get(&b, w->comps, 2 * w->n_cols * sizeof *w->comps);
+  if (w->block) gp_polis_get(&b, w->block, GP_POLIS_PCA_BLOCK * w->n_cols * sizeof *w->block);
+  gp_polis_get(&b, w->base_xy, 2 * w->n_base * sizeof *w->base_xy);
+  for (size_t k = 0; k <= GP_POLIS_MAX_GROUPS; k++) {
+    uint64_t gn = 0;
+    gp_polis_get(&b, &gn, sizeof gn);
+    if (gn > GP_POLIS_MAX_GROUPS) b.bad = true;
+    w->group_n[k] = (size_t)gn;
+  }
+  gp_polis_get(&b, w->group_xy, sizeof w->group_xy);
+  if (b.bad || b.n != len) {
+    gp_polis_warm_free(w);
+    return gp_fail(err, GP_EINVAL, "state", "a truncated or damaged saved running state");
+  }
+  return GP_OK;
+}

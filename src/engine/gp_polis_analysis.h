@@ -153,6 +153,20 @@ gp_code gp_polis_warm_save(const gp_polis_result *r, gp_polis_warm *w, gp_error 
 /* Frees w's arrays and zeroes it. NULL is allowed. */
 void gp_polis_warm_free(gp_polis_warm *w);
 
+/* The running state as bytes, to keep it between processes: *bytes
+ * (malloc'd, the caller frees) of *len bytes. The layout is this
+ * machine's (native integers and doubles), with a version tag. Returns
+ * GP_OK or GP_ENOMEM. */
+gp_code gp_polis_warm_pack(const gp_polis_warm *w, unsigned char **bytes, size_t *len,
+                           gp_error *err);
+
+/* Reads what gp_polis_warm_pack wrote into *w (the caller frees it with
+ * gp_polis_warm_free). Every size is checked against len before anything
+ * is allocated: GP_EINVAL at "state" for bytes that are not a state of this
+ * version, truncated or damaged (then *w is empty), GP_ENOMEM. */
+gp_code gp_polis_warm_unpack(const unsigned char *bytes, size_t len, gp_polis_warm *w,
+                             gp_error *err);
+
 /* Group-informed consensus for any grouping: group[i] in 0..n_groups-1 or
  * -1 (not counted). Writes value[j] for every statement (the formula also
  * where nobody voted on j: 1/2^n_groups). Returns GP_OK, GP_EINVAL for a group out of range,

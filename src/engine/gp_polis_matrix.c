@@ -340,3 +340,90 @@ void gp_polis_matrix_first_times(const gp_polis_matrix *m, const gp_polis_event 
       first[lo] = ev[e].time;
   }
 }
+
+/* Orders event positions by (participant, statement, position). */
+typedef struct gp_polis_apply_key {
+  uint32_t participant; /* row */
+  uint32_t statement;   /* column */
+  size_t pos;           /* position in the events: later wins */
+} gp_polis_apply_key;
+
+static int gp_polis_apply_cmp(const void *pa, const void *pb) {
+  const gp_polis_apply_key *a = pa, *b = pb;
+  if (a->participant != b->participant) return a->participant < b->participant ? -1 : 1;
+  if (a->statement != b->statement) return a->statement < b->statement ? -1 : 1;
+  return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+gp_code gp_polis_matrix_apply(const gp_polis_matrix *before, const gp_polis_event *ev, size_t n,
+                              size_t n_rows, size_t n_cols, gp_polis_matrix *out, gp_error *err) {
+  memset(out, 0, sizeof *out);
+  if (n_rows < before->n_rows || n_cols < before->n_cols)
+    return gp_fail(err, GP_EINVAL, "n_rows", "a matrix cannot lose participants or statements");
+  if (n_rows > UINT32_MAX || n_cols > UINT32_MAX)
+    return gp_fail(err, GP_ETOOBIG, NULL, "too many participants or statements");
+  gp_polis_apply_key *k = malloc((n + 1) * sizeof *k);
+  if (!k) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  for (size_t e = 0; e < n; e++) {
+    if (ev[e].vote < -1 || ev[e].vote > 1 || ev[e].participant >= n_rows ||
+        ev[e].statement >= n_cols) {
+      free(k);
+      char path[40];
+      snprintf(path, sizeof path, "events[%zu]", e);
+      return gp_fail(err, GP_EINVAL, path, "a vote is -1, 0 or 1 on a known statement");
+    }
+    k[e] = (gp_polis_apply_key){ev[e].participant, ev[e].statement, e};
+  }
+  qsort(k, n, sizeof *k, gp_polis_apply_cmp);
+  /* the new entries: one per (participant, statement), the last event's vote */
+  size_t m = 0;
+  for (size_t e = 0; e < n; e++) {
+    if (m > 0 && k[m - 1].participant == k[e].participant && k[m - 1].statement == k[e].statement)
+      m--;
+    k[m++] = k[e];
+  }
+  size_t cap = before->nnz + m;
+  out->row_ptr = malloc((n_rows + 1) * sizeof *out->row_ptr);
+  out->col = malloc((cap + 1) * sizeof *out->col);
+  out->val = malloc(cap + 1);
+  if (!out->row_ptr || !out->col || !out->val) {
+    free(k);
+    gp_polis_matrix_free(out);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  size_t nz = 0, e = 0;
+  out->row_ptr[0] = 0;
+  for (size_t i = 0; i < n_rows; i++) {
+    size_t a = i < before->n_rows ? before->row_ptr[i] : 0;
+    size_t a1 = i < before->n_rows ? before->row_ptr[i + 1] : 0;
+    if (e >= m || k[e].participant != i) { /* untouched row: copied */
+      if (a1 > a) {
+        memcpy(out->col + nz, before->col + a, (a1 - a) * sizeof *out->col);
+        memcpy(out->val + nz, before->val + a, a1 - a);
+        nz += a1 - a;
+      }
+    } else { /* merge the old row with its new votes (both by statement) */
+      while (a < a1 || (e < m && k[e].participant == i)) {
+        bool take_new = e < m && k[e].participant == i &&
+                        (a >= a1 || k[e].statement <= before->col[a]);
+        if (take_new) {
+          if (a < a1 && k[e].statement == before->col[a]) a++; /* replaced */
+          out->col[nz] = k[e].statement;
+          out->val[nz] = ev[k[e].pos].vote;
+          e++;
+        } else {
+          out->col[nz] = before->col[a];
+          out->val[nz] = before->val[a];
+          a++;
+        }
+        nz++;
+      }
+    }
+    out->row_ptr[i + 1] = nz;
+  }
+  free(k);
+  out->n_rows = n_rows;
+  out->n_cols = n_cols;
+  out->nnz = nz;
+  return GP_OK;
+}

@@ -64,6 +64,17 @@ gp_code gp_polis_matrix_from_dense(const double *dense, size_t n_rows, size_t n_
 void gp_polis_matrix_first_times(const gp_polis_matrix *m, const gp_polis_event *ev,
                                  size_t n_events, int64_t *first);
 
+/* The matrix after events ev[0..n) are cast on top of the votes of `before`:
+ * in array order, so a later event wins over an earlier one and over the
+ * vote `before` holds (a running conversation's new events arrive after
+ * everything already counted). The matrix may grow to n_rows x n_cols (new
+ * participants and statements are appended). Rows without new events are
+ * copied, so the cost is O(before->nnz + n log n). GP_EINVAL names
+ * "events[i]" for a bad vote or index, or "n_rows" when the size shrinks.
+ * *out owns its arrays (gp_polis_matrix_free); on failure it is empty. */
+gp_code gp_polis_matrix_apply(const gp_polis_matrix *before, const gp_polis_event *ev, size_t n,
+                              size_t n_rows, size_t n_cols, gp_polis_matrix *out, gp_error *err);
+
 /* Frees the arrays of m and zeroes it. NULL is allowed. */
 void gp_polis_matrix_free(gp_polis_matrix *m);
 
