@@ -4,6 +4,7 @@
 #include "app/gp_app_delib.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,10 +156,6 @@ static void gp_ad_events_cb(void *ctx, const gp_delib_conv_row *row) {
   *(long *)ctx = row->n_votes;
 }
 
-/* Remembers a conversation row's revision. */
-static void gp_ad_revision_cb(void *ctx, const gp_delib_conv_row *row) {
-  *(long *)ctx = row->revision;
-}
 
 /* Analyses x; fills *r (the caller frees it with gp_polis_result_free). */
 static gp_code gp_ad_run(const gp_polisio_export *x, const gp_polis_opts *o, gp_polis_result *r,
@@ -178,23 +175,44 @@ static gp_code gp_ad_run(const gp_polisio_export *x, const gp_polis_opts *o, gp_
   return rc;
 }
 
-/* Loads, analyses and keeps the analysis of id; *doc (may be NULL). */
-static gp_code gp_ad_analyse(gp_store *s, const char *id, const gp_polis_opts *o, json_t **doc,
-                             gp_error *err) {
+gp_code gp_app_delib_keep(gp_store *s, const char *id, long revision, uint64_t seed,
+                          const json_t *doc, gp_error *err) {
+  json_t *prio = json_object();
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(doc, "statements"), i, v) {
+    json_t *sid = json_object_get(v, "statement");
+    json_t *p = json_object_get(v, "priority");
+    if (!json_is_integer(sid) || !json_is_number(p)) continue;
+    char key[32];
+    snprintf(key, sizeof key, "%lld", (long long)json_integer_value(sid));
+    json_object_set(prio, key, p);
+  }
+  char *text = gp_json_dump(doc), *ptext = prio ? gp_json_dump(prio) : NULL;
+  json_decref(prio);
+  gp_code rc = text && ptext ? gp_store_delib_analysis_save(s, id, revision, seed, text, ptext, err)
+                             : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  free(text);
+  free(ptext);
+  return rc;
+}
+
+/* Loads, analyses and keeps the analysis of id; *doc (may be NULL), with
+ * every participant listed up to max_participants of them. */
+static gp_code gp_ad_analyse(gp_store *s, const char *id, const gp_polis_opts *o,
+                             size_t max_participants, json_t **doc, gp_error *err) {
   if (doc) *doc = NULL;
   long revision = 0;
-  gp_code rc = gp_store_delib_get(s, id, gp_ad_revision_cb, &revision, err);
+  gp_code rc = gp_store_delib_revision(s, id, &revision, err);
   if (rc) return rc;
   gp_polisio_export x;
   if ((rc = gp_store_delib_load(s, id, &x, err))) return rc;
   gp_polis_result r;
   rc = gp_ad_run(&x, o, &r, err);
   if (!rc) {
-    json_t *d = gp_polisjson_analysis(&x, &r, o, NULL);
-    char *text = d ? gp_json_dump(d) : NULL;
-    if (!text) rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
-    if (!rc) rc = gp_store_delib_analysis_save(s, id, revision, o->seed, text, err);
-    free(text);
+    json_t *d = gp_polisjson_analysis_ex(&x, &r, o, NULL, max_participants);
+    rc = d ? gp_app_delib_keep(s, id, revision, o->seed, d, err)
+           : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
     if (!rc && doc)
       *doc = d;
     else
@@ -211,7 +229,7 @@ gp_code gp_app_delib_load(gp_store *s, const char *id, gp_polisio_export *x, gp_
 
 gp_code gp_app_delib_analyse(gp_store *s, const char *id, const gp_polis_opts *o, json_t **doc,
                              gp_error *err) {
-  return gp_ad_analyse(s, id, o, doc, err);
+  return gp_ad_analyse(s, id, o, SIZE_MAX, doc, err);
 }
 
 gp_code gp_app_delib_export(gp_store *s, const char *id, const char *dir, const gp_polis_opts *o,
@@ -351,7 +369,7 @@ static void gp_ad_hash(const char *pid, unsigned char hash[32]) {
 /* Fails with GP_ENOTFOUND unless conversation id exists; *revision. */
 static gp_code gp_ad_exists(gp_store *s, const char *id, long *revision, gp_error *err) {
   long r = 0;
-  gp_code rc = gp_store_delib_get(s, id, gp_ad_revision_cb, &r, err);
+  gp_code rc = gp_store_delib_revision(s, id, &r, err);
   if (revision) *revision = r;
   return rc;
 }
@@ -422,28 +440,15 @@ double gp_app_delib_uniform(void) {
   return (double)(r >> 11) * 0x1.0p-53;
 }
 
-/* The priorities of the last analysis as an object: id -> priority. */
+/* The priorities of the last analysis as an object: id -> priority (kept
+ * apart from the document, so this reads a few kilobytes). NULL if none. */
 static json_t *gp_ad_priorities(gp_store *s, const char *id) {
   char *text = NULL;
   gp_error e;
-  if (gp_store_delib_analysis_last(s, id, &text, NULL, &e)) return NULL;
-  json_t *doc = json_loads(text, 0, NULL);
+  if (gp_store_delib_priorities(s, id, &text, &e)) return NULL;
+  json_t *out = json_loads(text, 0, NULL);
   free(text);
-  if (!doc) return NULL;
-  json_t *out = json_object();
-  json_t *st = json_object_get(doc, "statements");
-  size_t i;
-  json_t *v;
-  json_array_foreach(st, i, v) {
-    json_t *sid = json_object_get(v, "statement");
-    json_t *p = json_object_get(v, "priority");
-    if (!json_is_integer(sid) || !json_is_number(p)) continue;
-    char key[32];
-    snprintf(key, sizeof key, "%lld", (long long)json_integer_value(sid));
-    json_object_set(out, key, p);
-  }
-  json_decref(doc);
-  return out;
+  return json_is_object(out) ? out : (json_decref(out), NULL);
 }
 
 gp_code gp_app_delib_next_doc(gp_store *s, const char *id, const char *pid, double u, json_t **out,
@@ -597,7 +602,7 @@ gp_code gp_app_delib_results_doc(gp_store *s, const char *id, json_t **out, gp_e
       update = json_pack("{sssIsf}", "mode", info.incremental ? "incremental" : "full",
                          "new_events", (json_int_t)info.new_events, "seconds", info.seconds);
     } else {
-      rc = gp_ad_analyse(s, id, &o, &analysis, &e2);
+      rc = gp_ad_analyse(s, id, &o, GP_DELIB_MAP_MAX, &analysis, &e2);
     }
     if (rc == GP_EINVAL) {
       message = e2.message;

@@ -27,6 +27,8 @@
 #include "util/gp_error.h"
 
 enum {
+  GP_DELIB_MAP_MAX = 10000,     /* participants listed in a results document; beyond, the
+                                   opinion map draws the base clusters ("bases") */
   GP_DELIB_MAX_STATEMENT = 280, /* most characters (code points) in a new statement */
   GP_DELIB_MAX_SEEDS = 1000,    /* most seed statements of a new conversation */
   GP_DELIB_PID_LEN = 32         /* hex characters of a participant cookie */
@@ -95,6 +97,12 @@ gp_code gp_app_delib_load(gp_store *s, const char *id, gp_polisio_export *x, gp_
  * conversation cannot be analysed yet (too few participants or votes). */
 gp_code gp_app_delib_analyse(gp_store *s, const char *id, const gp_polis_opts *o, json_t **doc,
                              gp_error *err);
+
+/* Keeps doc (an analysis document of conversation id, computed at
+ * revision with seed) as its last analysis, with the statements' routing
+ * priorities apart (what choosing the next statement reads). */
+gp_code gp_app_delib_keep(gp_store *s, const char *id, long revision, uint64_t seed,
+                          const json_t *doc, gp_error *err);
 
 /* Writes conversation id to dir in the Pol.is open-data format, with the
  * group ids of an analysis with options o (none, -1, if it cannot be

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/gp_app_delib.h"
 #include "engine/gp_polis_gram.h"
 #include "engine/gp_polis_matrix.h"
 #include "io/gp_json.h"
@@ -339,7 +340,7 @@ static gp_code gp_adl_analyse(gp_adl_conv *c, const int64_t *first, const gp_pol
   rc = gp_polis_warm_save(&r, &c->warm, err);
   if (!rc) rc = gp_adl_view(c, &x, err);
   if (!rc) {
-    json_t *d = gp_polisjson_analysis(&x, &r, o, NULL);
+    json_t *d = gp_polisjson_analysis_ex(&x, &r, o, NULL, GP_DELIB_MAP_MAX);
     free(x.comments);
     free(x.participants);
     if (!d) rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
@@ -352,21 +353,18 @@ static gp_code gp_adl_analyse(gp_adl_conv *c, const int64_t *first, const gp_pol
 
 /* Keeps the document and the running state in the store, together. */
 static gp_code gp_adl_keep(gp_store *s, gp_adl_conv *c, uint64_t seed, gp_error *err) {
-  char *text = gp_json_dump(c->doc);
   unsigned char *bytes = NULL;
   size_t len = 0;
-  gp_code rc = text ? GP_OK : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
-  if (!rc) rc = gp_polis_warm_pack(&c->warm, &bytes, &len, err);
+  gp_code rc = gp_polis_warm_pack(&c->warm, &bytes, &len, err);
   if (!rc) rc = gp_store_begin(s, err);
   if (!rc) {
-    rc = gp_store_delib_analysis_save(s, c->id, c->revision, seed, text, err);
+    rc = gp_app_delib_keep(s, c->id, c->revision, seed, c->doc, err);
     if (!rc) rc = gp_store_delib_live_state_save(s, c->id, c->seq, c->revision, bytes, len, err);
     if (rc)
       gp_store_rollback(s);
     else
       rc = gp_store_commit(s, err);
   }
-  free(text);
   free(bytes);
   return rc;
 }
@@ -490,10 +488,7 @@ static gp_code gp_adl_update(gp_store *s, gp_adl_conv *c, const gp_polis_opts *o
     info->incremental = analysed && c->warm_used;
   } else {
     c->revision = revision; /* nothing the analysis reads has changed: same document */
-    char *text = gp_json_dump(c->doc);
-    rc = text ? gp_store_delib_analysis_save(s, c->id, revision, o->seed, text, err)
-              : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
-    free(text);
+    rc = gp_app_delib_keep(s, c->id, revision, o->seed, c->doc, err);
   }
   free(rd.ev);
   if (rc && rc != GP_EINVAL) {

@@ -1,6 +1,8 @@
 /* gp_polisjson — see gp_polisjson.h. */
 #include "io/gp_polisjson.h"
 
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,12 @@ static const char *gp_summary(const gp_polisio_export *x, const char *key) {
 
 json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result *r,
                               const gp_polis_opts *o, const gp_polis_agreement *agree) {
+  return gp_polisjson_analysis_ex(x, r, o, agree, SIZE_MAX);
+}
+
+json_t *gp_polisjson_analysis_ex(const gp_polisio_export *x, const gp_polis_result *r,
+                                 const gp_polis_opts *o, const gp_polis_agreement *agree,
+                                 size_t max_participants) {
   json_t *doc = json_object();
   if (!doc) return NULL;
   json_t *conv = json_object();
@@ -56,8 +64,10 @@ json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result 
   json_object_set_new(conv, "seed", json_integer((json_int_t)o->seed));
   json_object_set_new(doc, "conversation", conv);
 
-  json_t *ps = json_array();
-  for (size_t i = 0; i < r->n_rows; i++) {
+  bool listed = r->n_rows <= max_participants;
+  json_object_set_new(doc, "participants_listed", json_boolean(listed));
+  json_t *ps = listed ? json_array() : NULL;
+  for (size_t i = 0; listed && i < r->n_rows; i++) {
     json_t *p = json_object();
     json_object_set_new(p, "id", json_integer(x->participants[i].id));
     json_object_set_new(p, "in_conversation", json_boolean(r->in_conv[i]));
@@ -67,7 +77,7 @@ json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result 
     json_object_set_new(p, "n_votes", json_integer(r->n_votes[i]));
     json_array_append_new(ps, p);
   }
-  json_object_set_new(doc, "participants", ps);
+  if (listed) json_object_set_new(doc, "participants", ps);
 
   json_t *gs = json_array();
   for (size_t g = 0; g < r->n_groups; g++) {

@@ -21,4 +21,12 @@
 json_t *gp_polisjson_analysis(const gp_polisio_export *x, const gp_polis_result *r,
                               const gp_polis_opts *o, const gp_polis_agreement *agree);
 
+/* As gp_polisjson_analysis, but lists every participant only when there
+ * are at most max_participants of them; otherwise "participants" is left
+ * out (a map of a very large conversation draws "bases", the base clusters,
+ * as Pol.is's does) and "participants_listed" is false. */
+json_t *gp_polisjson_analysis_ex(const gp_polisio_export *x, const gp_polis_result *r,
+                                 const gp_polis_opts *o, const gp_polis_agreement *agree,
+                                 size_t max_participants);
+
 #endif

@@ -201,7 +201,14 @@ static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const g
     if (sqlite3_step(st) != SQLITE_DONE) rc = gp_dl_fail(db, err, "vote");
   }
   sqlite3_finalize(st);
-  return rc;
+  if (rc) return rc;
+  if ((rc = gp_dl_prep(db, "UPDATE conversations SET n_votes = ?, n_participants = ? WHERE id = ?",
+                       &st, err)))
+    return rc;
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)x->n_votes);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)x->n_participants);
+  sqlite3_bind_text(st, 3, meta->id, -1, SQLITE_STATIC);
+  return gp_dl_done(db, st, "counts", err);
 }
 
 static gp_code gp_dl_create_rows(sqlite3 *db, const gp_delib_meta *meta, const char *const *seeds,
@@ -274,15 +281,15 @@ gp_code gp_store_delib_import(gp_store *s, const gp_delib_meta *meta, const gp_p
   return gp_dl_end(db, own, gp_dl_import_rows(db, meta, x, err), err);
 }
 
-/* The columns of a conversation row, with its counts. */
+/* The columns of a conversation row, with its counts (statements counted:
+ * a few thousand at most; participants and votes kept as they change). */
 static const char *gp_dl_conv_sql =
     "SELECT c.id, c.title, c.question, c.mission_id, c.assumption_id, c.source, c.created_at,"
     " c.revision,"
     " (SELECT count(*) FROM conversation_statements s WHERE s.conversation_id = c.id),"
     " (SELECT count(*) FROM conversation_statements s WHERE s.conversation_id = c.id"
     "  AND s.status = 'approved'),"
-    " (SELECT count(*) FROM conversation_participants p WHERE p.conversation_id = c.id),"
-    " (SELECT count(*) FROM conversation_votes v WHERE v.conversation_id = c.id)"
+    " c.n_participants, c.n_votes" /* kept with the conversation (063_counts.sql) */
     " FROM conversations c";
 
 static gp_code gp_dl_convs(gp_store *s, const char *id,
@@ -323,6 +330,38 @@ static gp_code gp_dl_convs(gp_store *s, const char *id,
 gp_code gp_store_delib_list(gp_store *s, void (*cb)(void *ctx, const gp_delib_conv_row *row),
                             void *ctx, gp_error *err) {
   return gp_dl_convs(s, NULL, cb, ctx, err);
+}
+
+gp_code gp_store_delib_revision(gp_store *s, const char *id, long *revision, gp_error *err) {
+  sqlite3 *db = gp_store_sqlite_db(s, err);
+  if (!db) return err ? err->code : GP_EINTERNAL;
+  sqlite3_stmt *st;
+  gp_code rc = gp_dl_prep(db, "SELECT revision FROM conversations WHERE id = ?", &st, err);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) *revision = (long)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE) return gp_fail(err, GP_ENOTFOUND, id, "no conversation '%s'", id);
+  if (r != SQLITE_ROW) return gp_dl_fail(db, err, "conversation");
+  return GP_OK;
+}
+
+gp_code gp_store_delib_analysis_revision(gp_store *s, const char *id, long *revision,
+                                         gp_error *err) {
+  sqlite3 *db = gp_store_sqlite_db(s, err);
+  if (!db) return err ? err->code : GP_EINTERNAL;
+  sqlite3_stmt *st;
+  gp_code rc = gp_dl_prep(
+      db, "SELECT revision FROM conversation_analyses WHERE conversation_id = ?", &st, err);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) *revision = (long)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE) return gp_fail(err, GP_ENOTFOUND, id, "no analysis of '%s' yet", id);
+  if (r != SQLITE_ROW) return gp_dl_fail(db, err, "analysis");
+  return GP_OK;
 }
 
 gp_code gp_store_delib_get(gp_store *s, const char *id,
@@ -572,7 +611,12 @@ gp_code gp_store_delib_participant(gp_store *s, const char *id, const unsigned c
   if (r == SQLITE_ROW) *pid = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   if (r != SQLITE_ROW) return gp_dl_fail(db, err, "new participant");
-  return GP_OK;
+  if ((rc = gp_dl_prep(db,
+                       "UPDATE conversations SET n_participants = n_participants + 1 WHERE id = ?",
+                       &st, err)))
+    return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  return gp_dl_done(db, st, "participants", err);
 }
 
 gp_code gp_store_delib_voted(gp_store *s, const char *id, int64_t pid,
@@ -621,7 +665,13 @@ static gp_code gp_dl_vote_rows(sqlite3 *db, const char *id, int64_t pid, int64_t
   sqlite3_bind_int(st, 4, vote);
   sqlite3_bind_int64(st, 5, ms);
   if ((rc = gp_dl_done(db, st, "vote", err))) return rc;
-  return gp_dl_bump(db, id, err);
+  if ((rc = gp_dl_prep(db,
+                       "UPDATE conversations SET revision = revision + 1, n_votes = n_votes + 1"
+                       " WHERE id = ?",
+                       &st, err)))
+    return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  return gp_dl_done(db, st, "revision", err);
 }
 
 gp_code gp_store_delib_vote_add(gp_store *s, const char *id, int64_t pid, int64_t statement,
@@ -699,7 +749,7 @@ gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement, 
 }
 
 gp_code gp_store_delib_analysis_save(gp_store *s, const char *id, long revision, uint64_t seed,
-                                     const char *doc, gp_error *err) {
+                                     const char *doc, const char *priorities, gp_error *err) {
   sqlite3 *db = gp_store_sqlite_db(s, err);
   if (!db) return err ? err->code : GP_EINTERNAL;
   char now[32];
@@ -707,7 +757,8 @@ gp_code gp_store_delib_analysis_save(gp_store *s, const char *id, long revision,
   sqlite3_stmt *st;
   gp_code rc = gp_dl_prep(db,
                           "INSERT OR REPLACE INTO conversation_analyses (conversation_id,"
-                          " revision, seed, created_at, document) VALUES (?, ?, ?, ?, ?)",
+                          " revision, seed, created_at, document, priorities)"
+                          " VALUES (?, ?, ?, ?, ?, ?)",
                           &st, err);
   if (rc) return rc;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -715,7 +766,30 @@ gp_code gp_store_delib_analysis_save(gp_store *s, const char *id, long revision,
   sqlite3_bind_int64(st, 3, (sqlite3_int64)seed);
   sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, doc, -1, SQLITE_STATIC);
+  gp_dl_text(st, 6, priorities);
   return gp_dl_done(db, st, "analysis", err);
+}
+
+gp_code gp_store_delib_priorities(gp_store *s, const char *id, char **priorities, gp_error *err) {
+  *priorities = NULL;
+  sqlite3 *db = gp_store_sqlite_db(s, err);
+  if (!db) return err ? err->code : GP_EINTERNAL;
+  sqlite3_stmt *st;
+  gp_code rc = gp_dl_prep(
+      db, "SELECT priorities FROM conversation_analyses WHERE conversation_id = ?", &st, err);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    *priorities = strdup((const char *)sqlite3_column_text(st, 0));
+    if (!*priorities) rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  } else if (r == SQLITE_ROW || r == SQLITE_DONE) {
+    rc = gp_fail(err, GP_ENOTFOUND, id, "no priorities of '%s' yet", id);
+  } else {
+    rc = gp_dl_fail(db, err, "priorities");
+  }
+  sqlite3_finalize(st);
+  return rc;
 }
 
 gp_code gp_store_delib_analysis_last(gp_store *s, const char *id, char **doc, long *revision,

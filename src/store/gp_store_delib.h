@@ -84,6 +84,15 @@ gp_code gp_store_delib_get(gp_store *s, const char *id,
                            void (*cb)(void *ctx, const gp_delib_conv_row *row), void *ctx,
                            gp_error *err);
 
+/* The conversation's revision in *revision, without counting anything.
+ * GP_ENOTFOUND if there is no such conversation. */
+gp_code gp_store_delib_revision(gp_store *s, const char *id, long *revision, gp_error *err);
+
+/* The revision the last analysis was computed at, without reading it.
+ * GP_ENOTFOUND if there is none yet. */
+gp_code gp_store_delib_analysis_revision(gp_store *s, const char *id, long *revision,
+                                         gp_error *err);
+
 /* Loads conversation id as an export (the structure gp_polisio_read_dir
  * gives): statements sorted by id with their agrees/disagrees recomputed
  * from the latest votes, vote events in arrival order, participants sorted by
@@ -122,9 +131,15 @@ gp_code gp_store_delib_statement_add(gp_store *s, const char *id, int64_t pid, c
 gp_code gp_store_delib_moderate(gp_store *s, const char *id, int64_t statement, const char *status,
                                 gp_error *err);
 
-/* Keeps doc as the conversation's last analysis, computed at revision. */
+/* Keeps doc as the conversation's last analysis, computed at revision,
+ * with its statements' routing priorities as a JSON object text
+ * {"<statement id>": priority} (may be NULL). */
 gp_code gp_store_delib_analysis_save(gp_store *s, const char *id, long revision, uint64_t seed,
-                                     const char *doc, gp_error *err);
+                                     const char *doc, const char *priorities, gp_error *err);
+
+/* The priorities kept with the last analysis: *priorities (malloc'd, the
+ * caller frees). GP_ENOTFOUND when there is no analysis or none were kept. */
+gp_code gp_store_delib_priorities(gp_store *s, const char *id, char **priorities, gp_error *err);
 
 /* The last analysis: *doc (malloc'd, caller frees) and the revision it was
  * computed at. GP_ENOTFOUND if none. */

@@ -34,6 +34,8 @@
 #include "engine/gp_polis_matrix.h"
 #include "engine/gp_rng.h"
 #include "io/gp_json.h"
+#include "io/gp_polisio.h"
+#include "io/gp_polisjson.h"
 #include "store/gp_store.h"
 
 #define FIXTURE "tests/reference/data/delib_small"
@@ -423,12 +425,53 @@ static void test_live_vtaiwan(void **state) {
   }
 }
 
+/* A document for a conversation larger than the map's limit leaves the
+ * participants out and gives the base clusters, whose members add up to the
+ * participants in the conversation. */
+static void test_map_limit(void **state) {
+  (void)state;
+  gp_error err;
+  gp_polisio_export x;
+  assert_int_equal(gp_polisio_read_dir(FIXTURE, &x, &err), GP_OK);
+  gp_polis_matrix m;
+  bool *mod;
+  assert_int_equal(gp_polisio_matrix(&x, &m, &mod, &err), GP_OK);
+  gp_polis_opts o = gp_polis_opts_default();
+  o.threads = 1;
+  gp_polis_input in = {.m = &m, .mod_out = mod};
+  gp_polis_result r;
+  assert_int_equal(gp_polis_analyse(&in, &o, &r, &err), GP_OK);
+  json_t *full = gp_polisjson_analysis(&x, &r, &o, NULL);
+  json_t *map = gp_polisjson_analysis_ex(&x, &r, &o, NULL, 19);
+  assert_int_equal(json_array_size(json_object_get(full, "participants")), 20);
+  assert_true(json_is_true(json_object_get(full, "participants_listed")));
+  assert_null(json_object_get(map, "participants"));
+  assert_true(json_is_false(json_object_get(map, "participants_listed")));
+  long members = 0;
+  size_t i;
+  json_t *b;
+  json_array_foreach(json_object_get(map, "bases"), i, b) {
+    members += (long)json_integer_value(json_object_get(b, "size"));
+    json_int_t g = json_integer_value(json_object_get(b, "group"));
+    assert_true(g >= 0 && g < (json_int_t)r.n_groups);
+  }
+  assert_int_equal(members, (long)r.n_in_conv);
+  assert_int_equal(json_array_size(json_object_get(map, "bases")), r.n_base);
+  json_decref(full);
+  json_decref(map);
+  gp_polis_result_free(&r);
+  free(mod);
+  gp_polis_matrix_free(&m);
+  gp_polisio_free(&x);
+}
+
 int main(void) {
   const char *env = getenv("GP_POLIS_DATA");
   snprintf(polis_dir, sizeof polis_dir, "%s", env ? env : "../shared/data/polis");
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_matrix_apply),
       cmocka_unit_test(test_state_bytes),
+      cmocka_unit_test(test_map_limit),
       cmocka_unit_test_setup_teardown(test_live_fixture, setup, teardown),
       cmocka_unit_test_setup_teardown(test_live_vtaiwan, setup, teardown),
   };

@@ -60,7 +60,11 @@ interface Pick {
 
 interface Analysis {
   conversation: { participants: number; in_conversation: number; votes: number };
-  participants: { id: number; in_conversation: boolean; x: number | null; y: number | null; group: number | null }[];
+  /** Left out for a very large conversation (participants_listed false): the map draws the bases. */
+  participants?: { id: number; in_conversation: boolean; x: number | null; y: number | null; group: number | null }[];
+  participants_listed?: boolean;
+  /** The base clusters: centre, group and members. */
+  bases?: { x: number | null; y: number | null; group: number | null; size: number }[];
   groups: { id: number; size: number; center: [number, number]; representative: Pick[] }[];
   consensus: { agree: Pick[]; disagree: Pick[] };
   group_informed_consensus: { statement: number; value: number | null }[];
@@ -73,6 +77,8 @@ interface ResultsDoc {
   ready: boolean;
   message?: string;
   analysis: Analysis | null;
+  /** How this request brought a large conversation's results up to date. */
+  update?: { mode: 'incremental' | 'full'; new_events: number; seconds: number };
 }
 
 /** Sends a request and returns its JSON reply, or throws an ApiError. */
@@ -305,16 +311,29 @@ function opinionMap(a: Analysis): SVGElement {
   const W = 640;
   const H = 420;
   const pad = 30;
-  const pts = a.participants.filter((p) => p.in_conversation && p.x !== null && p.y !== null && p.group !== null);
-  const xs = pts.map((p) => p.x as number).concat(a.groups.map((g) => g.center[0]));
-  const ys = pts.map((p) => p.y as number).concat(a.groups.map((g) => g.center[1]));
+  // every participant when listed; else the base clusters, sized by their members
+  const listed = a.participants !== undefined;
+  const pts = listed
+    ? (a.participants ?? [])
+        .filter((p) => p.in_conversation && p.x !== null && p.y !== null && p.group !== null)
+        .map((p) => ({ x: p.x as number, y: p.y as number, group: p.group as number, size: 1 }))
+    : (a.bases ?? [])
+        .filter((b) => b.x !== null && b.y !== null && b.group !== null)
+        .map((b) => ({ x: b.x as number, y: b.y as number, group: b.group as number, size: b.size }));
+  const biggest = Math.max(1, ...pts.map((p) => p.size));
+  const radius = (n: number): number => (listed ? 3 : 2 + 8 * Math.sqrt(n / biggest));
+  const xs = pts.map((p) => p.x).concat(a.groups.map((g) => g.center[0]));
+  const ys = pts.map((p) => p.y).concat(a.groups.map((g) => g.center[1]));
   const x0 = Math.min(...xs, 0);
   const x1 = Math.max(...xs, 0);
   const y0 = Math.min(...ys, 0);
   const y1 = Math.max(...ys, 0);
   const sx = (v: number): number => pad + ((v - x0) / (x1 - x0 || 1)) * (W - 2 * pad);
   const sy = (v: number): number => H - pad - ((v - y0) / (y1 - y0 || 1)) * (H - 2 * pad);
-  const label = `Opinion map: ${pts.length} participants in ${a.groups.length} groups, placed by how they voted. `
+  const who = listed
+    ? `${pts.length} participants`
+    : `${a.conversation.in_conversation} participants in ${pts.length} clusters of people who voted alike`;
+  const label = `Opinion map: ${who} in ${a.groups.length} groups, placed by how they voted. `
     + a.groups.map((g) => `${groupName(g.id)}: ${g.size} participants`).join('; ') + '.';
   return s(
     'svg',
@@ -322,7 +341,7 @@ function opinionMap(a: Analysis): SVGElement {
     s('title', null, label),
     s('line', { x1: sx(x0), x2: sx(x1), y1: sy(0), y2: sy(0), class: 'gp-delib-axis' }),
     s('line', { x1: sx(0), x2: sx(0), y1: sy(y0), y2: sy(y1), class: 'gp-delib-axis' }),
-    s('g', { class: 'gp-delib-points', 'fill-opacity': '0.55' }, pts.map((p) => marker(p.group as number, sx(p.x as number), sy(p.y as number), 3))),
+    s('g', { class: 'gp-delib-points', 'fill-opacity': '0.55' }, pts.map((p) => marker(p.group, sx(p.x), sy(p.y), radius(p.size)))),
     a.groups.map((g) =>
       s(
         'g',
@@ -372,7 +391,17 @@ async function resultsPage(id: string, signal: AbortSignal): Promise<Page> {
       { class: 'govuk-body' },
       `${a.conversation.participants} people took part; ${a.conversation.in_conversation} voted on enough statements to be placed on the map. `,
       'People who voted alike are close together. The groups are found from the votes alone.',
+      a.participants === undefined ? ' With this many people the map shows clusters of people who voted alike, sized by how many they are.' : '',
     ),
+    res.update
+      ? h(
+          'p',
+          { class: 'govuk-body-s', id: 'delib-update' },
+          res.update.mode === 'incremental'
+            ? `Brought up to date with ${res.update.new_events} new votes in ${res.update.seconds.toFixed(2)} s, from the last update.`
+            : `Analysed from all ${res.update.new_events} votes in ${res.update.seconds.toFixed(2)} s.`,
+        )
+      : '',
     h('h2', { class: 'govuk-heading-m' }, 'Opinion map'),
     h('figure', { class: 'gp-delib-figure' }, opinionMap(a)),
     scrollable(
