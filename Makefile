@@ -92,9 +92,9 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
 	@echo "  TEST $@ (sanitizers)"
 	@$(CC) $(CFLAGS) $(SAN) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
-check: deps-check all unit api browser asan fuzz-smoke
-	@echo "suites: unit, api, browser, sanitizers, fuzz"
-	@echo "check: 5 passed, 0 failed"
+check: deps-check format-check all unit api browser asan fuzz-smoke
+	@echo "suites: format, unit, api, browser, sanitizers, fuzz"
+	@echo "check: 6 passed, 0 failed"
 
 unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(UNIT_BINS)
@@ -152,7 +152,8 @@ install: all
 format:
 	clang-format -i $$(find src tests/unit fuzz bench -name '*.[ch]')
 format-check:
-	clang-format --dry-run --Werror $$(find src tests/unit fuzz bench -name '*.[ch]')
+	@clang-format --dry-run --Werror $$(find src tests/unit fuzz bench -name '*.[ch]')
+	@echo "format: every C file as clang-format (.clang-format) writes it"
 
 clean:
 	rm -rf $(BUILD)

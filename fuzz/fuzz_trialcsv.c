@@ -6,9 +6,9 @@
  * numbers and fed to the analysis accumulator, as `trial analyse` does.
  * Must never crash, leak, read out of bounds or disagree, whatever the input.
  */
+#include <gsl/gsl_errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <gsl/gsl_errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

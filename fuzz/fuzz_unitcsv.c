@@ -5,8 +5,8 @@
  * the scan either runs or refuses the data with an error. The first byte
  * picks the spec (score with lower/upper, or numerator/denominator), the rest
  * is the CSV. */
-#include <math.h>
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

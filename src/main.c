@@ -30,10 +30,12 @@ static const gp_command gp_commands[] = {
     {"serve", gp_cmd_serve, "serve the API and the web UI"},
     {"demo", gp_cmd_demo, "build a database with the example missions and serve it"},
     {"trial", gp_cmd_trial, "trial power|assign|analyse|adapt: design and analyse experiments"},
-    {"deliberation", gp_cmd_deliberation, "deliberation new|list|import|export|analyse: Pol.is conversations, groups, consensus"},
+    {"deliberation", gp_cmd_deliberation,
+     "deliberation new|list|import|export|analyse: Pol.is conversations, groups, consensus"},
     {"synthesise", gp_cmd_synthesise, "synthesise FILE.csv --text COL: themes in free text"},
     {"scan", gp_cmd_scan, "scan --metric ID: who does better or worse than expected (funnel plot)"},
-    {"peers", gp_cmd_peers, "peers --metric ID --unit U: similar units, and who among them does better"},
+    {"peers", gp_cmd_peers,
+     "peers --metric ID --unit U: similar units, and who among them does better"},
     {"publish", gp_cmd_publish, "publish DIR: a static copy of the public site and its open data"},
 };
 

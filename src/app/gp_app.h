@@ -25,10 +25,10 @@
 
 /* What applying a plan did. */
 typedef struct gp_apply_result {
-  bool created;          /* the mission is new */
-  bool changed;          /* the stored plan changed (a new version was written) */
-  long version;          /* the plan version now current */
-  size_t nrebaselined;   /* targets whose baseline or target changed */
+  bool created;            /* the mission is new */
+  bool changed;            /* the stored plan changed (a new version was written) */
+  long version;            /* the plan version now current */
+  size_t nrebaselined;     /* targets whose baseline or target changed */
   char rebaselined[8][65]; /* their ids (the first 8) */
 } gp_apply_result;
 
@@ -66,7 +66,7 @@ typedef struct gp_import_opts {
   FILE *rejects;         /* non-NULL: skip bad rows, writing them here as CSV with
                             their line and reason; NULL: all or nothing */
   void (*progress)(void *ctx, long bytes, long rows); /* called now and then; may be NULL */
-  void *progress_ctx;    /* passed to progress */
+  void *progress_ctx;                                 /* passed to progress */
 } gp_import_opts;
 
 /* Reads observation CSV from f into the store in one transaction. Without
@@ -154,13 +154,13 @@ gp_code gp_app_optimise(const gp_plan *p, const gp_opt_options *opts, const char
 
 /* A run of a stored mission's plan (the API's POST .../simulate, .../optimise). */
 typedef struct gp_app_run_req {
-  bool optimise;         /* optimise (opt) instead of simulate (sim) */
-  gp_app_sim_req sim;    /* simulation options; sim.target also names the optimised target */
-  gp_opt_options opt;    /* optimisation options (target is set from sim.target) */
-  long version;          /* plan version to run (<= 0: current) */
-  bool authed;           /* the caller may see unpublished missions */
-  bool store_result;     /* keep the document as the mission's last run */
-  const char *actor;     /* who ran it */
+  bool optimise;      /* optimise (opt) instead of simulate (sim) */
+  gp_app_sim_req sim; /* simulation options; sim.target also names the optimised target */
+  gp_opt_options opt; /* optimisation options (target is set from sim.target) */
+  long version;       /* plan version to run (<= 0: current) */
+  bool authed;        /* the caller may see unpublished missions */
+  bool store_result;  /* keep the document as the mission's last run */
+  const char *actor;  /* who ran it */
 } gp_app_run_req;
 
 /* Runs it; the document gains "mission" and "plan_version". */
@@ -210,8 +210,7 @@ typedef struct gp_app_trial_link_req {
  * "method", "estimate", "std_error", "version"} (caller decrefs). Errors:
  * GP_ENOTFOUND for an unknown mission or assumption or no matching
  * comparison, GP_EINVAL for an ambiguous choice or a bad method. */
-gp_code gp_app_trial_link(gp_store *s, const gp_app_trial_link_req *q, json_t **out,
-                          gp_error *err);
+gp_code gp_app_trial_link(gp_store *s, const gp_app_trial_link_req *q, json_t **out, gp_error *err);
 
 /* Solves a power calculation (given two of n, mde and power; with neither
  * power nor exactly one of n and mde unset, power defaults to 0.8) and

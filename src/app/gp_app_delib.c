@@ -4,8 +4,8 @@
 #include "app/gp_app_delib.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -155,7 +155,6 @@ gp_code gp_app_delib_create(gp_store *s, const gp_delib_create_req *q, gp_error 
 static void gp_ad_events_cb(void *ctx, const gp_delib_conv_row *row) {
   *(long *)ctx = row->n_votes;
 }
-
 
 /* Analyses x; fills *r (the caller frees it with gp_polis_result_free). */
 static gp_code gp_ad_run(const gp_polisio_export *x, const gp_polis_opts *o, gp_polis_result *r,

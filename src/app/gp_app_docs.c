@@ -32,7 +32,8 @@ gp_code gp_app_missions_doc(gp_store *s, bool include_unpublished, json_t **out,
   gp_code rc = gp_store_missions(s, include_unpublished, &l, err);
   if (rc) return rc;
   json_t *arr = json_array();
-  for (size_t i = 0; i < l->n; i++) json_array_append_new(arr, gp_mission_json(&l->row[i]));
+  for (size_t i = 0; i < l->n; i++)
+    json_array_append_new(arr, gp_mission_json(&l->row[i]));
   gp_store_missions_free(l);
   *out = json_pack("{s:o}", "missions", arr);
   return GP_OK;
@@ -221,9 +222,9 @@ static void gp_csv_put(FILE *f, const char *s, char sep) {
 }
 
 typedef struct gp_csv_ctx {
-  FILE *out;      /* destination */
-  int nkinds;     /* breakdown kinds the metric has (0, 1, or more) */
-  char kind[16];  /* the first kind seen */
+  FILE *out;     /* destination */
+  int nkinds;    /* breakdown kinds the metric has (0, 1, or more) */
+  char kind[16]; /* the first kind seen */
 } gp_csv_ctx;
 
 static void gp_kind_cb(void *ctx, const char *kind, const char *value) {

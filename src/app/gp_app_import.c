@@ -37,7 +37,8 @@ static void gp_reject(FILE *rej, const gp_obscsv *r, long line, const gp_error *
   const char *const *f = gp_obscsv_fields(r, &n);
   gp_csv_field(rej, ln, false);
   gp_csv_field(rej, reason, n == 0);
-  for (size_t i = 0; i < n; i++) gp_csv_field(rej, f[i], i + 1 == n);
+  for (size_t i = 0; i < n; i++)
+    gp_csv_field(rej, f[i], i + 1 == n);
 }
 
 gp_code gp_app_import(gp_store *s, FILE *f, const gp_import_opts *o, gp_import_stats *stats,
@@ -53,7 +54,8 @@ gp_code gp_app_import(gp_store *s, FILE *f, const gp_import_opts *o, gp_import_s
     const char *const *h = gp_obscsv_header(r, &n);
     gp_csv_field(o->rejects, "line", false);
     gp_csv_field(o->rejects, "reason", n == 0);
-    for (size_t i = 0; i < n; i++) gp_csv_field(o->rejects, h[i], i + 1 == n);
+    for (size_t i = 0; i < n; i++)
+      gp_csv_field(o->rejects, h[i], i + 1 == n);
   }
   rc = gp_store_import_begin(s, o->metric_id, o->name, o->source ? o->source : o->name, &imp, err);
   if (rc) goto out;
@@ -87,7 +89,8 @@ gp_code gp_app_import(gp_store *s, FILE *f, const gp_import_opts *o, gp_import_s
       *err = e;
       goto out;
     }
-    if (o->progress && (rows & 0x3fff) == 0) o->progress(o->progress_ctx, gp_obscsv_offset(r), rows);
+    if (o->progress && (rows & 0x3fff) == 0)
+      o->progress(o->progress_ctx, gp_obscsv_offset(r), rows);
   }
   if (o->progress) o->progress(o->progress_ctx, gp_obscsv_offset(r), -1);
   rc = gp_store_import_end(imp, true, stats, err);

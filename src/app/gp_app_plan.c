@@ -56,10 +56,10 @@ static bool gp_point_same(const gp_point *a, const gp_point *b) {
 }
 
 typedef struct gp_apply_ctx {
-  const gp_plan *plan;     /* the plan to apply */
-  const char *reason;      /* --reason */
-  const char *actor;       /* who */
-  gp_apply_result *res;    /* what happened */
+  const gp_plan *plan;  /* the plan to apply */
+  const char *reason;   /* --reason */
+  const char *actor;    /* who */
+  gp_apply_result *res; /* what happened */
 } gp_apply_ctx;
 
 static gp_code gp_apply_tx(gp_store *s, void *vctx, gp_error *err) {

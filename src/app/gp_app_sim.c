@@ -91,8 +91,7 @@ gp_code gp_app_mission_run(gp_store *s, const char *mission_id, const gp_app_run
   if ((rc = gp_load_version(s, mission_id, q->version, &p, &version, err))) return rc;
   json_t *doc = NULL;
   if (q->optimise)
-    rc = gp_app_optimise(p, &q->opt, q->sim.target, "body.target", "body.search", NULL, &doc,
-                         err);
+    rc = gp_app_optimise(p, &q->opt, q->sim.target, "body.target", "body.search", NULL, &doc, err);
   else
     rc = gp_app_simulate(p, &q->sim, NULL, &doc, err);
   gp_plan_free(p);
@@ -102,14 +101,14 @@ gp_code gp_app_mission_run(gp_store *s, const char *mission_id, const gp_app_run
   if (q->store_result) {
     char *text = gp_json_dump(doc);
     json_t *params = json_pack("{s:I, s:I, s:s?}", "draws",
-                               (json_int_t)(q->optimise ? q->opt.draws : q->sim.opts.draws),
-                               "seed", (json_int_t)(q->optimise ? q->opt.seed : q->sim.opts.seed),
-                               "target", q->sim.target);
+                               (json_int_t)(q->optimise ? q->opt.draws : q->sim.opts.draws), "seed",
+                               (json_int_t)(q->optimise ? q->opt.seed : q->sim.opts.seed), "target",
+                               q->sim.target);
     char *ptext = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    rc = text && ptext ? gp_store_run_save(s, mission_id, q->optimise ? "optimise" : "simulate",
-                                           version, q->actor ? q->actor : "unknown", ptext, text,
-                                           err)
-                       : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    rc = text && ptext
+             ? gp_store_run_save(s, mission_id, q->optimise ? "optimise" : "simulate", version,
+                                 q->actor ? q->actor : "unknown", ptext, text, err)
+             : gp_fail(err, GP_ENOMEM, NULL, "out of memory");
     free(text);
     free(ptext);
     json_decref(params);
@@ -142,8 +141,8 @@ gp_code gp_app_last_run(gp_store *s, const char *mission_id, const char *kind, b
 
 static void gp_version_cb(void *ctx, const gp_plan_version_row *row) {
   json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s?}", "version", (json_int_t)row->version,
-                                       "created_at", row->created_at, "actor", row->actor,
-                                       "reason", row->reason));
+                                       "created_at", row->created_at, "actor", row->actor, "reason",
+                                       row->reason));
 }
 
 gp_code gp_app_plan_versions_doc(gp_store *s, const char *mission_id, bool authed, json_t **out,

@@ -18,16 +18,16 @@
 
 /* One series of (period, value), growing. */
 typedef struct gp_series {
-  gp_period *p;   /* periods, in time order */
-  double *v;      /* values */
-  size_t n, cap;  /* used, allocated */
-  char key[512];  /* the breakdown value (or "" for the headline) */
+  gp_period *p;  /* periods, in time order */
+  double *v;     /* values */
+  size_t n, cap; /* used, allocated */
+  char key[512]; /* the breakdown value (or "" for the headline) */
 } gp_series;
 
 /* Collects every series of one metric (headline and breakdowns). */
 typedef struct gp_series_set {
-  gp_series *s;   /* series, headline first if present */
-  size_t n, cap;  /* used, allocated */
+  gp_series *s;  /* series, headline first if present */
+  size_t n, cap; /* used, allocated */
 } gp_series_set;
 
 static void gp_series_add(gp_series *s, const gp_period *p, double v) {
@@ -86,8 +86,8 @@ static json_t *gp_pair(double a, double b) {
 
 /* The forecast of one series for a target: uses the points from the
  * baseline period on. *latest is the index of the last point (or -1). */
-static void gp_series_forecast(const gp_series *s, const gp_target *t, double t0,
-                               gp_forecast *fc, long *latest) {
+static void gp_series_forecast(const gp_series *s, const gp_target *t, double t0, gp_forecast *fc,
+                               long *latest) {
   double *tt = malloc((s->n + 1) * sizeof *tt), *yy = malloc((s->n + 1) * sizeof *yy);
   if (!tt || !yy) abort();
   size_t m = 0;
@@ -120,7 +120,6 @@ static double gp_target_trajectory(const gp_target *t, double x) {
   return gp_trajectory_value(tt, vv, n, x);
 }
 
-
 /* The year of a period, as Open SDG counts years (whole years: the year the
  * period starts in). */
 static double gp_year_of(const gp_period *p) { return (double)p->year; }
@@ -135,7 +134,8 @@ static gp_sdg_status gp_series_sdg(const gp_series *s, const gp_target *t, gp_di
   if (s->key[0]) {
     int32_t base = gp_period_start_day(&t->baseline.parsed);
     size_t i = 0;
-    while (i < s->n && gp_period_start_day(&s->p[i]) < base) i++;
+    while (i < s->n && gp_period_start_day(&s->p[i]) < base)
+      i++;
     if (i == s->n) return GP_SDG_NOT_AVAILABLE;
     base_year = gp_year_of(&s->p[i]);
     base_value = s->v[i];
@@ -312,8 +312,8 @@ static json_t *gp_target_doc(gp_store *s, const gp_plan *plan, const gp_target *
 }
 
 /* Appends the status of every target of one mission to arr. */
-static gp_code gp_mission_status(gp_store *s, const char *mission_id, int32_t until,
-                                 json_t *arr, gp_error *err) {
+static gp_code gp_mission_status(gp_store *s, const char *mission_id, int32_t until, json_t *arr,
+                                 gp_error *err) {
   gp_plan *plan = NULL;
   gp_code rc = gp_app_plan_load(s, mission_id, 0, &plan, err);
   if (rc) return rc;

@@ -49,8 +49,7 @@ static bool gp_find_examples(const char *opt, char *out, size_t n) {
 }
 
 /* Loads one manifest entry: plan, attribution, observations; publishes. */
-static gp_code gp_demo_mission(gp_store *s, const char *dir, json_t *m, size_t idx,
-                               gp_error *err) {
+static gp_code gp_demo_mission(gp_store *s, const char *dir, json_t *m, size_t idx, gp_error *err) {
   char path[PATH_MAX + 300], jp[64];
   snprintf(jp, sizeof jp, "demo.missions[%zu]", idx);
   const char *plan = json_string_value(json_object_get(m, "plan"));
@@ -101,8 +100,10 @@ static gp_code gp_demo_mission(gp_store *s, const char *dir, json_t *m, size_t i
 static const struct {
   const char *name;
   int (*run)(int argc, char **argv);
-} gp_demo_cmds[] = {{"plan", gp_cmd_plan},     {"import", gp_cmd_import},
-                    {"scan", gp_cmd_scan},     {"mission", gp_cmd_mission},
+} gp_demo_cmds[] = {{"plan", gp_cmd_plan},
+                    {"import", gp_cmd_import},
+                    {"scan", gp_cmd_scan},
+                    {"mission", gp_cmd_mission},
                     {"simulate", gp_cmd_simulate}};
 
 /* Runs examples/demo-steps.json, if present: each step is a command with
@@ -166,12 +167,10 @@ static gp_code gp_demo_steps(const char *dir, const char *db, gp_error *err) {
 }
 
 int gp_cmd_demo(int argc, char **argv) {
-  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                       {"examples", required_argument, NULL, 'e'},
-                                       {"port", required_argument, NULL, 'p'},
-                                       {"bind", required_argument, NULL, 'b'},
-                                       {"no-serve", no_argument, NULL, 'n'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, 'd'},   {"examples", required_argument, NULL, 'e'},
+      {"port", required_argument, NULL, 'p'}, {"bind", required_argument, NULL, 'b'},
+      {"no-serve", no_argument, NULL, 'n'},   {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan demo [--db FILE] [--examples DIR] [--port N] "
                       "[--bind ADDR] [--no-serve]";
   const char *db = NULL, *ex = NULL;

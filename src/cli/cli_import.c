@@ -16,8 +16,8 @@
 #include "cli/gp_cli.h"
 
 typedef struct gp_progress {
-  long size;   /* file size in bytes (0: unknown) */
-  bool tty;    /* stderr is a terminal */
+  long size; /* file size in bytes (0: unknown) */
+  bool tty;  /* stderr is a terminal */
 } gp_progress;
 
 static void gp_progress_cb(void *ctx, long bytes, long rows) {
@@ -29,18 +29,16 @@ static void gp_progress_cb(void *ctx, long bytes, long rows) {
   }
   int pct = p->size > 0 ? (int)(100.0 * (double)bytes / (double)p->size) : 0;
   int bar = pct / 4;
-  fprintf(stderr, "\rimporting [%.*s%*s] %3d%% %ld rows", bar,
-          "#########################", 25 - bar, "", pct, rows);
+  fprintf(stderr, "\rimporting [%.*s%*s] %3d%% %ld rows", bar, "#########################",
+          25 - bar, "", pct, rows);
   fflush(stderr);
 }
 
 static int gp_import_observations(int argc, char **argv) {
-  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                       {"metric", required_argument, NULL, 'm'},
-                                       {"skip-bad", required_argument, NULL, 's'},
-                                       {"source", required_argument, NULL, 'S'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, 'd'},       {"metric", required_argument, NULL, 'm'},
+      {"skip-bad", required_argument, NULL, 's'}, {"source", required_argument, NULL, 'S'},
+      {"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan import observations FILE.csv --metric ID "
                       "[--skip-bad REJECTS.csv] [--source TEXT] [--db DB] [--json]";
   const char *db = NULL, *metric = NULL, *rejects = NULL, *source = NULL;
@@ -131,8 +129,9 @@ static const struct {
 
 int gp_cmd_import(int argc, char **argv) {
   if (argc < 2)
-    return gp_cli_usage("import", "usage: gameplan import observations FILE.csv --metric ID ... | "
-                                  "import unit-data FILE.csv --metric ID --period P --unit COL ...");
+    return gp_cli_usage("import",
+                        "usage: gameplan import observations FILE.csv --metric ID ... | "
+                        "import unit-data FILE.csv --metric ID --period P --unit COL ...");
   for (size_t i = 0; i < sizeof gp_import_cmds / sizeof gp_import_cmds[0]; i++)
     if (!strcmp(argv[1], gp_import_cmds[i].name)) return gp_import_cmds[i].run(argc - 1, argv + 1);
   return gp_cli_usage("import", "unknown import '%s' (observations, unit-data)", argv[1]);

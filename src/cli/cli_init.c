@@ -36,9 +36,12 @@ int gp_cmd_init(int argc, char **argv) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c == 'd') db = optarg;
-    else if (c == 'l') label = optarg;
-    else return gp_cli_usage("init", "usage: gameplan init [--db FILE] [--label LABEL]");
+    if (c == 'd')
+      db = optarg;
+    else if (c == 'l')
+      label = optarg;
+    else
+      return gp_cli_usage("init", "usage: gameplan init [--db FILE] [--label LABEL]");
   }
   if (optind != argc) return gp_cli_usage("init", "unexpected argument '%s'", argv[optind]);
   return gp_make_token(gp_cli_db_path(db), true, label, false);
@@ -52,9 +55,12 @@ int gp_cmd_token(int argc, char **argv) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c == 'd') db = optarg;
-    else if (c == 'l') label = optarg;
-    else return gp_cli_usage("token", "usage: gameplan token new [--db FILE] [--label LABEL]");
+    if (c == 'd')
+      db = optarg;
+    else if (c == 'l')
+      label = optarg;
+    else
+      return gp_cli_usage("token", "usage: gameplan token new [--db FILE] [--label LABEL]");
   }
   if (optind + 1 != argc || strcmp(argv[optind], "new"))
     return gp_cli_usage("token", "usage: gameplan token new [--db FILE] [--label LABEL]");

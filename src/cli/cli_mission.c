@@ -9,9 +9,8 @@
 #include "cli/gp_cli.h"
 
 int gp_cmd_mission(int argc, char **argv) {
-  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, 'd'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan mission list [--json] | publish ID | unpublish ID | "
                       "attribution ID TEXT  [--db DB]";
   const char *db = NULL;
@@ -19,9 +18,12 @@ int gp_cmd_mission(int argc, char **argv) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c == 'd') db = optarg;
-    else if (c == 'j') json = true;
-    else return gp_cli_usage("mission", "%s", usage);
+    if (c == 'd')
+      db = optarg;
+    else if (c == 'j')
+      json = true;
+    else
+      return gp_cli_usage("mission", "%s", usage);
   }
   if (optind >= argc) return gp_cli_usage("mission", "%s", usage);
   const char *sub = argv[optind];
@@ -42,10 +44,10 @@ int gp_cmd_mission(int argc, char **argv) {
         json_t *m;
         printf("%-24s %-9s %-8s %s\n", "ID", "PUBLISHED", "VERSION", "TITLE");
         json_array_foreach(json_object_get(doc, "missions"), i, m)
-          printf("%-24s %-9s %-8lld %s\n", json_string_value(json_object_get(m, "id")),
-                 json_is_true(json_object_get(m, "published")) ? "yes" : "no",
-                 (long long)json_integer_value(json_object_get(m, "plan_version")),
-                 json_string_value(json_object_get(m, "title")));
+            printf("%-24s %-9s %-8lld %s\n", json_string_value(json_object_get(m, "id")),
+                   json_is_true(json_object_get(m, "published")) ? "yes" : "no",
+                   (long long)json_integer_value(json_object_get(m, "plan_version")),
+                   json_string_value(json_object_get(m, "title")));
       }
       json_decref(doc);
     }

@@ -23,9 +23,8 @@ static void gp_print_obs(json_t *doc, bool history) {
       snprintf(iv, sizeof iv, "[%.6g, %.6g]", json_number_value(lo), json_number_value(hi));
     const char *b = json_string_value(json_object_get(o, "breakdown"));
     const char *src = json_string_value(json_object_get(o, "source"));
-    printf("%-10s %-24s %-12.8g %-22s %-27s %s\n",
-           json_string_value(json_object_get(o, "period")), b ? b : "(headline)",
-           json_number_value(json_object_get(o, "value")), iv,
+    printf("%-10s %-24s %-12.8g %-22s %-27s %s\n", json_string_value(json_object_get(o, "period")),
+           b ? b : "(headline)", json_number_value(json_object_get(o, "value")), iv,
            json_string_value(json_object_get(o, "recorded_at")), src ? src : "");
     if (!history) continue;
     size_t k;
@@ -41,12 +40,10 @@ static void gp_print_obs(json_t *doc, bool history) {
 }
 
 int gp_cmd_observations(int argc, char **argv) {
-  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                       {"breakdown", required_argument, NULL, 'b'},
-                                       {"history", no_argument, NULL, 'h'},
-                                       {"csv", no_argument, NULL, 'c'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, 'd'}, {"breakdown", required_argument, NULL, 'b'},
+      {"history", no_argument, NULL, 'h'},  {"csv", no_argument, NULL, 'c'},
+      {"json", no_argument, NULL, 'j'},     {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan observations METRIC [--breakdown headline|all|VALUE] "
                       "[--history] [--csv | --json] [--db DB]";
   const char *db = NULL;

@@ -43,14 +43,17 @@ static int gp_plan_apply(const char *file, const char *db, const char *reason, b
     json_t *reb = json_array();
     for (size_t i = 0; i < res.nrebaselined && i < 8; i++)
       json_array_append_new(reb, json_string(res.rebaselined[i]));
-    json_t *doc = json_pack("{s:s, s:b, s:b, s:I, s:o}", "mission", p->mission.id, "created",
-                            res.created, "changed", res.changed, "version",
-                            (json_int_t)res.version, "rebaselined", reb);
+    json_t *doc =
+        json_pack("{s:s, s:b, s:b, s:I, s:o}", "mission", p->mission.id, "created", res.created,
+                  "changed", res.changed, "version", (json_int_t)res.version, "rebaselined", reb);
     gp_cli_print_json(stdout, doc);
     json_decref(doc);
   } else {
     printf("mission '%s': %s (plan version %ld)", p->mission.id,
-           res.created ? "created" : res.changed ? "updated" : "unchanged", res.version);
+           res.created   ? "created"
+           : res.changed ? "updated"
+                         : "unchanged",
+           res.version);
     for (size_t i = 0; i < res.nrebaselined && i < 8; i++)
       printf("%s%s", i ? ", " : "; rebaselined: ", res.rebaselined[i]);
     printf("\n");

@@ -13,14 +13,11 @@
 #include "http/gp_http.h"
 
 int gp_cmd_serve(int argc, char **argv) {
-  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                       {"port", required_argument, NULL, 'p'},
-                                       {"bind", required_argument, NULL, 'b'},
-                                       {"web", required_argument, NULL, 'w'},
-                                       {"threads", required_argument, NULL, 't'},
-                                       {"live-from", required_argument, NULL, 'l'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"db", required_argument, NULL, 'd'},      {"port", required_argument, NULL, 'p'},
+      {"bind", required_argument, NULL, 'b'},    {"web", required_argument, NULL, 'w'},
+      {"threads", required_argument, NULL, 't'}, {"live-from", required_argument, NULL, 'l'},
+      {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
   const char *usage = "usage: gameplan serve [--db FILE] [--port N] [--bind ADDR] [--web DIR] "
                       "[--threads N] [--live-from VOTES]";
   gp_http_opts o = {.db = NULL, .bind = "127.0.0.1", .port = 8080, .threads = 2};

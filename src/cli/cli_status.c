@@ -58,8 +58,8 @@ static void gp_print_table(json_t *doc) {
       snprintf(p, sizeof p, "%.2f", json_number_value(pm));
     else
       snprintf(p, sizeof p, "-");
-    printf("%-34s %-9s %-16s %-9s %-38s %-6s %-11s %s%s\n", name, gp_s(t, "kind"), latest, traj,
-           fc, p, gp_s(t, "rating"), gp_s(t, "open_sdg_status"),
+    printf("%-34s %-9s %-16s %-9s %-38s %-6s %-11s %s%s\n", name, gp_s(t, "kind"), latest, traj, fc,
+           p, gp_s(t, "rating"), gp_s(t, "open_sdg_status"),
            json_is_true(json_object_get(t, "rebaselined")) ? " (rebaselined)" : "");
     json_t *below = json_object_get(t, "below_floor");
     size_t k;
@@ -98,7 +98,8 @@ int gp_cmd_status(int argc, char **argv) {
       return gp_cli_usage("status", "usage: gameplan status [MISSION] [--as-of PERIOD] [--json]");
     }
   }
-  if (argc - optind > 1) return gp_cli_usage("status", "unexpected argument '%s'", argv[optind + 1]);
+  if (argc - optind > 1)
+    return gp_cli_usage("status", "unexpected argument '%s'", argv[optind + 1]);
   gp_error err;
   gp_error_clear(&err);
   gp_store *s;
@@ -110,7 +111,8 @@ int gp_cmd_status(int argc, char **argv) {
   gp_code rc = gp_app_status(s, &q, &doc, &err);
   gp_store_close(s);
   if (rc) {
-    if (rc == GP_EINVAL && !strcmp(err.path, "as_of")) snprintf(err.path, sizeof err.path, "--as-of");
+    if (rc == GP_EINVAL && !strcmp(err.path, "as_of"))
+      snprintf(err.path, sizeof err.path, "--as-of");
     return gp_cli_report(&err);
   }
   int out = 0;

@@ -53,8 +53,8 @@ gp_code gp_cli_parse_long(const char *opt, const char *s, long min, long max, lo
   errno = 0;
   long v = s ? strtol(s, &end, 10) : 0;
   if (!s || !*s || *end || errno || v < min || v > max)
-    return gp_fail(err, GP_EINVAL, opt, "'%s' is not a whole number from %ld to %ld",
-                   s ? s : "", min, max);
+    return gp_fail(err, GP_EINVAL, opt, "'%s' is not a whole number from %ld to %ld", s ? s : "",
+                   min, max);
   *out = v;
   return GP_OK;
 }

@@ -34,9 +34,20 @@ static void gp_forecast_fill_prediction(gp_forecast *f, double t0) {
 /* Marks *f as not ok with reason, every number NaN (n is kept). */
 static void gp_forecast_fail(gp_forecast *f, size_t n, double t0, const char *reason) {
   const double nan = NAN;
-  *f = (gp_forecast){.ok = false, .reason = reason, .n = n, .intercept = nan, .slope = nan,
-                     .sigma = nan, .df = nan, .t0 = t0, .mean = nan, .se_pred = nan,
-                     .pi80 = {nan, nan}, .pi95 = {nan, nan}, .tbar = nan, .sxx = nan};
+  *f = (gp_forecast){.ok = false,
+                     .reason = reason,
+                     .n = n,
+                     .intercept = nan,
+                     .slope = nan,
+                     .sigma = nan,
+                     .df = nan,
+                     .t0 = t0,
+                     .mean = nan,
+                     .se_pred = nan,
+                     .pi80 = {nan, nan},
+                     .pi95 = {nan, nan},
+                     .tbar = nan,
+                     .sxx = nan};
 }
 
 void gp_forecast_ols(const double *t, const double *y, size_t n, double t0, gp_forecast *out) {
@@ -223,9 +234,13 @@ static double gp_sdg_score(bool has_target, double v, double coeff) {
 }
 
 void gp_sdg_assess(const gp_sdg_input *in, gp_sdg_result *out) {
-  *out = (gp_sdg_result){.status = GP_SDG_NOT_AVAILABLE, .target_achieved = false,
-                         .cagr_observed = NAN, .cagr_required = NAN, .value = NAN,
-                         .coefficient = 1.0, .score = NAN};
+  *out = (gp_sdg_result){.status = GP_SDG_NOT_AVAILABLE,
+                         .target_achieved = false,
+                         .cagr_observed = NAN,
+                         .cagr_required = NAN,
+                         .value = NAN,
+                         .coefficient = 1.0,
+                         .score = NAN};
   if (!in) return;
   const bool has_target = !isnan(in->target_value);
   const double d = in->direction == GP_HIGHER ? 1.0 : -1.0;
@@ -245,7 +260,7 @@ void gp_sdg_assess(const gp_sdg_input *in, gp_sdg_result *out) {
   const double y0 = in->base_value == 0.0 ? GP_SDG_ZERO : in->base_value;
   bool valid = true;
   if ((y0 > 0.0 && yi < 0.0) || (y0 < 0.0 && yi > 0.0)) valid = false; /* mixed signs */
-  if (t0 > ti || ti - t0 < 1.0) valid = false; /* needs two years of data */
+  if (t0 > ti || ti - t0 < 1.0) valid = false;                         /* needs two years of data */
   if (valid) {
     out->cagr_observed = pow(yi / y0, 1.0 / (ti - t0)) - 1.0;
     if (!has_target) {

@@ -17,20 +17,20 @@
 
 /* An OLS linear-trend forecast and its prediction interval at one time. */
 typedef struct gp_forecast {
-  bool ok;             /* false: too few points or no spread in time; see reason */
-  const char *reason;  /* static text when !ok, else NULL */
-  size_t n;            /* number of observations used */
-  double intercept;    /* fitted value at t = 0 */
-  double slope;        /* change per year */
-  double sigma;        /* residual standard deviation, sqrt(SSE/(n-2)) */
-  double df;           /* degrees of freedom, n - 2 */
-  double t0;           /* the time predicted */
-  double mean;         /* point prediction at t0 */
-  double se_pred;      /* standard error of a new observation at t0 */
-  double pi80[2];      /* 80% prediction interval [lo, hi] */
-  double pi95[2];      /* 95% prediction interval [lo, hi] */
-  double tbar;         /* mean of the times fitted (kept for gp_forecast_predict) */
-  double sxx;          /* sum of (t[i] - tbar)^2 (kept for gp_forecast_predict) */
+  bool ok;            /* false: too few points or no spread in time; see reason */
+  const char *reason; /* static text when !ok, else NULL */
+  size_t n;           /* number of observations used */
+  double intercept;   /* fitted value at t = 0 */
+  double slope;       /* change per year */
+  double sigma;       /* residual standard deviation, sqrt(SSE/(n-2)) */
+  double df;          /* degrees of freedom, n - 2 */
+  double t0;          /* the time predicted */
+  double mean;        /* point prediction at t0 */
+  double se_pred;     /* standard error of a new observation at t0 */
+  double pi80[2];     /* 80% prediction interval [lo, hi] */
+  double pi95[2];     /* 95% prediction interval [lo, hi] */
+  double tbar;        /* mean of the times fitted (kept for gp_forecast_predict) */
+  double sxx;         /* sum of (t[i] - tbar)^2 (kept for gp_forecast_predict) */
 } gp_forecast;
 
 /* Fits y = a + b t by ordinary least squares to the n points (t[i], y[i])
@@ -87,27 +87,27 @@ typedef enum gp_sdg_status {
 
 /* Inputs of the Open SDG progress measure for one target. */
 typedef struct gp_sdg_input {
-  double base_year;   /* year of the baseline observation (fractional allowed) */
-  double base_value;  /* baseline value */
-  double latest_year; /* year of the latest observation */
-  double latest_value;/* latest value */
-  double target_year; /* year the target is due */
-  double target_value;/* the target; NaN: no quantitative target (CAGR thresholds) */
+  double base_year;       /* year of the baseline observation (fractional allowed) */
+  double base_value;      /* baseline value */
+  double latest_year;     /* year of the latest observation */
+  double latest_value;    /* latest value */
+  double target_year;     /* year the target is due */
+  double target_value;    /* the target; NaN: no quantitative target (CAGR thresholds) */
   gp_direction direction; /* which way is progress */
-  bool has_limit;     /* only without a target: a natural limit scales the thresholds */
-  double limit;       /* the limit (maximum for GP_HIGHER, minimum for GP_LOWER) */
+  bool has_limit;         /* only without a target: a natural limit scales the thresholds */
+  double limit;           /* the limit (maximum for GP_HIGHER, minimum for GP_LOWER) */
 } gp_sdg_input;
 
 /* Everything the progress measure computes, for display and audit. */
 typedef struct gp_sdg_result {
-  gp_sdg_status status;   /* the category */
-  bool target_achieved;   /* the latest value meets the target */
-  double cagr_observed;   /* (latest/base)^(1/(latest_year-base_year)) - 1, or NaN */
-  double cagr_required;   /* (target/base)^(1/(target_year-base_year)) - 1, or NaN */
-  double value;           /* the progress value: R with a target, the direction-
-                             adjusted CAGR without; NaN where the rule gives none */
-  double coefficient;     /* threshold scaling factor C (1 without a limit) */
-  double score;           /* Open SDG score in [-5, 5] (5 when achieved), or NaN */
+  gp_sdg_status status; /* the category */
+  bool target_achieved; /* the latest value meets the target */
+  double cagr_observed; /* (latest/base)^(1/(latest_year-base_year)) - 1, or NaN */
+  double cagr_required; /* (target/base)^(1/(target_year-base_year)) - 1, or NaN */
+  double value;         /* the progress value: R with a target, the direction-
+                           adjusted CAGR without; NaN where the rule gives none */
+  double coefficient;   /* threshold scaling factor C (1 without a limit) */
+  double score;         /* Open SDG score in [-5, 5] (5 when achieved), or NaN */
 } gp_sdg_result;
 
 /* The Open SDG / Statistics Canada progress status (open-sdg's

@@ -572,8 +572,8 @@ static const char gp_polis_warm_magic[8] = {'G', 'P', 'W', 'A', 'R', 'M', '0', '
 
 /* Writes (or measures, b->p NULL) w. */
 static void gp_polis_warm_put(gp_polis_buf *b, const gp_polis_warm *w) {
-  uint64_t h[6] = {w->n_rows, w->n_cols, w->n_base, w->smoothed_k, w->last_k,
-                   (uint64_t)(w->block != NULL)};
+  uint64_t h[6] = {w->n_rows,     w->n_cols, w->n_base,
+                   w->smoothed_k, w->last_k, (uint64_t)(w->block != NULL)};
   int64_t count = w->last_k_count;
   gp_polis_put(b, gp_polis_warm_magic, sizeof gp_polis_warm_magic);
   gp_polis_put(b, h, sizeof h);

@@ -404,8 +404,8 @@ gp_code gp_polis_matrix_apply(const gp_polis_matrix *before, const gp_polis_even
       }
     } else { /* merge the old row with its new votes (both by statement) */
       while (a < a1 || (e < m && k[e].participant == i)) {
-        bool take_new = e < m && k[e].participant == i &&
-                        (a >= a1 || k[e].statement <= before->col[a]);
+        bool take_new =
+            e < m && k[e].participant == i && (a >= a1 || k[e].statement <= before->col[a]);
         if (take_new) {
           if (a < a1 && k[e].statement == before->col[a]) a++; /* replaced */
           out->col[nz] = k[e].statement;

@@ -30,25 +30,25 @@ enum {
 
 /* How to serve. */
 typedef struct gp_http_opts {
-  const char *db;      /* database path (opened per worker thread) */
-  const char *bind;    /* address to bind: "127.0.0.1" unless told otherwise */
-  int port;            /* TCP port; 0 picks a free one */
-  const char *web;     /* directory of the built UI; NULL: found beside the binary */
-  int threads;         /* worker threads (0: 2) */
-  bool quiet;          /* no start-up message */
+  const char *db;   /* database path (opened per worker thread) */
+  const char *bind; /* address to bind: "127.0.0.1" unless told otherwise */
+  int port;         /* TCP port; 0 picks a free one */
+  const char *web;  /* directory of the built UI; NULL: found beside the binary */
+  int threads;      /* worker threads (0: 2) */
+  bool quiet;       /* no start-up message */
 } gp_http_opts;
 
 /* One request as a handler sees it. */
 typedef struct gp_http_req {
-  const char *method;                    /* "GET", "PUT", ... */
-  const char *path;                      /* the URL path */
-  const char *params[GP_HTTP_MAX_PARAMS];/* values of the route's {placeholders}, in order */
-  const char *body;                      /* request body (NUL-terminated), may be "" */
-  size_t body_len;                       /* its length */
-  bool authed;                           /* a valid bearer token was sent */
-  char actor[80];                        /* "token:<label>" when authed */
-  gp_store *store;                       /* this thread's store handle */
-  void *conn;                            /* the MHD connection (for query arguments) */
+  const char *method;                     /* "GET", "PUT", ... */
+  const char *path;                       /* the URL path */
+  const char *params[GP_HTTP_MAX_PARAMS]; /* values of the route's {placeholders}, in order */
+  const char *body;                       /* request body (NUL-terminated), may be "" */
+  size_t body_len;                        /* its length */
+  bool authed;                            /* a valid bearer token was sent */
+  char actor[80];                         /* "token:<label>" when authed */
+  gp_store *store;                        /* this thread's store handle */
+  void *conn;                             /* the MHD connection (for query arguments) */
 } gp_http_req;
 
 /* What a handler replies: either a JSON document or raw bytes. */

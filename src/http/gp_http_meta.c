@@ -15,8 +15,7 @@ gp_code gp_h_openapi(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
 }
 
 gp_code gp_h_status_all(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
-  gp_status_query q = {.mission_id = NULL,
-                       .as_of = gp_http_query(req, "as_of"),
-                       .include_unpublished = req->authed};
+  gp_status_query q = {
+      .mission_id = NULL, .as_of = gp_http_query(req, "as_of"), .include_unpublished = req->authed};
   return gp_app_status(req->store, &q, &resp->json, err);
 }

@@ -53,20 +53,20 @@ gp_code gp_h_observations_csv(gp_http_req *req, gp_http_resp *resp, gp_error *er
 gp_code gp_h_observations_post(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
   gp_code rc = gp_http_require_auth(req, err);
   if (rc) return rc;
-  if (req->body_len == 0) return gp_fail(err, GP_EINVAL, "body", "send the CSV as the request body");
+  if (req->body_len == 0)
+    return gp_fail(err, GP_EINVAL, "body", "send the CSV as the request body");
   FILE *f = fmemopen((void *)req->body, req->body_len, "r");
   if (!f) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   const char *source = gp_http_query(req, "source");
-  gp_import_opts o = {.metric_id = req->params[0],
-                      .name = "body",
-                      .source = source ? source : req->actor};
+  gp_import_opts o = {
+      .metric_id = req->params[0], .name = "body", .source = source ? source : req->actor};
   gp_import_stats st;
   rc = gp_app_import(req->store, f, &o, &st, NULL, err);
   fclose(f);
   if (rc) return rc;
   resp->json = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "metric", req->params[0], "rows",
                          (json_int_t)st.rows, "inserted", (json_int_t)st.inserted, "revised",
-                         (json_int_t)st.revised, "unchanged", (json_int_t)st.unchanged,
-                         "rejected", (json_int_t)0);
+                         (json_int_t)st.revised, "unchanged", (json_int_t)st.unchanged, "rejected",
+                         (json_int_t)0);
   return GP_OK;
 }

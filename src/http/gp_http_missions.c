@@ -46,9 +46,9 @@ gp_code gp_h_plan_put(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
   json_decref(doc);
   if (rc) return rc;
   if (strcmp(p->mission.id, req->params[0])) {
-    rc = gp_fail(err, GP_EINVAL, "plan.mission.id",
-                 "the plan is for mission '%s' but was sent to '%s'", p->mission.id,
-                 req->params[0]);
+    rc =
+        gp_fail(err, GP_EINVAL, "plan.mission.id",
+                "the plan is for mission '%s' but was sent to '%s'", p->mission.id, req->params[0]);
     gp_plan_free(p);
     return rc;
   }
@@ -60,9 +60,9 @@ gp_code gp_h_plan_put(gp_http_req *req, gp_http_resp *resp, gp_error *err) {
   for (size_t i = 0; i < res.nrebaselined && i < 8; i++)
     json_array_append_new(reb, json_string(res.rebaselined[i]));
   resp->status = res.created ? 201 : 200;
-  resp->json = json_pack("{s:s, s:b, s:b, s:I, s:o}", "mission", req->params[0], "created",
-                         res.created, "changed", res.changed, "version", (json_int_t)res.version,
-                         "rebaselined", reb);
+  resp->json =
+      json_pack("{s:s, s:b, s:b, s:I, s:o}", "mission", req->params[0], "created", res.created,
+                "changed", res.changed, "version", (json_int_t)res.version, "rebaselined", reb);
   return GP_OK;
 }
 

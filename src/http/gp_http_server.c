@@ -23,11 +23,11 @@
 
 /* The state shared by all worker threads. */
 typedef struct gp_server {
-  const gp_http_opts *opts;  /* options */
-  char web[PATH_MAX];        /* the UI directory ("" if none) */
-  pthread_mutex_t lock;      /* guards stores */
-  gp_store *stores[64];      /* every per-thread handle, closed at shutdown */
-  size_t nstores;            /* how many */
+  const gp_http_opts *opts; /* options */
+  char web[PATH_MAX];       /* the UI directory ("" if none) */
+  pthread_mutex_t lock;     /* guards stores */
+  gp_store *stores[64];     /* every per-thread handle, closed at shutdown */
+  size_t nstores;           /* how many */
 } gp_server;
 
 static gp_server gp_srv;
@@ -129,8 +129,10 @@ static bool gp_depth_ok(const char *s, size_t n, int max) {
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (in_str) {
-      if (c == '\\') i++;
-      else if (c == '"') in_str = false;
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = false;
     } else if (c == '"') {
       in_str = true;
     } else if (c == '{' || c == '[') {
@@ -253,9 +255,9 @@ static enum MHD_Result gp_serve_file(struct MHD_Connection *c, const char *url) 
     return MHD_NO;
   }
   MHD_add_response_header(r, "Content-Type", gp_mime(path));
-  MHD_add_response_header(r, "Cache-Control", !spa && strstr(url, "/assets/")
-                                                  ? "public, max-age=31536000, immutable"
-                                                  : "no-cache");
+  MHD_add_response_header(r, "Cache-Control",
+                          !spa && strstr(url, "/assets/") ? "public, max-age=31536000, immutable"
+                                                          : "no-cache");
   gp_security_headers(r);
   enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
   MHD_destroy_response(r);
@@ -270,8 +272,7 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
   gp_error_clear(&err);
   gp_tl_set_cookie = NULL;
   if (cc->too_big) {
-    gp_fail(&err, GP_ETOOBIG, "body", "the request body is larger than %d bytes",
-            GP_HTTP_MAX_BODY);
+    gp_fail(&err, GP_ETOOBIG, "body", "the request body is larger than %d bytes", GP_HTTP_MAX_BODY);
     return gp_reply_error(c, &err);
   }
   bool open_data = !strncmp(url, "/data/", 6); /* open data: gp_http_opendata.c */
@@ -292,10 +293,9 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
   if (auth) {
     char label[64] = "";
     bool ok = false;
-    if (strncmp(auth, "Bearer ", 7) ||
-        gp_app_token_check(req.store, auth + 7, &ok, label, &err) || !ok) {
-      if (!err.code)
-        gp_fail(&err, GP_EAUTH, "Authorization", "the API token is not valid");
+    if (strncmp(auth, "Bearer ", 7) || gp_app_token_check(req.store, auth + 7, &ok, label, &err) ||
+        !ok) {
+      if (!err.code) gp_fail(&err, GP_EAUTH, "Authorization", "the API token is not valid");
       return gp_reply_error(c, &err);
     }
     req.authed = true;
@@ -356,8 +356,8 @@ static enum MHD_Result gp_dispatch(struct MHD_Connection *c, const char *url, co
 }
 
 static enum MHD_Result gp_on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                     const char *method, const char *version,
-                                     const char *upload, size_t *upload_size, void **con_cls) {
+                                     const char *method, const char *version, const char *upload,
+                                     size_t *upload_size, void **con_cls) {
   (void)cls;
   (void)version;
   gp_conn *cc = *con_cls;
@@ -374,7 +374,8 @@ static enum MHD_Result gp_on_request(void *cls, struct MHD_Connection *c, const 
       } else {
         if (cc->len + *upload_size + 1 > cc->cap) {
           size_t cap = cc->cap ? cc->cap : 4096;
-          while (cap < cc->len + *upload_size + 1) cap *= 2;
+          while (cap < cc->len + *upload_size + 1)
+            cap *= 2;
           char *b = realloc(cc->body, cap);
           if (!b) return MHD_NO;
           cc->body = b;
@@ -458,11 +459,10 @@ gp_code gp_http_serve(const gp_http_opts *o, gp_error *err) {
 
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : 2;
   struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
-      gp_on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, gp_on_done, NULL,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-      MHD_OPTION_END);
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, gp_on_request,
+      NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_NOTIFY_COMPLETED, gp_on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
   if (!d)
     return gp_fail(err, GP_EIO, "--port", "cannot listen on %s:%d (in use?)", o->bind, o->port);
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -475,7 +475,8 @@ gp_code gp_http_serve(const gp_http_opts *o, gp_error *err) {
   int sig = 0;
   sigwait(&stop, &sig);
   MHD_stop_daemon(d);
-  for (size_t i = 0; i < gp_srv.nstores; i++) gp_store_close(gp_srv.stores[i]);
+  for (size_t i = 0; i < gp_srv.nstores; i++)
+    gp_store_close(gp_srv.stores[i]);
   pthread_mutex_destroy(&gp_srv.lock);
   if (!o->quiet) fprintf(stderr, "gameplan: stopped (signal %d)\n", sig);
   return GP_OK;

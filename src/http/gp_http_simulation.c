@@ -14,14 +14,13 @@
 #include "io/gp_json.h"
 
 enum {
-  GP_HTTP_VISITOR_DRAWS = 20000,   /* most draws a visitor may ask for */
-  GP_HTTP_MAX_DRAWS = 5000000      /* most draws anyone may ask for in one request */
+  GP_HTTP_VISITOR_DRAWS = 20000, /* most draws a visitor may ask for */
+  GP_HTTP_MAX_DRAWS = 5000000    /* most draws anyone may ask for in one request */
 };
 
-static const char *const gp_sim_keys[] = {"draws", "seed", "confidence", "target", "version",
-                                          NULL};
-static const char *const gp_opt_keys[] = {"draws", "seed", "budget", "target", "version",
-                                          "search", NULL};
+static const char *const gp_sim_keys[] = {"draws", "seed", "confidence", "target", "version", NULL};
+static const char *const gp_opt_keys[] = {"draws",   "seed",   "budget", "target",
+                                          "version", "search", NULL};
 
 /* Parses the common members of a run request body into q. */
 static gp_code gp_parse_run(gp_http_req *req, json_t *b, gp_app_run_req *q, gp_arena *a,
@@ -35,8 +34,7 @@ static gp_code gp_parse_run(gp_http_req *req, json_t *b, gp_app_run_req *q, gp_a
     return rc;
   if (!req->authed && has_draws && draws > GP_HTTP_VISITOR_DRAWS)
     return gp_fail(err, GP_EINVAL, "body.draws",
-                   "without an API token a run may use at most %d draws",
-                   GP_HTTP_VISITOR_DRAWS);
+                   "without an API token a run may use at most %d draws", GP_HTTP_VISITOR_DRAWS);
   if ((rc = gp_json_number(b, "seed", false, "body", &seed, &has_seed, err))) return rc;
   if (has_seed && (seed < 0 || seed > 9007199254740991.0 || seed != (double)(long long)seed))
     return gp_fail(err, GP_EINVAL, "body.seed", "must be a whole number >= 0");

@@ -19,7 +19,8 @@ gp_code gp_json_check_keys(const json_t *obj, const char *const *allowed, const 
   json_t *v;
   json_object_foreach((json_t *)obj, key, v) {
     bool ok = false;
-    for (size_t i = 0; allowed[i] && !ok; i++) ok = !strcmp(allowed[i], key);
+    for (size_t i = 0; allowed[i] && !ok; i++)
+      ok = !strcmp(allowed[i], key);
     if (!ok) {
       char p[320];
       gp_json_sub(p, sizeof p, path, key);

@@ -16,36 +16,44 @@
 
 enum { GP_OBSCSV_MAX_FIELDS = 16, GP_OBSCSV_QUEUE = 64, GP_OBSCSV_MAX_FIELD = 4096 };
 
-typedef enum { COL_PERIOD, COL_VALUE, COL_LOWER, COL_UPPER, COL_N, COL_BREAKDOWN, COL_NCOLS } gp_col;
+typedef enum {
+  COL_PERIOD,
+  COL_VALUE,
+  COL_LOWER,
+  COL_UPPER,
+  COL_N,
+  COL_BREAKDOWN,
+  COL_NCOLS
+} gp_col;
 
 /* One parsed row: its fields, NUL-separated in text. */
 typedef struct gp_csvrow {
-  char *text;                     /* field bytes, each NUL-terminated */
-  size_t len, cap;                /* used and allocated bytes of text */
+  char *text;                       /* field bytes, each NUL-terminated */
+  size_t len, cap;                  /* used and allocated bytes of text */
   size_t off[GP_OBSCSV_MAX_FIELDS]; /* start of each field in text */
-  size_t nfields;                 /* fields seen (may exceed the max: then too_many) */
-  bool too_long;                  /* a field was longer than GP_OBSCSV_MAX_FIELD */
-  long line;                      /* line the row started on */
+  size_t nfields;                   /* fields seen (may exceed the max: then too_many) */
+  bool too_long;                    /* a field was longer than GP_OBSCSV_MAX_FIELD */
+  long line;                        /* line the row started on */
 } gp_csvrow;
 
 struct gp_obscsv {
-  FILE *f;                         /* input (not owned) */
-  char *name;                      /* file name for errors */
-  struct csv_parser parser;        /* libcsv state */
-  char *linebuf;                   /* getline buffer */
-  size_t linecap;                  /* its size */
-  long line;                       /* lines read so far */
-  long offset;                     /* bytes read so far */
-  bool eof;                        /* input exhausted and parser finished */
-  gp_csvrow queue[GP_OBSCSV_QUEUE];/* completed rows (ring) */
-  size_t qhead, qlen;              /* ring position and length */
-  gp_csvrow cur;                   /* row being built by the callbacks */
-  bool row_started;                /* cur has at least one field */
-  int col[COL_NCOLS];              /* field index of each column, -1 if absent */
-  gp_breakdown_kind bkind;         /* the breakdown column's kind */
-  size_t ncols;                    /* header width */
-  char *header[GP_OBSCSV_MAX_FIELDS]; /* header names */
-  gp_csvrow last;                  /* the row last returned */
+  FILE *f;                                  /* input (not owned) */
+  char *name;                               /* file name for errors */
+  struct csv_parser parser;                 /* libcsv state */
+  char *linebuf;                            /* getline buffer */
+  size_t linecap;                           /* its size */
+  long line;                                /* lines read so far */
+  long offset;                              /* bytes read so far */
+  bool eof;                                 /* input exhausted and parser finished */
+  gp_csvrow queue[GP_OBSCSV_QUEUE];         /* completed rows (ring) */
+  size_t qhead, qlen;                       /* ring position and length */
+  gp_csvrow cur;                            /* row being built by the callbacks */
+  bool row_started;                         /* cur has at least one field */
+  int col[COL_NCOLS];                       /* field index of each column, -1 if absent */
+  gp_breakdown_kind bkind;                  /* the breakdown column's kind */
+  size_t ncols;                             /* header width */
+  char *header[GP_OBSCSV_MAX_FIELDS];       /* header names */
+  gp_csvrow last;                           /* the row last returned */
   const char *fields[GP_OBSCSV_MAX_FIELDS]; /* its fields, for gp_obscsv_fields */
 };
 
@@ -57,7 +65,8 @@ static bool gp_row_push(gp_csvrow *r, const char *s, size_t n) {
   if (r->nfields < GP_OBSCSV_MAX_FIELDS) {
     if (r->len + n + 1 > r->cap) {
       size_t cap = r->cap ? r->cap * 2 : 256;
-      while (cap < r->len + n + 1) cap *= 2;
+      while (cap < r->len + n + 1)
+        cap *= 2;
       char *t = realloc(r->text, cap);
       if (!t) return false;
       r->text = t;
@@ -131,7 +140,8 @@ static bool gp_pop(gp_obscsv *r) {
   r->qhead = (r->qhead + 1) % GP_OBSCSV_QUEUE;
   r->qlen--;
   size_t nf = r->last.nfields < GP_OBSCSV_MAX_FIELDS ? r->last.nfields : GP_OBSCSV_MAX_FIELDS;
-  for (size_t i = 0; i < nf; i++) r->fields[i] = r->last.text + r->last.off[i];
+  for (size_t i = 0; i < nf; i++)
+    r->fields[i] = r->last.text + r->last.off[i];
   return true;
 }
 
@@ -148,12 +158,14 @@ gp_code gp_obscsv_open(FILE *f, const char *name, gp_obscsv **out, gp_error *err
   if (!r) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   r->f = f;
   r->name = strdup(name);
-  if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0 ||
+  if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) !=
+          0 ||
       !r->name) {
     gp_obscsv_close(r);
     return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
-  for (int i = 0; i < COL_NCOLS; i++) r->col[i] = -1;
+  for (int i = 0; i < COL_NCOLS; i++)
+    r->col[i] = -1;
   gp_code rc = gp_fill(r, err);
   if (rc) goto fail;
   if (!gp_pop(r)) {
@@ -198,8 +210,8 @@ gp_code gp_obscsv_open(FILE *f, const char *name, gp_obscsv **out, gp_error *err
     r->col[which] = (int)i;
   }
   if (r->col[COL_PERIOD] < 0 || r->col[COL_VALUE] < 0) {
-    rc = gp_at(r, err, r->last.line, 1, GP_EINVAL, "the header needs columns 'period' and 'value'%s%s",
-               "", "");
+    rc = gp_at(r, err, r->last.line, 1, GP_EINVAL,
+               "the header needs columns 'period' and 'value'%s%s", "", "");
     goto fail;
   }
   *out = r;
@@ -210,13 +222,15 @@ fail:
 }
 
 bool gp_parse_number(const char *s, double *out) {
-  while (*s == ' ' || *s == '\t') s++;
+  while (*s == ' ' || *s == '\t')
+    s++;
   if (!*s) return false;
   char *end;
   errno = 0;
   double v = strtod(s, &end);
   if (end == s || errno == ERANGE || !isfinite(v)) return false;
-  while (*end == ' ' || *end == '\t' || *end == '\r') end++;
+  while (*end == ' ' || *end == '\t' || *end == '\r')
+    end++;
   if (*end) return false;
   /* strtod accepts hex and "inf"/"nan"; a data file should not. */
   for (const char *c = s; c < end; c++)
@@ -318,9 +332,11 @@ void gp_obscsv_close(gp_obscsv *r) {
   csv_free(&r->parser);
   free(r->linebuf);
   free(r->name);
-  for (size_t i = 0; i < GP_OBSCSV_QUEUE; i++) free(r->queue[i].text);
+  for (size_t i = 0; i < GP_OBSCSV_QUEUE; i++)
+    free(r->queue[i].text);
   free(r->cur.text);
   free(r->last.text);
-  for (size_t i = 0; i < GP_OBSCSV_MAX_FIELDS; i++) free(r->header[i]);
+  for (size_t i = 0; i < GP_OBSCSV_MAX_FIELDS; i++)
+    free(r->header[i]);
   free(r);
 }

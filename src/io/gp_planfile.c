@@ -199,8 +199,10 @@ gp_code gp_planfile_from_json(const json_t *root, gp_plan **out, gp_error *err) 
   /* Allowed top-level keys: ours, then the graph module's. */
   const char *keys[16];
   size_t nk = 0;
-  for (size_t i = 0; gp_top_keys[i]; i++) keys[nk++] = gp_top_keys[i];
-  for (size_t i = 0; gp_graphfile_keys[i] && nk < 15; i++) keys[nk++] = gp_graphfile_keys[i];
+  for (size_t i = 0; gp_top_keys[i]; i++)
+    keys[nk++] = gp_top_keys[i];
+  for (size_t i = 0; gp_graphfile_keys[i] && nk < 15; i++)
+    keys[nk++] = gp_graphfile_keys[i];
   keys[nk] = NULL;
   gp_code rc = gp_json_check_keys(root, keys, "plan", err);
   if (rc) return rc;
@@ -334,7 +336,8 @@ json_t *gp_planfile_to_json(const gp_plan *p) {
         json_object_set_new(o, "trajectory", json_string("linear"));
       } else {
         json_t *tr = json_array();
-        for (size_t k = 0; k < t->ntraj; k++) json_array_append_new(tr, gp_point_json(&t->traj[k]));
+        for (size_t k = 0; k < t->ntraj; k++)
+          json_array_append_new(tr, gp_point_json(&t->traj[k]));
         json_object_set_new(o, "trajectory", tr);
       }
     }

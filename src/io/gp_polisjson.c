@@ -173,12 +173,12 @@ json_t *gp_polisjson_analysis_ex(const gp_polisio_export *x, const gp_polis_resu
    * conversation draws instead of every participant (as Pol.is's does) */
   json_t *bs = json_array();
   for (size_t b = 0; b < r->n_base; b++)
-    json_array_append_new(
-        bs, json_pack("{sosososI}", "x", gp_num(r->base_xy[2 * b]), "y",
-                      gp_num(r->base_xy[2 * b + 1]), "group",
-                      r->base_group && r->base_group[b] >= 0 ? json_integer(r->base_group[b])
-                                                             : json_null(),
-                      "size", (json_int_t)r->base_size[b]));
+    json_array_append_new(bs, json_pack("{sosososI}", "x", gp_num(r->base_xy[2 * b]), "y",
+                                        gp_num(r->base_xy[2 * b + 1]), "group",
+                                        r->base_group && r->base_group[b] >= 0
+                                            ? json_integer(r->base_group[b])
+                                            : json_null(),
+                                        "size", (json_int_t)r->base_size[b]));
   json_object_set_new(doc, "bases", bs);
 
   if (agree) {

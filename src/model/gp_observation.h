@@ -19,18 +19,18 @@ typedef enum gp_breakdown_kind {
 } gp_breakdown_kind;
 
 typedef struct gp_observation {
-  const char *metric_id;        /* the metric (borrowed) */
-  gp_period period;             /* the period */
-  double value;                 /* the value */
-  bool has_lower, has_upper;    /* whether lower / upper are given */
-  double lower, upper;          /* confidence interval, lower <= value <= upper */
-  bool has_n;                   /* whether n is given */
-  long n;                       /* sample size, >= 0 */
-  gp_breakdown_kind kind;       /* headline or which breakdown */
-  const char *breakdown;        /* the breakdown value; NULL for the headline (borrowed) */
-  const char *source;           /* where it came from (borrowed; may be NULL) */
-  const char *recorded_at;      /* when stored, ISO 8601 UTC (borrowed; NULL before storing) */
-  const char *superseded_at;    /* for a revision: when it was replaced (borrowed) */
+  const char *metric_id;     /* the metric (borrowed) */
+  gp_period period;          /* the period */
+  double value;              /* the value */
+  bool has_lower, has_upper; /* whether lower / upper are given */
+  double lower, upper;       /* confidence interval, lower <= value <= upper */
+  bool has_n;                /* whether n is given */
+  long n;                    /* sample size, >= 0 */
+  gp_breakdown_kind kind;    /* headline or which breakdown */
+  const char *breakdown;     /* the breakdown value; NULL for the headline (borrowed) */
+  const char *source;        /* where it came from (borrowed; may be NULL) */
+  const char *recorded_at;   /* when stored, ISO 8601 UTC (borrowed; NULL before storing) */
+  const char *superseded_at; /* for a revision: when it was replaced (borrowed) */
 } gp_observation;
 
 /* "place", "group", "unit", or "" for the headline. */

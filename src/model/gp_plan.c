@@ -78,8 +78,8 @@ gp_code gp_plan_validate(const gp_plan *p, gp_error *err) {
     for (size_t j = 0; j < i; j++)
       if (!strcmp(t->id, p->targets[j].id)) {
         snprintf(path, sizeof path, "plan.targets[%zu].id", i);
-        return gp_fail(err, GP_EINVAL, path, "duplicate target id '%s' (also targets[%zu])",
-                       t->id, j);
+        return gp_fail(err, GP_EINVAL, path, "duplicate target id '%s' (also targets[%zu])", t->id,
+                       j);
       }
     if (!gp_plan_metric(p, t->metric)) {
       snprintf(path, sizeof path, "plan.targets[%zu].metric", i);
@@ -99,8 +99,8 @@ gp_code gp_plan_validate(const gp_plan *p, gp_error *err) {
                        t->baseline.period);
       if (gp_period_cmp(&t->traj[k].parsed, &t->target.parsed) >= 0)
         return gp_fail(err, GP_EINVAL, path,
-                       "trajectory point %s is not before the target period %s",
-                       t->traj[k].period, t->target.period);
+                       "trajectory point %s is not before the target period %s", t->traj[k].period,
+                       t->target.period);
       prev = &t->traj[k].parsed;
     }
   }

@@ -66,13 +66,12 @@ gp_code gp_store_plan_version(gp_store *s, const char *mission_id, long version,
   return s->ops->plan_version(s, mission_id, version, doc, version_out, err);
 }
 
-gp_code gp_store_mission_exists(gp_store *s, const char *mission_id, bool *exists,
-                                bool *published, gp_error *err) {
+gp_code gp_store_mission_exists(gp_store *s, const char *mission_id, bool *exists, bool *published,
+                                gp_error *err) {
   return s->ops->mission_exists(s, mission_id, exists, published, err);
 }
 
-gp_code gp_store_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save *save,
-                           gp_error *err) {
+gp_code gp_store_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save *save, gp_error *err) {
   return s->ops->plan_save(s, p, save, err);
 }
 
@@ -148,9 +147,9 @@ gp_code gp_store_plan_versions(gp_store *s, const char *mission_id,
   return s->ops->plan_versions(s, mission_id, cb, ctx, err);
 }
 
-gp_code gp_store_run_save(gp_store *s, const char *mission_id, const char *kind,
-                          long plan_version, const char *actor, const char *params,
-                          const char *document, gp_error *err) {
+gp_code gp_store_run_save(gp_store *s, const char *mission_id, const char *kind, long plan_version,
+                          const char *actor, const char *params, const char *document,
+                          gp_error *err) {
   return s->ops->run_save(s, mission_id, kind, plan_version, actor, params, document, err);
 }
 

@@ -83,16 +83,16 @@ gp_code gp_store_plan_version(gp_store *s, const char *mission_id, long version,
                               long *version_out, gp_error *err);
 
 /* Whether the mission exists; *published receives its flag (may be NULL). */
-gp_code gp_store_mission_exists(gp_store *s, const char *mission_id, bool *exists,
-                                bool *published, gp_error *err);
+gp_code gp_store_mission_exists(gp_store *s, const char *mission_id, bool *exists, bool *published,
+                                gp_error *err);
 
 /* What gp_store_plan_save writes besides the plan itself. */
 typedef struct gp_plan_save {
-  const char *document;            /* the canonical plan text to keep as a new version */
-  const char *actor;               /* who: "cli:<user>" or "token:<label>" */
-  const char *reason;              /* why (may be NULL unless targets are rebaselined) */
-  const char *const *rebaselined;  /* ids of targets whose baseline/target changed */
-  size_t nrebaselined;             /*   and how many */
+  const char *document;           /* the canonical plan text to keep as a new version */
+  const char *actor;              /* who: "cli:<user>" or "token:<label>" */
+  const char *reason;             /* why (may be NULL unless targets are rebaselined) */
+  const char *const *rebaselined; /* ids of targets whose baseline/target changed */
+  size_t nrebaselined;            /*   and how many */
 } gp_plan_save;
 
 /* Writes the plan as the mission's current one: upserts the mission, its
@@ -101,8 +101,7 @@ typedef struct gp_plan_save {
  * version. Call inside a transaction. Returns GP_OK, GP_ECONFLICT when a
  * metric id belongs to another mission or a removed metric still has
  * observations, or GP_ESTORE. */
-gp_code gp_store_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save *save,
-                           gp_error *err);
+gp_code gp_store_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save *save, gp_error *err);
 
 /* Sets the mission's published flag / attribution. GP_ENOTFOUND if absent. */
 gp_code gp_store_mission_publish(gp_store *s, const char *mission_id, bool published,
@@ -112,11 +111,11 @@ gp_code gp_store_mission_attribution(gp_store *s, const char *mission_id, const 
 
 /* The latest rebaseline of a target, if any. */
 typedef struct gp_rebaseline {
-  bool found;            /* false: never rebaselined */
-  char reason[512];      /* why */
-  char changed_at[32];   /* when, ISO 8601 UTC */
-  gp_point baseline;     /* the previous baseline (period points into prev_text) */
-  gp_point target;       /* the previous target */
+  bool found;                       /* false: never rebaselined */
+  char reason[512];                 /* why */
+  char changed_at[32];              /* when, ISO 8601 UTC */
+  gp_point baseline;                /* the previous baseline (period points into prev_text) */
+  gp_point target;                  /* the previous target */
   char prev_text[2][GP_PERIOD_MAX]; /* storage for the two periods */
 } gp_rebaseline;
 
@@ -140,9 +139,9 @@ gp_code gp_store_plan_versions(gp_store *s, const char *mission_id,
 
 /* Keeps the document of a simulation or optimisation ("simulate" or
  * "optimise") of a mission's plan version, with its parameters (JSON text). */
-gp_code gp_store_run_save(gp_store *s, const char *mission_id, const char *kind,
-                          long plan_version, const char *actor, const char *params,
-                          const char *document, gp_error *err);
+gp_code gp_store_run_save(gp_store *s, const char *mission_id, const char *kind, long plan_version,
+                          const char *actor, const char *params, const char *document,
+                          gp_error *err);
 
 /* The last stored run of that kind: *doc (malloc'd, caller frees), its plan
  * version and time (created_at: 40 bytes). GP_ENOTFOUND if none. */
@@ -167,12 +166,12 @@ gp_code gp_store_metric_breakdowns(gp_store *s, const char *metric_id,
 
 /* Which observations to list. */
 typedef struct gp_obs_filter {
-  bool all_breakdowns;     /* true: every series; false: the one named below */
-  const char *breakdown;   /* with !all_breakdowns: NULL for the headline, else the value */
-  bool history;            /* also report superseded revisions (cb's rev argument) */
-  bool values_only;        /* only breakdown, period and value (interval, n, source and
-                              recorded_at are absent): a faster query */
-  int32_t until_day;       /* only periods starting before this day (INT32_MAX: all) */
+  bool all_breakdowns;   /* true: every series; false: the one named below */
+  const char *breakdown; /* with !all_breakdowns: NULL for the headline, else the value */
+  bool history;          /* also report superseded revisions (cb's rev argument) */
+  bool values_only;      /* only breakdown, period and value (interval, n, source and
+                            recorded_at are absent): a faster query */
+  int32_t until_day;     /* only periods starting before this day (INT32_MAX: all) */
 } gp_obs_filter;
 
 /* Calls cb for each current observation of the metric matching f, ordered
@@ -210,8 +209,7 @@ gp_code gp_store_import_put(gp_obs_import *imp, const gp_observation *o, gp_erro
 
 /* Ends the import: commits when commit is true, else rolls everything back.
  * Fills *stats (may be NULL) and frees imp. */
-gp_code gp_store_import_end(gp_obs_import *imp, bool commit, gp_import_stats *stats,
-                            gp_error *err);
+gp_code gp_store_import_end(gp_obs_import *imp, bool commit, gp_import_stats *stats, gp_error *err);
 
 /* ---- change detection ------------------------------------------------------ */
 
@@ -241,8 +239,7 @@ typedef struct gp_store_ops {
   gp_code (*begin)(gp_store *s, gp_error *err);
   gp_code (*commit)(gp_store *s, gp_error *err);
   void (*rollback)(gp_store *s);
-  gp_code (*missions)(gp_store *s, bool include_unpublished, gp_mission_list **out,
-                      gp_error *err);
+  gp_code (*missions)(gp_store *s, bool include_unpublished, gp_mission_list **out, gp_error *err);
   gp_code (*plan_version)(gp_store *s, const char *mission_id, long version, char **doc,
                           long *version_out, gp_error *err);
   gp_code (*mission_exists)(gp_store *s, const char *mission_id, bool *exists, bool *published,
@@ -259,17 +256,14 @@ typedef struct gp_store_ops {
                                void (*cb)(void *, const char *, const char *), void *ctx,
                                gp_error *err);
   gp_code (*obs_list)(gp_store *s, const char *metric_id, const gp_obs_filter *f,
-                      void (*cb)(void *, const gp_observation *, bool), void *ctx,
-                      gp_error *err);
+                      void (*cb)(void *, const gp_observation *, bool), void *ctx, gp_error *err);
   gp_code (*obs_counts)(gp_store *s, const char *metric_id, long *total, long *broken_down,
                         gp_error *err);
-  gp_code (*import_begin)(gp_store *s, const char *metric_id, const char *file,
-                          const char *source, gp_obs_import **out, gp_error *err);
+  gp_code (*import_begin)(gp_store *s, const char *metric_id, const char *file, const char *source,
+                          gp_obs_import **out, gp_error *err);
   gp_code (*import_put)(gp_obs_import *imp, const gp_observation *o, gp_error *err);
-  gp_code (*import_end)(gp_obs_import *imp, bool commit, gp_import_stats *stats,
-                        gp_error *err);
-  gp_code (*token_add)(gp_store *s, const unsigned char hash[32], const char *label,
-                       gp_error *err);
+  gp_code (*import_end)(gp_obs_import *imp, bool commit, gp_import_stats *stats, gp_error *err);
+  gp_code (*token_add)(gp_store *s, const unsigned char hash[32], const char *label, gp_error *err);
   gp_code (*token_check)(gp_store *s, const unsigned char hash[32], bool *ok, char *label,
                          gp_error *err);
   uint64_t (*data_version)(gp_store *s);
@@ -277,8 +271,7 @@ typedef struct gp_store_ops {
                            void (*cb)(void *, const gp_plan_version_row *), void *ctx,
                            gp_error *err);
   gp_code (*run_save)(gp_store *s, const char *mission_id, const char *kind, long plan_version,
-                      const char *actor, const char *params, const char *document,
-                      gp_error *err);
+                      const char *actor, const char *params, const char *document, gp_error *err);
   gp_code (*run_last)(gp_store *s, const char *mission_id, const char *kind, char **doc,
                       long *plan_version, char *created_at, gp_error *err);
 } gp_store_ops;

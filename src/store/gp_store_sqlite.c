@@ -33,24 +33,24 @@ typedef struct gp_sq_cached {
 } gp_sq_cached;
 
 typedef struct gp_sqlite {
-  gp_store base;                    /* must be first: the interface's head */
-  sqlite3 *db;                      /* the connection */
-  gp_sq_cached cache[GP_SQ_CACHE];  /* prepared statements kept for reuse */
+  gp_store base;                   /* must be first: the interface's head */
+  sqlite3 *db;                     /* the connection */
+  gp_sq_cached cache[GP_SQ_CACHE]; /* prepared statements kept for reuse */
 } gp_sqlite;
 
 struct gp_obs_import {
-  gp_store *store;              /* must be first (gp_store.c's gp_obs_import_head) */
-  gp_sqlite *sq;                /* the backend */
-  sqlite3_stmt *upsert;         /* the prepared observation upsert */
-  sqlite3_stmt *series;         /* the prepared series lookup-or-insert */
-  sqlite3_int64 id;             /* this import's id */
-  char now[40];                 /* the import's time */
-  char *metric_id;              /* the metric (malloc'd) */
-  sqlite3_int64 series_id;      /* the last series used (-1: none) */
-  gp_breakdown_kind series_kind;/* its breakdown kind */
-  char series_key[4100];        /* its breakdown value */
-  long rows;                    /* rows put */
-  long changed;                 /* rows inserted or updated */
+  gp_store *store;               /* must be first (gp_store.c's gp_obs_import_head) */
+  gp_sqlite *sq;                 /* the backend */
+  sqlite3_stmt *upsert;          /* the prepared observation upsert */
+  sqlite3_stmt *series;          /* the prepared series lookup-or-insert */
+  sqlite3_int64 id;              /* this import's id */
+  char now[40];                  /* the import's time */
+  char *metric_id;               /* the metric (malloc'd) */
+  sqlite3_int64 series_id;       /* the last series used (-1: none) */
+  gp_breakdown_kind series_kind; /* its breakdown kind */
+  char series_key[4100];         /* its breakdown value */
+  long rows;                     /* rows put */
+  long changed;                  /* rows inserted or updated */
 };
 
 static gp_sqlite *gp_sq(gp_store *s) { return (gp_sqlite *)s; }
@@ -172,7 +172,8 @@ static gp_code gp_sq_migrate(gp_sqlite *sq, gp_error *err) {
 
 static void gp_sq_close(gp_store *s) {
   gp_sqlite *sq = gp_sq(s);
-  for (int i = 0; i < GP_SQ_CACHE; i++) sqlite3_finalize(sq->cache[i].st);
+  for (int i = 0; i < GP_SQ_CACHE; i++)
+    sqlite3_finalize(sq->cache[i].st);
   sqlite3_close(sq->db);
   free(sq);
 }
@@ -285,7 +286,8 @@ static gp_code gp_sq_run(gp_sqlite *sq, const char *sql, gp_error *err, int *cha
   va_list ap;
   va_start(ap, changes);
   int n = sqlite3_bind_parameter_count(st);
-  for (int i = 1; i <= n; i++) gp_bind_text(st, i, va_arg(ap, const char *));
+  for (int i = 1; i <= n; i++)
+    gp_bind_text(st, i, va_arg(ap, const char *));
   va_end(ap);
   int r = sqlite3_step(st);
   gp_sq_finalize(sq, st);
@@ -404,10 +406,10 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *id = gp_col_text(st, 0);
     bool keep = false;
-    for (size_t i = 0; i < p->ntargets && !keep; i++) keep = !strcmp(p->targets[i].id, id);
-    if (!keep &&
-        (rc = gp_sq_run(sq, "DELETE FROM targets WHERE mission_id = ? AND id = ?", err, NULL,
-                        m->id, id))) {
+    for (size_t i = 0; i < p->ntargets && !keep; i++)
+      keep = !strcmp(p->targets[i].id, id);
+    if (!keep && (rc = gp_sq_run(sq, "DELETE FROM targets WHERE mission_id = ? AND id = ?", err,
+                                 NULL, m->id, id))) {
       gp_sq_finalize(sq, st);
       return rc;
     }
@@ -442,7 +444,8 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
   char *cur = NULL;
   long ver = 0;
   gp_error ignore;
-  if (gp_sq_plan_version(s, m->id, 0, &cur, &ver, &ignore) == GP_OK && !strcmp(cur, save->document)) {
+  if (gp_sq_plan_version(s, m->id, 0, &cur, &ver, &ignore) == GP_OK &&
+      !strcmp(cur, save->document)) {
     free(cur);
     return GP_OK;
   }
@@ -461,8 +464,8 @@ static gp_code gp_sq_plan_save(gp_store *s, const gp_plan *p, const gp_plan_save
 static gp_code gp_sq_mission_publish(gp_store *s, const char *mission_id, bool published,
                                      gp_error *err) {
   int changes = 0;
-  gp_code rc = gp_sq_run(gp_sq(s), "UPDATE missions SET published = ? WHERE id = ?", err,
-                         &changes, published ? "1" : "0", mission_id);
+  gp_code rc = gp_sq_run(gp_sq(s), "UPDATE missions SET published = ? WHERE id = ?", err, &changes,
+                         published ? "1" : "0", mission_id);
   if (rc) return rc;
   if (!changes) return gp_fail(err, GP_ENOTFOUND, mission_id, "no mission '%s'", mission_id);
   return GP_OK;
@@ -553,7 +556,8 @@ static gp_code gp_sq_metric_breakdowns(gp_store *s, const char *metric_id,
   if (rc) return rc;
   gp_bind_text(st, 1, metric_id);
   int r;
-  while ((r = sqlite3_step(st)) == SQLITE_ROW) cb(ctx, gp_col_text(st, 0), gp_col_text(st, 1));
+  while ((r = sqlite3_step(st)) == SQLITE_ROW)
+    cb(ctx, gp_col_text(st, 0), gp_col_text(st, 1));
   gp_sq_finalize(sq, st);
   return r == SQLITE_DONE ? GP_OK : gp_sq_fail(sq, err, "listing breakdowns");
 }
@@ -561,8 +565,8 @@ static gp_code gp_sq_metric_breakdowns(gp_store *s, const char *metric_id,
 /* ---- observations --------------------------------------------------------------- */
 
 /* The columns every observation query selects, in gp_sq_obs_row's order. */
-#define GP_OBS_COLS                                                                          \
-  "s.breakdown_kind, s.breakdown, o.period, o.value, o.lower, o.upper, o.n, i.source,"      \
+#define GP_OBS_COLS                                                                                \
+  "s.breakdown_kind, s.breakdown, o.period, o.value, o.lower, o.upper, o.n, i.source,"             \
   " i.started_at"
 
 /* Fills o from a row of GP_OBS_COLS[, superseded_at]. */
@@ -643,8 +647,8 @@ static gp_code gp_sq_obs_list(gp_store *s, const char *metric_id, const gp_obs_f
   return r == SQLITE_DONE ? GP_OK : gp_sq_fail(sq, err, "listing observations");
 }
 
-static gp_code gp_sq_obs_counts(gp_store *s, const char *metric_id, long *total,
-                                long *broken_down, gp_error *err) {
+static gp_code gp_sq_obs_counts(gp_store *s, const char *metric_id, long *total, long *broken_down,
+                                gp_error *err) {
   gp_sqlite *sq = gp_sq(s);
   sqlite3_stmt *st;
   gp_code rc = gp_sq_prepare(sq,
@@ -814,8 +818,8 @@ static gp_code gp_sq_token_add(gp_store *s, const unsigned char hash[32], const 
   sqlite3_stmt *st;
   char now[40];
   gp_now(now);
-  gp_code rc = gp_sq_prepare(sq, "INSERT INTO tokens (hash, label, created_at) VALUES (?, ?, ?)",
-                             &st, err);
+  gp_code rc =
+      gp_sq_prepare(sq, "INSERT INTO tokens (hash, label, created_at) VALUES (?, ?, ?)", &st, err);
   if (rc) return rc;
   sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
   gp_bind_text(st, 2, label);

@@ -19,7 +19,8 @@ typedef struct gp_arena {
 } gp_arena;
 
 /* An empty arena; equivalent to zero-initialising the struct. */
-#define GP_ARENA_INIT {NULL, 0, 0}
+#define GP_ARENA_INIT                                                                              \
+  { NULL, 0, 0 }
 
 /* n zeroed bytes aligned for any type, owned by the arena. */
 void *gp_arena_alloc(gp_arena *a, size_t n);

@@ -16,25 +16,25 @@
 #include <stdbool.h>
 
 typedef enum gp_code {
-  GP_OK = 0,        /* success */
-  GP_EINVAL,        /* bad input: the user's data or arguments (HTTP 422) */
-  GP_ESYNTAX,       /* malformed document: JSON or CSV syntax (HTTP 400) */
-  GP_ENOTFOUND,     /* a named thing does not exist (HTTP 404) */
-  GP_ECONFLICT,     /* the change conflicts with stored state (HTTP 409) */
-  GP_EAUTH,         /* missing or wrong credentials (HTTP 401) */
-  GP_EFORBIDDEN,    /* authenticated but not allowed (HTTP 403) */
-  GP_ETOOBIG,       /* a request or document over its limit (HTTP 413) */
-  GP_EIO,           /* a file or socket failed (HTTP 500) */
-  GP_ESTORE,        /* the database failed (HTTP 500) */
-  GP_ENOMEM,        /* out of memory (HTTP 500) */
-  GP_EINTERNAL      /* a bug: an invariant did not hold (HTTP 500) */
+  GP_OK = 0,     /* success */
+  GP_EINVAL,     /* bad input: the user's data or arguments (HTTP 422) */
+  GP_ESYNTAX,    /* malformed document: JSON or CSV syntax (HTTP 400) */
+  GP_ENOTFOUND,  /* a named thing does not exist (HTTP 404) */
+  GP_ECONFLICT,  /* the change conflicts with stored state (HTTP 409) */
+  GP_EAUTH,      /* missing or wrong credentials (HTTP 401) */
+  GP_EFORBIDDEN, /* authenticated but not allowed (HTTP 403) */
+  GP_ETOOBIG,    /* a request or document over its limit (HTTP 413) */
+  GP_EIO,        /* a file or socket failed (HTTP 500) */
+  GP_ESTORE,     /* the database failed (HTTP 500) */
+  GP_ENOMEM,     /* out of memory (HTTP 500) */
+  GP_EINTERNAL   /* a bug: an invariant did not hold (HTTP 500) */
 } gp_code;
 
 /* Where and why an operation failed. Fixed-size so it needs no freeing. */
 typedef struct gp_error {
-  gp_code code;       /* GP_OK while nothing failed */
-  char path[256];     /* where: JSON path, file:line:column, or argument; may be "" */
-  char message[768];  /* why, in words for people; no trailing newline */
+  gp_code code;      /* GP_OK while nothing failed */
+  char path[256];    /* where: JSON path, file:line:column, or argument; may be "" */
+  char message[768]; /* why, in words for people; no trailing newline */
 } gp_error;
 
 /* Clears e (if non-NULL) to GP_OK with empty path and message. */

@@ -320,7 +320,8 @@ static void test_participation(void **state) {
   assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, big, false, &sid, &err), GP_ETOOBIG);
   big[280] = 0;
   assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "  ", false, &sid, &err), GP_EINVAL);
-  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "Trams instead.", false, &sid, &err), GP_OK);
+  assert_int_equal(gp_app_delib_statement(f->s, "buses", pid, "Trams instead.", false, &sid, &err),
+                   GP_OK);
   assert_int_equal(sid, 7);
   assert_int_equal(gp_app_delib_moderation_doc(f->s, "buses", &doc, &err), GP_OK);
   json_t *pending = json_object_get(doc, "pending");

@@ -35,7 +35,8 @@ static void check_close(const char *what, const char *name, double got, double w
 /* Largest |y| of a reference case: the scale for quantities that are ~0. */
 static double case_scale(const fref_forecast *c) {
   double m = 0.0;
-  for (size_t i = 0; i < c->n; i++) m = fmax(m, fabs(c->y[i]));
+  for (size_t i = 0; i < c->n; i++)
+    m = fmax(m, fabs(c->y[i]));
   return m;
 }
 
@@ -289,15 +290,15 @@ static void test_met_and_holding(void **state) {
 
 /* A series' progress inputs and the outputs Open SDG published for it. */
 typedef struct sdg_pub {
-  const char *name;       /* indicator / series as published */
+  const char *name; /* indicator / series as published */
   double base_value, base_year, current_value, current_year;
   double target, target_year; /* target NAN: none */
-  int direction;          /* +1 positive, -1 negative */
-  double limit;           /* NAN: none */
-  double progress_value;  /* NAN: null */
-  double score;           /* NAN: null */
-  const char *status;     /* published status, Open SDG's name */
-  const char *ours;       /* the same status in gameplan's names */
+  int direction;              /* +1 positive, -1 negative */
+  double limit;               /* NAN: none */
+  double progress_value;      /* NAN: null */
+  double score;               /* NAN: null */
+  const char *status;         /* published status, Open SDG's name */
+  const char *ours;           /* the same status in gameplan's names */
 } sdg_pub;
 
 /*
@@ -314,79 +315,83 @@ typedef struct sdg_pub {
  * checked by the boundary tests below.
  */
 static const sdg_pub sdg_published[] = {
-  /* With a quantitative target: R = d * CAGR_i / |CAGR_T|. */
-  {"1-1-1", 14.5, 2015, 10.2, 2023, 7.25, 2030, -1, NAN, 0.9525901792032172, 2.5185563910306596,
-   "substantial_progress", "on_track"},
-  {"11-5-1", 19.3, 2016, 13.9, 2021, 22.0, 2030, 1, NAN, -6.76154243963871, -5.0,
-   "deterioration", "deterioration"},
-  {"12-1-1", 0.37, 2015, 14.63, 2024, 60.0, 2030, 1, NAN, 1.249622415033452, 4.640227948342444,
-   "substantial_progress", "on_track"},
-  {"15-4-1", 10.1, 2015, 13.7, 2023, 30.0, 2030, 1, NAN, 0.5160064971944834,
-   -0.34995572813974585, "limited_progress", "limited_progress"},
-  {"11-6-1", 699.0, 2014, 683.4, 2022, 490.0, 2030, -1, NAN, 0.12830416881599752,
-   -1.9653950197943832, "limited_progress", "limited_progress"},
-  {"3-13-1", 7.8, 2016, 17.7, 2024, 10.0, 2028, -1, NAN, -5.155591320251755, -5.0,
-   "deterioration", "deterioration"},
-  {"3-12-1", 184.4, 2015, 231.9, 2023, 0.1, 2030, -1, NAN, -0.07371746216108555,
-   -2.807158549586595, "deterioration", "deterioration"},
-  {"6-1-1", 103.0, 2015, 29.0, 2023, 0.1, 2030, -1, NAN, 0.3956861571147466,
-   -0.8512944891499856, "limited_progress", "limited_progress"},
-  {"3-14-1", 18.8, 2015, 11.1, 2024, 5.0, 2035, -1, NAN, 0.8874610697051454, 2.0533456747968826,
-   "moderate_progress", "needs_acceleration"},
-  {"8-6-1", 195772.0, 2015, 224062.0, 2024, 244715.0, 2026, 1, NAN, 0.7373232716587212,
-   0.9809263971310793, "moderate_progress", "needs_acceleration"},
-  {"9-6-1", 675.0, 2015, 16176.0, 2026, 37929.0, 2030, 1, NAN, 1.0866125276854877,
-   3.47586462400467, "substantial_progress", "on_track"},
-  {"6-6-1", 77.0, 2016, 77.7, 2024, 100.0, 2040, 1, NAN, 0.10336979304555655,
-   -2.0692890833170794, "limited_progress", "limited_progress"},
-  /* Target achieved: status and score 5 whatever the trend; R still reported. */
-  {"15-5-1", 70.0, 2015, 68.0, 2021, 100.0, 2030, -1, NAN, 0.20028868698657923, 5.0,
-   "target_achieved", "target_achieved"},
-  {"9-7-1", 58.2, 2015, 59.4, 2024, 50.0, 2030, 1, NAN, 0.22537550608687057, 5.0,
-   "target_achieved", "target_achieved"},
-  {"3-4-1", 8.1, 2015, 7.3, 2023, 8.0, 2025, -1, NAN, 10.402574542255982, 5.0,
-   "target_achieved", "target_achieved"},
-  /* Too little data (base year = latest year): no value, not available. */
-  {"3-2-1", 13.2, 2019, 13.2, 2019, 10.0, 2025, -1, NAN, NAN, NAN, "not_available",
-   "not_available"},
-  {"5-2-1", 12.1, 2018, 12.1, 2018, 11.495, 2026, -1, NAN, NAN, NAN, "not_available",
-   "not_available"},
-  /* No target: progress value = d * CAGR, thresholds 1.5% / 0.5% / 0. */
-  {"1-3-1", 178.8, 2015, 171.9, 2024, NAN, 2030, -1, NAN, 0.004363225612730504,
-   -0.3183871936347482, "limited_progress", "limited_progress"},
-  {"1-4-1", 69300.0, 2015, 74200.0, 2023, NAN, 2030, 1, NAN, 0.008576474514661259,
-   0.8941186286653147, "moderate_progress", "needs_acceleration"},
-  {"10-2-1", 3.8, 2015, 11.9, 2024, NAN, 2030, -1, NAN, -0.1352325064900486, -5.0,
-   "deterioration", "deterioration"},
-  {"16-6-1", 87.93, 2015, 77.78, 2023, NAN, 2030, -1, NAN, 0.015215151249107883,
-   2.6075756245539417, "substantial_progress", "on_track"},
-  {"3-10-1 / Hypertension", 2049.0, 2015, 2062.0, 2022, NAN, 2030, -1, NAN,
-   -0.000903910615186243, -2.61298882689828, "deterioration", "deterioration"},
-  /* No target, with a natural limit of 100 (thresholds scaled by C). */
-  {"1-2-1", 66.6, 2016, 71.4, 2023, NAN, 2030, 1, 100, 0.009991483690946268, 1.739752850099936,
-   "moderate_progress", "needs_acceleration"},
-  {"9-4-1", 97.4, 2015, 99.7, 2022, NAN, 2030, 1, 100, 0.003339774133456208, 5.0,
-   "substantial_progress", "on_track"},
-  {"15-1-1", 79.82, 2015, 80.0, 2020, NAN, 2030, 1, 100, 0.0004506085041826591,
-   -2.1437311547039553, "limited_progress", "limited_progress"},
-  {"17-1-1", 86.2795833333333, 2016, 92.35875, 2024, NAN, 2030, 1, 100, 0.008547253218384565,
-   3.8907192806023563, "substantial_progress", "on_track"},
-  {"11-4-1", 75.3, 2023, 74.6, 2024, NAN, 2030, 1, 100, -0.009296148738379806,
-   -3.6620185922974757, "deterioration", "deterioration"},
-  {"16-1-1", 79.0, 2021, 79.0, 2022, NAN, 2030, 1, 100, 0.0, -2.5, "limited_progress",
-   "limited_progress"},
-  {"13-3-1 / Bridges and tunnels", 28.45, 2016, 41.03, 2022, NAN, 2030, 1, 100,
-   0.06292643403829179, 5.0, "substantial_progress", "on_track"},
-  {"13-3-1 / Roads", 40.06, 2016, 39.46, 2022, NAN, 2030, 1, 100, -0.0025119779636930684,
-   -2.8139972454616338, "deterioration", "deterioration"},
+    /* With a quantitative target: R = d * CAGR_i / |CAGR_T|. */
+    {"1-1-1", 14.5, 2015, 10.2, 2023, 7.25, 2030, -1, NAN, 0.9525901792032172, 2.5185563910306596,
+     "substantial_progress", "on_track"},
+    {"11-5-1", 19.3, 2016, 13.9, 2021, 22.0, 2030, 1, NAN, -6.76154243963871, -5.0, "deterioration",
+     "deterioration"},
+    {"12-1-1", 0.37, 2015, 14.63, 2024, 60.0, 2030, 1, NAN, 1.249622415033452, 4.640227948342444,
+     "substantial_progress", "on_track"},
+    {"15-4-1", 10.1, 2015, 13.7, 2023, 30.0, 2030, 1, NAN, 0.5160064971944834, -0.34995572813974585,
+     "limited_progress", "limited_progress"},
+    {"11-6-1", 699.0, 2014, 683.4, 2022, 490.0, 2030, -1, NAN, 0.12830416881599752,
+     -1.9653950197943832, "limited_progress", "limited_progress"},
+    {"3-13-1", 7.8, 2016, 17.7, 2024, 10.0, 2028, -1, NAN, -5.155591320251755, -5.0,
+     "deterioration", "deterioration"},
+    {"3-12-1", 184.4, 2015, 231.9, 2023, 0.1, 2030, -1, NAN, -0.07371746216108555,
+     -2.807158549586595, "deterioration", "deterioration"},
+    {"6-1-1", 103.0, 2015, 29.0, 2023, 0.1, 2030, -1, NAN, 0.3956861571147466, -0.8512944891499856,
+     "limited_progress", "limited_progress"},
+    {"3-14-1", 18.8, 2015, 11.1, 2024, 5.0, 2035, -1, NAN, 0.8874610697051454, 2.0533456747968826,
+     "moderate_progress", "needs_acceleration"},
+    {"8-6-1", 195772.0, 2015, 224062.0, 2024, 244715.0, 2026, 1, NAN, 0.7373232716587212,
+     0.9809263971310793, "moderate_progress", "needs_acceleration"},
+    {"9-6-1", 675.0, 2015, 16176.0, 2026, 37929.0, 2030, 1, NAN, 1.0866125276854877,
+     3.47586462400467, "substantial_progress", "on_track"},
+    {"6-6-1", 77.0, 2016, 77.7, 2024, 100.0, 2040, 1, NAN, 0.10336979304555655, -2.0692890833170794,
+     "limited_progress", "limited_progress"},
+    /* Target achieved: status and score 5 whatever the trend; R still reported. */
+    {"15-5-1", 70.0, 2015, 68.0, 2021, 100.0, 2030, -1, NAN, 0.20028868698657923, 5.0,
+     "target_achieved", "target_achieved"},
+    {"9-7-1", 58.2, 2015, 59.4, 2024, 50.0, 2030, 1, NAN, 0.22537550608687057, 5.0,
+     "target_achieved", "target_achieved"},
+    {"3-4-1", 8.1, 2015, 7.3, 2023, 8.0, 2025, -1, NAN, 10.402574542255982, 5.0, "target_achieved",
+     "target_achieved"},
+    /* Too little data (base year = latest year): no value, not available. */
+    {"3-2-1", 13.2, 2019, 13.2, 2019, 10.0, 2025, -1, NAN, NAN, NAN, "not_available",
+     "not_available"},
+    {"5-2-1", 12.1, 2018, 12.1, 2018, 11.495, 2026, -1, NAN, NAN, NAN, "not_available",
+     "not_available"},
+    /* No target: progress value = d * CAGR, thresholds 1.5% / 0.5% / 0. */
+    {"1-3-1", 178.8, 2015, 171.9, 2024, NAN, 2030, -1, NAN, 0.004363225612730504,
+     -0.3183871936347482, "limited_progress", "limited_progress"},
+    {"1-4-1", 69300.0, 2015, 74200.0, 2023, NAN, 2030, 1, NAN, 0.008576474514661259,
+     0.8941186286653147, "moderate_progress", "needs_acceleration"},
+    {"10-2-1", 3.8, 2015, 11.9, 2024, NAN, 2030, -1, NAN, -0.1352325064900486, -5.0,
+     "deterioration", "deterioration"},
+    {"16-6-1", 87.93, 2015, 77.78, 2023, NAN, 2030, -1, NAN, 0.015215151249107883,
+     2.6075756245539417, "substantial_progress", "on_track"},
+    {"3-10-1 / Hypertension", 2049.0, 2015, 2062.0, 2022, NAN, 2030, -1, NAN, -0.000903910615186243,
+     -2.61298882689828, "deterioration", "deterioration"},
+    /* No target, with a natural limit of 100 (thresholds scaled by C). */
+    {"1-2-1", 66.6, 2016, 71.4, 2023, NAN, 2030, 1, 100, 0.009991483690946268, 1.739752850099936,
+     "moderate_progress", "needs_acceleration"},
+    {"9-4-1", 97.4, 2015, 99.7, 2022, NAN, 2030, 1, 100, 0.003339774133456208, 5.0,
+     "substantial_progress", "on_track"},
+    {"15-1-1", 79.82, 2015, 80.0, 2020, NAN, 2030, 1, 100, 0.0004506085041826591,
+     -2.1437311547039553, "limited_progress", "limited_progress"},
+    {"17-1-1", 86.2795833333333, 2016, 92.35875, 2024, NAN, 2030, 1, 100, 0.008547253218384565,
+     3.8907192806023563, "substantial_progress", "on_track"},
+    {"11-4-1", 75.3, 2023, 74.6, 2024, NAN, 2030, 1, 100, -0.009296148738379806,
+     -3.6620185922974757, "deterioration", "deterioration"},
+    {"16-1-1", 79.0, 2021, 79.0, 2022, NAN, 2030, 1, 100, 0.0, -2.5, "limited_progress",
+     "limited_progress"},
+    {"13-3-1 / Bridges and tunnels", 28.45, 2016, 41.03, 2022, NAN, 2030, 1, 100,
+     0.06292643403829179, 5.0, "substantial_progress", "on_track"},
+    {"13-3-1 / Roads", 40.06, 2016, 39.46, 2022, NAN, 2030, 1, 100, -0.0025119779636930684,
+     -2.8139972454616338, "deterioration", "deterioration"},
 };
 
 static gp_sdg_input pub_input(const sdg_pub *c) {
-  return (gp_sdg_input){.base_year = c->base_year, .base_value = c->base_value,
-                        .latest_year = c->current_year, .latest_value = c->current_value,
-                        .target_year = c->target_year, .target_value = c->target,
+  return (gp_sdg_input){.base_year = c->base_year,
+                        .base_value = c->base_value,
+                        .latest_year = c->current_year,
+                        .latest_value = c->current_value,
+                        .target_year = c->target_year,
+                        .target_value = c->target,
                         .direction = c->direction > 0 ? GP_HIGHER : GP_LOWER,
-                        .has_limit = !isnan(c->limit), .limit = c->limit};
+                        .has_limit = !isnan(c->limit),
+                        .limit = c->limit};
 }
 
 static void test_sdg_published_figures(void **state) {
@@ -423,9 +428,15 @@ static void test_sdg_aggregate(void **state) {
   (void)state;
   /* 11-7-1: two series, positive, limit 100; published mean score
    * -3.777194091390002, progress_status deterioration. */
-  const gp_sdg_input a = {.base_year = 2015, .base_value = 83.8, .latest_year = 2022,
-                          .latest_value = 77.7, .target_year = 2030, .target_value = NAN,
-                          .direction = GP_HIGHER, .has_limit = true, .limit = 100};
+  const gp_sdg_input a = {.base_year = 2015,
+                          .base_value = 83.8,
+                          .latest_year = 2022,
+                          .latest_value = 77.7,
+                          .target_year = 2030,
+                          .target_value = NAN,
+                          .direction = GP_HIGHER,
+                          .has_limit = true,
+                          .limit = 100};
   gp_sdg_input b = a;
   b.base_value = 66.7;
   b.latest_year = 2024;
@@ -463,7 +474,8 @@ static void test_sdg_canada_cif(void **state) {
   (void)state;
   for (size_t k = 0; k < sizeof fref_sdgs / sizeof fref_sdgs[0]; k++) {
     const fref_sdg *c = &fref_sdgs[k];
-    gp_sdg_input in = {.target_year = c->target_year, .target_value = c->target,
+    gp_sdg_input in = {.target_year = c->target_year,
+                       .target_value = c->target,
                        .direction = c->higher ? GP_HIGHER : GP_LOWER};
     assert_true(gp_sdg_pick(c->year, c->value, c->n, c->base_year, &in));
     check_close("base year", c->indicator, in.base_year, c->picked_base_year, 0, 0);
@@ -486,8 +498,12 @@ static void test_sdg_canada_cif(void **state) {
  * R = -1 * -0.0406918 / 0.0451584 = 0.901090 -> 60% <= R < 95%: needs acceleration. */
 static void test_sdg_poverty_by_hand(void **state) {
   (void)state;
-  const gp_sdg_input in = {.base_year = 2015, .base_value = 14.5, .latest_year = 2023,
-                           .latest_value = 10.4, .target_year = 2030, .target_value = 7.25,
+  const gp_sdg_input in = {.base_year = 2015,
+                           .base_value = 14.5,
+                           .latest_year = 2023,
+                           .latest_value = 10.4,
+                           .target_year = 2030,
+                           .target_value = 7.25,
                            .direction = GP_LOWER};
   gp_sdg_result r;
   gp_sdg_assess(&in, &r);
@@ -501,8 +517,12 @@ static void test_sdg_poverty_by_hand(void **state) {
 
 static gp_sdg_status sdg(double y0, double t0, double yi, double ti, double yT, double tT,
                          gp_direction d, double *value) {
-  const gp_sdg_input in = {.base_year = t0, .base_value = y0, .latest_year = ti,
-                           .latest_value = yi, .target_year = tT, .target_value = yT,
+  const gp_sdg_input in = {.base_year = t0,
+                           .base_value = y0,
+                           .latest_year = ti,
+                           .latest_value = yi,
+                           .target_year = tT,
+                           .target_value = yT,
                            .direction = d};
   return gp_sdg_progress(&in, value);
 }
@@ -516,10 +536,14 @@ static void test_sdg_thresholds(void **state) {
   struct {
     double f;
     gp_sdg_status want;
-  } cases[] = {{1.2, GP_SDG_ON_TRACK},          {0.9501, GP_SDG_ON_TRACK},
-               {0.9499, GP_SDG_NEEDS_ACCELERATION}, {0.6001, GP_SDG_NEEDS_ACCELERATION},
-               {0.5999, GP_SDG_LIMITED_PROGRESS},   {0.0001, GP_SDG_LIMITED_PROGRESS},
-               {-0.0001, GP_SDG_DETERIORATION},     {-2.0, GP_SDG_DETERIORATION}};
+  } cases[] = {{1.2, GP_SDG_ON_TRACK},
+               {0.9501, GP_SDG_ON_TRACK},
+               {0.9499, GP_SDG_NEEDS_ACCELERATION},
+               {0.6001, GP_SDG_NEEDS_ACCELERATION},
+               {0.5999, GP_SDG_LIMITED_PROGRESS},
+               {0.0001, GP_SDG_LIMITED_PROGRESS},
+               {-0.0001, GP_SDG_DETERIORATION},
+               {-2.0, GP_SDG_DETERIORATION}};
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const double yi = y0 * pow(1.0 + cases[k].f * cagr_t, 5.0);
     double v;
@@ -530,7 +554,7 @@ static void test_sdg_thresholds(void **state) {
   struct {
     double g;
     gp_sdg_status want;
-  } nt[] = {{0.0151, GP_SDG_ON_TRACK},          {0.0149, GP_SDG_NEEDS_ACCELERATION},
+  } nt[] = {{0.0151, GP_SDG_ON_TRACK},           {0.0149, GP_SDG_NEEDS_ACCELERATION},
             {0.0051, GP_SDG_NEEDS_ACCELERATION}, {0.0049, GP_SDG_LIMITED_PROGRESS},
             {0.0, GP_SDG_LIMITED_PROGRESS},      {-0.0001, GP_SDG_DETERIORATION}};
   for (size_t k = 0; k < sizeof nt / sizeof nt[0]; k++) {
@@ -593,9 +617,15 @@ static void test_sdg_edge_cases(void **state) {
   assert_int_equal(gp_sdg_progress(NULL, &v), GP_SDG_NOT_AVAILABLE);
   assert_true(isnan(v));
   /* Limit equal to the base: C = 0, any CAGR >= 0 on track with score 5. */
-  const gp_sdg_input at_limit = {.base_year = 2015, .base_value = 100, .latest_year = 2020,
-                                 .latest_value = 100, .target_year = 2030, .target_value = NAN,
-                                 .direction = GP_HIGHER, .has_limit = true, .limit = 100};
+  const gp_sdg_input at_limit = {.base_year = 2015,
+                                 .base_value = 100,
+                                 .latest_year = 2020,
+                                 .latest_value = 100,
+                                 .target_year = 2030,
+                                 .target_value = NAN,
+                                 .direction = GP_HIGHER,
+                                 .has_limit = true,
+                                 .limit = 100};
   gp_sdg_assess(&at_limit, &r);
   check_close("C", "at limit", r.coefficient, 0.0, 0, 0);
   assert_int_equal(r.status, GP_SDG_ON_TRACK);
@@ -669,25 +699,25 @@ static void test_sdg_names(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_ols_against_statsmodels),
-    cmocka_unit_test(test_predict_refits_nothing),
-    cmocka_unit_test(test_interval_structure),
-    cmocka_unit_test(test_ols_too_few),
-    cmocka_unit_test(test_ols_same_time),
-    cmocka_unit_test(test_ols_not_finite),
-    cmocka_unit_test(test_ols_sigma_zero),
-    cmocka_unit_test(test_trajectory_reference),
-    cmocka_unit_test(test_trajectory_edges),
-    cmocka_unit_test(test_rating),
-    cmocka_unit_test(test_met_and_holding),
-    cmocka_unit_test(test_sdg_published_figures),
-    cmocka_unit_test(test_sdg_aggregate),
-    cmocka_unit_test(test_sdg_canada_cif),
-    cmocka_unit_test(test_sdg_poverty_by_hand),
-    cmocka_unit_test(test_sdg_thresholds),
-    cmocka_unit_test(test_sdg_edge_cases),
-    cmocka_unit_test(test_sdg_pick),
-    cmocka_unit_test(test_sdg_names),
+      cmocka_unit_test(test_ols_against_statsmodels),
+      cmocka_unit_test(test_predict_refits_nothing),
+      cmocka_unit_test(test_interval_structure),
+      cmocka_unit_test(test_ols_too_few),
+      cmocka_unit_test(test_ols_same_time),
+      cmocka_unit_test(test_ols_not_finite),
+      cmocka_unit_test(test_ols_sigma_zero),
+      cmocka_unit_test(test_trajectory_reference),
+      cmocka_unit_test(test_trajectory_edges),
+      cmocka_unit_test(test_rating),
+      cmocka_unit_test(test_met_and_holding),
+      cmocka_unit_test(test_sdg_published_figures),
+      cmocka_unit_test(test_sdg_aggregate),
+      cmocka_unit_test(test_sdg_canada_cif),
+      cmocka_unit_test(test_sdg_poverty_by_hand),
+      cmocka_unit_test(test_sdg_thresholds),
+      cmocka_unit_test(test_sdg_edge_cases),
+      cmocka_unit_test(test_sdg_pick),
+      cmocka_unit_test(test_sdg_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +64,8 @@ static void expect_row_fault(const char *text, const char *path, const char *nee
   bool done = false;
   long line;
   gp_code rc = GP_OK;
-  while (rc == GP_OK && !done) rc = gp_obscsv_next(r, &o, &done, &line, &err);
+  while (rc == GP_OK && !done)
+    rc = gp_obscsv_next(r, &o, &done, &line, &err);
   assert_int_not_equal(rc, GP_OK);
   assert_string_equal(err.path, path);
   assert_non_null(strstr(err.message, needle));

@@ -33,23 +33,15 @@ static void test_round_trip(void **state) {
     gp_period_kind kind;
     int year, quarter, month, day;
   } cases[] = {
-    {"2024", GP_PERIOD_YEAR, 2024, 0, 0, 0},
-    {"1000", GP_PERIOD_YEAR, 1000, 0, 0, 0},
-    {"9999", GP_PERIOD_YEAR, 9999, 0, 0, 0},
-    {"2024/25", GP_PERIOD_FY, 2024, 0, 0, 0},
-    {"1999/00", GP_PERIOD_FY, 1999, 0, 0, 0},
-    {"2099/00", GP_PERIOD_FY, 2099, 0, 0, 0},
-    {"2024-Q1", GP_PERIOD_QUARTER, 2024, 1, 0, 0},
-    {"2024-Q3", GP_PERIOD_QUARTER, 2024, 3, 0, 0},
-    {"2024-Q4", GP_PERIOD_QUARTER, 2024, 4, 0, 0},
-    {"2024-01", GP_PERIOD_MONTH, 2024, 0, 1, 0},
-    {"2024-07", GP_PERIOD_MONTH, 2024, 0, 7, 0},
-    {"2024-12", GP_PERIOD_MONTH, 2024, 0, 12, 0},
-    {"2024-07-15", GP_PERIOD_DAY, 2024, 0, 7, 15},
-    {"2024-02-29", GP_PERIOD_DAY, 2024, 0, 2, 29},
-    {"2000-02-29", GP_PERIOD_DAY, 2000, 0, 2, 29},
-    {"2023-12-31", GP_PERIOD_DAY, 2023, 0, 12, 31},
-    {"1000-01-01", GP_PERIOD_DAY, 1000, 0, 1, 1},
+      {"2024", GP_PERIOD_YEAR, 2024, 0, 0, 0},       {"1000", GP_PERIOD_YEAR, 1000, 0, 0, 0},
+      {"9999", GP_PERIOD_YEAR, 9999, 0, 0, 0},       {"2024/25", GP_PERIOD_FY, 2024, 0, 0, 0},
+      {"1999/00", GP_PERIOD_FY, 1999, 0, 0, 0},      {"2099/00", GP_PERIOD_FY, 2099, 0, 0, 0},
+      {"2024-Q1", GP_PERIOD_QUARTER, 2024, 1, 0, 0}, {"2024-Q3", GP_PERIOD_QUARTER, 2024, 3, 0, 0},
+      {"2024-Q4", GP_PERIOD_QUARTER, 2024, 4, 0, 0}, {"2024-01", GP_PERIOD_MONTH, 2024, 0, 1, 0},
+      {"2024-07", GP_PERIOD_MONTH, 2024, 0, 7, 0},   {"2024-12", GP_PERIOD_MONTH, 2024, 0, 12, 0},
+      {"2024-07-15", GP_PERIOD_DAY, 2024, 0, 7, 15}, {"2024-02-29", GP_PERIOD_DAY, 2024, 0, 2, 29},
+      {"2000-02-29", GP_PERIOD_DAY, 2000, 0, 2, 29}, {"2023-12-31", GP_PERIOD_DAY, 2023, 0, 12, 31},
+      {"1000-01-01", GP_PERIOD_DAY, 1000, 0, 1, 1},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const gp_period p = parse_ok(cases[k].s);
@@ -84,16 +76,15 @@ static void test_parse_uses_len(void **state) {
 static void test_invalid(void **state) {
   (void)state;
   const char *bad[] = {
-    "2024/26",    /* the second year must follow the first */
-    "2024/24",    "2024/2",     "2024/255",  "2024/2a",
-    "2024-Q5",    "2024-Q0",    "2024-Q",    "2024-q3",    "2024-Q33",
-    "2023-02-29", /* not a leap year */
-    "1900-02-29", /* a century that is not a leap year */
-    "2024-02-30", "2024-04-31", "2024-13-01", "2024-00-10", "2024-01-00", "2024-01-32",
-    "2024-13",    "2024-00",    "2024-7",    "2024-1a",
-    "24",         "",           "202",       "20245",     "0999",      "abcd",
-    " 2024",      "2024 ",      "+024",      "-024",      "2024-07-1", "2024-07-015",
-    "2024/07/15", "2024-07/15", "2024.07",   "2024-Q3 ",  "2024/25 ",  "2024-07-15T00",
+      "2024/26", /* the second year must follow the first */
+      "2024/24",    "2024/2",     "2024/255",   "2024/2a",       "2024-Q5",    "2024-Q0",
+      "2024-Q",     "2024-q3",    "2024-Q33",   "2023-02-29", /* not a leap year */
+      "1900-02-29", /* a century that is not a leap year */
+      "2024-02-30", "2024-04-31", "2024-13-01", "2024-00-10",    "2024-01-00", "2024-01-32",
+      "2024-13",    "2024-00",    "2024-7",     "2024-1a",       "24",         "",
+      "202",        "20245",      "0999",       "abcd",          " 2024",      "2024 ",
+      "+024",       "-024",       "2024-07-1",  "2024-07-015",   "2024/07/15", "2024-07/15",
+      "2024.07",    "2024-Q3 ",   "2024/25 ",   "2024-07-15T00",
   };
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     gp_period p = {.kind = GP_PERIOD_DAY, .year = 1234, .quarter = 0, .month = 5, .day = 6};
@@ -148,14 +139,14 @@ static void test_start_end(void **state) {
     const char *s;
     int32_t start, end;
   } cases[] = {
-    {"2024", 19723, 20089},       /* 2024-01-01 .. 2025-01-01 */
-    {"2024/25", 19814, 20179},    /* 2024-04-01 .. 2025-04-01 */
-    {"2024-Q3", 19905, 19997},    /* 2024-07-01 .. 2024-10-01 */
-    {"2024-Q4", 19997, 20089},    /* 2024-10-01 .. 2025-01-01 */
-    {"2024-07", 19905, 19936},    /* 2024-07-01 .. 2024-08-01 */
-    {"2024-12", 20058, 20089},    /* 2024-12-01 .. 2025-01-01 */
-    {"2024-07-15", 19919, 19920}, /* one day */
-    {"2024-02", 19754, 19783},    /* 29 days in a leap February */
+      {"2024", 19723, 20089},       /* 2024-01-01 .. 2025-01-01 */
+      {"2024/25", 19814, 20179},    /* 2024-04-01 .. 2025-04-01 */
+      {"2024-Q3", 19905, 19997},    /* 2024-07-01 .. 2024-10-01 */
+      {"2024-Q4", 19997, 20089},    /* 2024-10-01 .. 2025-01-01 */
+      {"2024-07", 19905, 19936},    /* 2024-07-01 .. 2024-08-01 */
+      {"2024-12", 20058, 20089},    /* 2024-12-01 .. 2025-01-01 */
+      {"2024-07-15", 19919, 19920}, /* one day */
+      {"2024-02", 19754, 19783},    /* 29 days in a leap February */
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const gp_period p = parse_ok(cases[k].s);
@@ -206,10 +197,10 @@ static void test_ordering(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_parse_uses_len),
-    cmocka_unit_test(test_invalid),          cmocka_unit_test(test_parse_str_errors),
-    cmocka_unit_test(test_days_from_civil),  cmocka_unit_test(test_start_end),
-    cmocka_unit_test(test_years_between),    cmocka_unit_test(test_ordering),
+      cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_parse_uses_len),
+      cmocka_unit_test(test_invalid),         cmocka_unit_test(test_parse_str_errors),
+      cmocka_unit_test(test_days_from_civil), cmocka_unit_test(test_start_end),
+      cmocka_unit_test(test_years_between),   cmocka_unit_test(test_ordering),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

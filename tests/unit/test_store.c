@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,16 +122,16 @@ static void test_import_is_all_or_nothing(void **state) {
   assert_int_equal(gp_app_plan_apply(s, p, NULL, "test", &res, &err), GP_OK);
   gp_plan_free(p);
   gp_import_stats st;
-  assert_int_equal(import_text(s, "period,value\n2020,20\n2021,19\n2022,x\n", &st, NULL, NULL, &err),
-                   GP_EINVAL);
+  assert_int_equal(
+      import_text(s, "period,value\n2020,20\n2021,19\n2022,x\n", &st, NULL, NULL, &err), GP_EINVAL);
   assert_string_equal(err.path, "o.csv:4:2");
   assert_int_equal(count_obs(s), 0);
   assert_int_equal(import_text(s, "period,value\n2020,20\n2020,19\n", &st, NULL, NULL, &err),
                    GP_ECONFLICT);
   assert_string_equal(err.path, "o.csv:3");
   assert_int_equal(count_obs(s), 0);
-  assert_int_equal(import_text(s, "period,value\n2020,20\n2021,19\n2022,18\n", &st, NULL, NULL, &err),
-                   GP_OK);
+  assert_int_equal(
+      import_text(s, "period,value\n2020,20\n2021,19\n2022,18\n", &st, NULL, NULL, &err), GP_OK);
   assert_int_equal(st.inserted, 3);
   assert_int_equal(count_obs(s), 3);
   /* Same again: unchanged. A new value: a revision, old value kept. */
@@ -161,9 +162,9 @@ static void test_skip_bad_rows_go_to_rejects(void **state) {
   FILE *rej = open_memstream(&buf, &len);
   gp_import_stats st;
   long nrej = 0;
-  assert_int_equal(import_text(s, "period,value\n2020,20\n2021,oops\n2021,19\n2021,18\n", &st, rej,
-                               &nrej, &err),
-                   GP_OK);
+  assert_int_equal(
+      import_text(s, "period,value\n2020,20\n2021,oops\n2021,19\n2021,18\n", &st, rej, &nrej, &err),
+      GP_OK);
   fclose(rej);
   assert_int_equal(nrej, 2);
   assert_int_equal(st.inserted, 2);
@@ -193,8 +194,9 @@ static void test_floor_target_needs_breakdowns(void **state) {
   assert_string_equal(err.path, "plan.targets[0].kind");
   gp_plan_free(p);
   /* Another mission may not take over this mission's metric. */
-  const char *thief = "{\"mission\": {\"id\": \"m2\", \"title\": \"Two\"},"
-                      " \"metrics\": [{\"id\": \"rate\", \"name\": \"R\", \"direction\": \"lower\"}]}";
+  const char *thief =
+      "{\"mission\": {\"id\": \"m2\", \"title\": \"Two\"},"
+      " \"metrics\": [{\"id\": \"rate\", \"name\": \"R\", \"direction\": \"lower\"}]}";
   p = parse(thief);
   assert_int_equal(gp_app_plan_apply(s, p, NULL, "test", &res, &err), GP_ECONFLICT);
   assert_string_equal(err.path, "plan.metrics[0].id");
@@ -212,8 +214,8 @@ static void test_status_document(void **state) {
   assert_int_equal(gp_app_plan_apply(s, p, NULL, "test", &res, &err), GP_OK);
   gp_plan_free(p);
   gp_import_stats st;
-  assert_int_equal(import_text(s, "period,value\n2019,21\n2020,20\n2021,18\n2022,17\n2023,15\n", &st,
-                               NULL, NULL, &err),
+  assert_int_equal(import_text(s, "period,value\n2019,21\n2020,20\n2021,18\n2022,17\n2023,15\n",
+                               &st, NULL, NULL, &err),
                    GP_OK);
   gp_status_query q = {.mission_id = "m1", .include_unpublished = true};
   json_t *doc;
@@ -225,7 +227,8 @@ static void test_status_document(void **state) {
   assert_int_equal(json_integer_value(json_object_get(f, "n")), 4);
   double mean = json_number_value(json_object_get(f, "mean"));
   json_t *pi80 = json_object_get(f, "pi80"), *pi95 = json_object_get(f, "pi95");
-  assert_true(json_number_value(json_array_get(pi95, 0)) < json_number_value(json_array_get(pi80, 0)));
+  assert_true(json_number_value(json_array_get(pi95, 0)) <
+              json_number_value(json_array_get(pi80, 0)));
   assert_true(json_number_value(json_array_get(pi80, 0)) < mean);
   assert_true(mean < json_number_value(json_array_get(pi80, 1)));
   double pm = json_number_value(json_object_get(t, "p_meet"));
