@@ -104,7 +104,9 @@ static const struct {
                     {"import", gp_cmd_import},
                     {"scan", gp_cmd_scan},
                     {"mission", gp_cmd_mission},
-                    {"simulate", gp_cmd_simulate}};
+                    {"simulate", gp_cmd_simulate},
+                    {"deliberation", gp_cmd_deliberation},
+                    {"synthesise", gp_cmd_synthesise}};
 
 /* Runs examples/demo-steps.json, if present: each step is a command with
  * its arguments, "{examples}" and "{db}" replaced. Output goes to stderr. */
