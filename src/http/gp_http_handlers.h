@@ -1,7 +1,9 @@
 /*
  * gp_http_handlers — the API's handlers, one file per resource:
- * gp_http_missions.c, gp_http_metrics.c, gp_http_meta.c, gp_http_simulation.c. Each parses the
- * request, calls the app/ layer and fills the response (see gp_http.h).
+ * gp_http_missions.c, gp_http_metrics.c, gp_http_meta.c, gp_http_simulation.c,
+ * gp_http_trials.c, gp_http_scans.c, gp_http_delib.c (conversations),
+ * gp_http_themes.c, gp_http_opendata.c. Each parses the request, calls the
+ * app/ layer and fills the response (see gp_http.h).
  * Path parameters are in req->params in the order of the route's pattern.
  */
 #ifndef GP_HTTP_HANDLERS_H
