@@ -3,7 +3,9 @@
  * process start-up and JSON serialisation: opens the store, then runs
  * gp_app_status over every mission N times and reports the best and median
  * time, and the time to serialise the document once.
- * Usage: build/bench/status_bench DB [RUNS]
+ * Like the gameplan binary, it tunes the allocator first (gp_malloc_tune);
+ * "default-malloc" as a third argument leaves glibc's defaults, to see the
+ * difference. Usage: build/bench/status_bench DB [RUNS] [default-malloc]
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 
 #include "app/gp_app.h"
 #include "io/gp_json.h"
+#include "util/gp_malloc.h"
 
 static double gp_now_s(void) {
   struct timespec ts;
@@ -30,6 +33,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: status_bench DB [RUNS]\n");
     return 2;
   }
+  if (!(argc > 3 && !strcmp(argv[3], "default-malloc"))) gp_malloc_tune();
   int runs = argc > 2 ? atoi(argv[2]) : 20;
   if (runs < 1 || runs > 1000) runs = 20;
   gp_store *s;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/gp_cli.h"
+#include "util/gp_malloc.h"
 
 typedef struct gp_command {
   const char *name;                  /* what the user types */
@@ -52,6 +53,7 @@ int main(int argc, char **argv) {
   /* GSL's default error handler aborts the process; numerical failures are
    * reported instead (as NaN or a status), and handled where they occur. */
   gsl_set_error_handler_off();
+  gp_malloc_tune(); /* many small JSON allocations: see util/gp_malloc.h */
   if (argc < 2) {
     gp_help(stderr);
     return 2;
