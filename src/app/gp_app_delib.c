@@ -584,8 +584,13 @@ gp_code gp_app_delib_results_doc(gp_store *s, const char *id, json_t **out, gp_e
   char *text = NULL;
   gp_error e2;
   json_t *analysis = NULL;
-  if (gp_store_delib_analysis_last(s, id, &text, &at, &e2) == GP_OK && at == revision)
-    analysis = json_loads(text, 0, NULL);
+  bool stale = false;
+  if (gp_store_delib_analysis_last(s, id, &text, &at, &e2) == GP_OK) {
+    /* current; or a live conversation whose last update ended too recently
+     * to start another: served as it is, marked stale */
+    stale = at != revision && !gp_app_delib_live_due(id);
+    if (at == revision || stale) analysis = json_loads(text, 0, NULL);
+  }
   free(text);
   const char *message = NULL;
   json_t *update = NULL;
@@ -615,5 +620,9 @@ gp_code gp_app_delib_results_doc(gp_store *s, const char *id, json_t **out, gp_e
                    analysis != NULL, "analysis", analysis ? analysis : json_null());
   if (message) json_object_set_new(*out, "message", json_string(message));
   if (update) json_object_set_new(*out, "update", update);
+  if (stale && analysis) {
+    json_object_set_new(*out, "stale", json_true());
+    json_object_set_new(*out, "analysed_revision", json_integer(at));
+  }
   return GP_OK;
 }

@@ -46,6 +46,8 @@ typedef struct gp_adl_conv {
   long revision;          /* the conversation revision of doc */
   json_t *doc;            /* the last document (NULL: none yet) */
   bool warm_used;         /* the last analysis started from a running state */
+  double done_at;         /* when the last update ended (monotonic seconds; 0: never) */
+  double took;            /* how long it took */
 } gp_adl_conv;
 
 static pthread_mutex_t gp_adl_cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -53,9 +55,15 @@ static gp_adl_conv *gp_adl_cache[GP_DELIB_LIVE_CACHE]; /* the entries (NULL: fre
 static uint64_t gp_adl_clock;                          /* the cache clock */
 static long gp_adl_from = GP_DELIB_LIVE_FROM;          /* see gp_app_delib_live_set_from */
 
+static double gp_adl_spacing = GP_DELIB_LIVE_SPACING; /* see gp_app_delib_live_due */
+
 void gp_app_delib_live_set_from(long votes) { gp_adl_from = votes < 0 ? 0 : votes; }
 
+void gp_app_delib_live_set_spacing(double factor) { gp_adl_spacing = factor < 0 ? 0 : factor; }
+
 long gp_app_delib_live_from(void) { return gp_adl_from; }
+
+static double gp_adl_now(void);
 
 /* Forgets what entry c holds (keeps its id and lock). */
 static void gp_adl_clear(gp_adl_conv *c) {
@@ -134,6 +142,19 @@ static void gp_adl_release(gp_adl_conv *c) {
     cached = cached || gp_adl_cache[i] == c;
   if (!cached && c->pins == 0) gp_adl_destroy(c);
   pthread_mutex_unlock(&gp_adl_cache_lock);
+}
+
+bool gp_app_delib_live_due(const char *id) {
+  bool due = true;
+  double now = gp_adl_now();
+  pthread_mutex_lock(&gp_adl_cache_lock);
+  for (int i = 0; i < GP_DELIB_LIVE_CACHE; i++) {
+    const gp_adl_conv *c = gp_adl_cache[i];
+    if (c && !strcmp(c->id, id) && c->done_at > 0)
+      due = now - c->done_at >= gp_adl_spacing * c->took;
+  }
+  pthread_mutex_unlock(&gp_adl_cache_lock);
+  return due;
 }
 
 void gp_app_delib_live_reset(void) {
@@ -514,8 +535,10 @@ gp_code gp_app_delib_live_update(gp_store *s, const char *id, const gp_polis_opt
   pthread_mutex_lock(&c->lock);
   gp_code rc = gp_adl_update(s, c, o, info, err);
   if (!rc && doc) *doc = json_incref(c->doc);
+  info->seconds = gp_adl_now() - t0;
+  c->done_at = t0 + info->seconds;
+  c->took = info->seconds;
   pthread_mutex_unlock(&c->lock);
   gp_adl_release(c);
-  info->seconds = gp_adl_now() - t0;
   return rc;
 }

@@ -46,8 +46,11 @@
 #include "util/gp_error.h"
 
 enum {
-  GP_DELIB_LIVE_CACHE = 8,   /* conversations kept in memory at once */
-  GP_DELIB_LIVE_FROM = 20000 /* default: vote events from which results are live */
+  GP_DELIB_LIVE_CACHE = 8,    /* conversations kept in memory at once */
+  GP_DELIB_LIVE_FROM = 20000, /* default: vote events from which results are live */
+  GP_DELIB_LIVE_SPACING = 4   /* an update is due once the last one has been over for this
+                                 many times as long as it took: live updates use at most a
+                                 fifth of a core however often results are asked for */
 };
 
 /* What one live update did (for the results document and the benchmark). */
@@ -66,6 +69,11 @@ typedef struct gp_delib_live_info {
  * 0: always live. Not thread-safe: call before serving. */
 void gp_app_delib_live_set_from(long votes);
 
+/* Sets the spacing factor of gp_app_delib_live_due (default
+ * GP_DELIB_LIVE_SPACING; 0: every update is due). Not thread-safe: call
+ * before serving (tests use it). */
+void gp_app_delib_live_set_spacing(double factor);
+
 /* The current setting. */
 long gp_app_delib_live_from(void);
 
@@ -79,6 +87,11 @@ long gp_app_delib_live_from(void);
  * GP_ESTORE, GP_ENOMEM. */
 gp_code gp_app_delib_live_update(gp_store *s, const char *id, const gp_polis_opts *o, json_t **doc,
                                  gp_delib_live_info *info, gp_error *err);
+
+/* Whether an update of conversation id is due: true unless its last live
+ * update ended less than GP_DELIB_LIVE_SPACING times its duration ago (the
+ * results API then serves the last analysis, marked stale). */
+bool gp_app_delib_live_due(const char *id);
 
 /* Drops every cached conversation (at shutdown, and in tests to act as a
  * restarted server). */

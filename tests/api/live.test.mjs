@@ -62,10 +62,19 @@ function participant() {
   };
 }
 
+// The results, as a client polls them: a live conversation's updates are
+// spaced out (an update right after another is not started; the reply is the
+// last analysis, marked stale), so ask again until the reply is current.
 async function results() {
-  const res = await fetch(`${base}/api/v1/conversations/buses/results`);
-  assert.equal(res.status, 200);
-  return res.json();
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${base}/api/v1/conversations/buses/results`);
+    assert.equal(res.status, 200);
+    const r = await res.json();
+    if (!r.stale) return r;
+    assert.ok(r.analysed_revision < r.revision);
+    assert.ok(i < 200, 'the results stayed stale');
+    await new Promise((done) => setTimeout(done, 25));
+  }
 }
 
 // "id:agree/disagree/seen" for every statement of an analysis document.

@@ -116,6 +116,8 @@ test('a large conversation: the map draws base clusters; live results say how th
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ statement: 0, vote: 1 }),
   });
   assert.equal(vote.status, 201);
+  // (updates are spaced out: wait until one is due, as a client polling would)
+  await new Promise((done) => setTimeout(done, 4000));
   await page.goto(`${base}/conversations/large/results`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   assert.match(await page.locator('#delib-update').innerText(), /Brought up to date with 1 new votes/);

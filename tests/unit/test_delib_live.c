@@ -57,7 +57,8 @@ static int setup(void **state) {
   gp_error err;
   if (gp_store_open(f->path, true, &f->s, &err)) return -1;
   gp_app_delib_live_reset();
-  gp_app_delib_live_set_from(0); /* every conversation live */
+  gp_app_delib_live_set_from(0);    /* every conversation live */
+  gp_app_delib_live_set_spacing(0); /* every update due */
   *state = f;
   return 0;
 }
@@ -66,6 +67,7 @@ static int teardown(void **state) {
   fx *f = *state;
   gp_app_delib_live_reset();
   gp_app_delib_live_set_from(GP_DELIB_LIVE_FROM);
+  gp_app_delib_live_set_spacing(GP_DELIB_LIVE_SPACING);
   gp_store_close(f->s);
   char p[80];
   unlink(f->path);
@@ -369,6 +371,25 @@ static void test_live_fixture(void **state) {
   assert_non_null(up);
   assert_string_equal(json_string_value(json_object_get(up, "mode")), "incremental");
   assert_int_equal(json_integer_value(json_object_get(up, "new_events")), 4);
+  assert_null(json_object_get(doc, "stale"));
+  long rev = (long)json_integer_value(json_object_get(doc, "revision"));
+  json_decref(doc);
+  /* updates spaced out: right after one, a change is not analysed at once;
+   * the last analysis is served, marked stale, with the revision it is of */
+  gp_app_delib_live_set_spacing(1e9);
+  cast(f->s, "buses", 1, 1, 4);
+  assert_int_equal(gp_app_delib_results_doc(f->s, "buses", &doc, &err), GP_OK);
+  assert_true(json_is_true(json_object_get(doc, "stale")));
+  assert_int_equal(json_integer_value(json_object_get(doc, "analysed_revision")), rev);
+  assert_int_equal(json_integer_value(json_object_get(doc, "revision")), rev + 4);
+  assert_null(json_object_get(doc, "update"));
+  assert_true(json_is_true(json_object_get(doc, "ready")));
+  json_decref(doc);
+  gp_app_delib_live_set_spacing(0);
+  assert_int_equal(gp_app_delib_results_doc(f->s, "buses", &doc, &err), GP_OK);
+  assert_null(json_object_get(doc, "stale"));
+  assert_int_equal(
+      json_integer_value(json_object_get(json_object_get(doc, "update"), "new_events")), 4);
   json_decref(doc);
   /* an unknown conversation */
   assert_int_equal(gp_app_delib_live_update(f->s, "nope", &o, &doc, &info, &err), GP_ENOTFOUND);

@@ -79,6 +79,9 @@ interface ResultsDoc {
   analysis: Analysis | null;
   /** How this request brought a large conversation's results up to date. */
   update?: { mode: 'incremental' | 'full'; new_events: number; seconds: number };
+  /** A large conversation whose last update was too recent to start another: the last analysis. */
+  stale?: boolean;
+  analysed_revision?: number;
 }
 
 /** Sends a request and returns its JSON reply, or throws an ApiError. */
@@ -393,6 +396,13 @@ async function resultsPage(id: string, signal: AbortSignal): Promise<Page> {
       'People who voted alike are close together. The groups are found from the votes alone.',
       a.participants === undefined ? ' With this many people the map shows clusters of people who voted alike, sized by how many they are.' : '',
     ),
+    res.stale
+      ? h(
+          'p',
+          { class: 'govuk-body-s', id: 'delib-stale' },
+          `The newest votes are being counted: these results are from a moment ago (${res.revision - (res.analysed_revision ?? res.revision)} changes since). Reload the page to see them.`,
+        )
+      : '',
     res.update
       ? h(
           'p',
