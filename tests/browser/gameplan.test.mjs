@@ -441,18 +441,18 @@ describe('editing the plan', () => {
     const edge = plan.edges[0];
     const newEvidence = edge.evidence === 5 ? 4 : edge.evidence + 1;
     await open(page, `/missions/${enc(missionId)}/plan?edge=${enc(`${edge.from}->${edge.to}`)}`);
-    await page.locator('#selected details.govuk-details summary').click();
+    await page.locator('#selected details:has(form[data-edit="edit-edge"]) > summary').click();
     await page.locator('#edit-edge-evidence').selectOption(String(newEvidence));
     // Without a token: an error summary that links to the token field.
     await page.evaluate(() => sessionStorage.removeItem('gameplan.apiToken'));
     await page.locator('#edit-edge-token').fill('');
     await page.locator('#edit-edge-reason').fill('Browser test: evidence reviewed');
-    await page.locator('form.gp-edit-form button[type="submit"]').click();
+    await page.locator('form[data-edit="edit-edge"] button[type="submit"]').click();
     assert.match(await page.locator('.govuk-error-summary').innerText(), /API token/);
     await screenshot(page, 'toc-edit-error');
     await assertAccessible(page, 'the edit form with an error');
     await page.locator('#edit-edge-token').fill(TOKEN);
-    await page.locator('form.gp-edit-form button[type="submit"]').click();
+    await page.locator('form[data-edit="edit-edge"] button[type="submit"]').click();
     const banner = page.locator('.govuk-notification-banner--success');
     await banner.waitFor();
     const saved = Number(await banner.locator('[data-saved-version]').getAttribute('data-saved-version'));

@@ -319,6 +319,45 @@ export interface SimulationDoc {
   learning?: Learning;
 }
 
+/** What POST /missions/{id}/optimise takes (budget and target are required). */
+export interface OptimiseRequest {
+  budget: number;
+  target: string;
+  draws?: number;
+  seed?: number;
+  version?: number;
+  search?: 'auto' | 'exhaustive' | 'heuristic';
+}
+
+/** A portfolio's cost and its chance of meeting the target, with the Monte Carlo standard error. */
+export interface OptimisePortfolio {
+  cost: number;
+  p_meet: number;
+  p_meet_se: number;
+}
+
+/** The optimise --json document (POST /optimise, GET /simulation?kind=optimise). */
+export interface OptimiseDoc {
+  mission?: string;
+  draws: number;
+  seed: number;
+  target: string;
+  budget: number;
+  search: string;
+  /** The plan as written, and the chosen portfolio. */
+  before: OptimisePortfolio;
+  after: OptimisePortfolio;
+  /** The chosen activities' ids. */
+  chosen: string[];
+  /** Every activity: its cost, whether it is chosen, and its marginal value. */
+  activities: { id: string; cost: number; chosen: boolean; marginal_p_meet: number; marginal_per_cost: number | null }[];
+  /** The weakest ideas of the plan as written: least chance lost per unit of money saved first. */
+  weakest: { id: string; cost: number; p_meet_loss: number; loss_per_cost: number | null }[];
+  plan_version?: number;
+  stored_at?: string;
+  current_plan_version?: number;
+}
+
 /** What the tests with an estimate taught: normal–normal updates of their edges. */
 export interface Learning {
   updates: {
@@ -441,8 +480,9 @@ export const api = {
   missions: (s?: AbortSignal) => getJson<{ missions: Mission[] }>('/missions', s),
   mission: (id: string, s?: AbortSignal) => getJson<MissionDoc>(`/missions/${enc(id)}`, s),
   status: (s?: AbortSignal) => getJson<StatusDoc>('/status', s),
-  missionStatus: (id: string, s?: AbortSignal) =>
-    getJson<StatusDoc>(`/missions/${enc(id)}/status`, s),
+  /** A mission's status; `asOf`: as it was at the end of that period (only earlier observations). */
+  missionStatus: (id: string, s?: AbortSignal, asOf?: string | null) =>
+    getJson<StatusDoc>(`/missions/${enc(id)}/status${asOf ? `?as_of=${enc(asOf)}` : ''}`, s),
   metric: (id: string, s?: AbortSignal) => getJson<MetricDoc>(`/metrics/${enc(id)}`, s),
   observations: (id: string, breakdown: string, s?: AbortSignal) =>
     getJson<ObservationsDoc>(
@@ -476,6 +516,20 @@ export const api = {
       throw e;
     }
   },
+  /** Runs the optimiser (the token goes with it when there is one: more draws allowed, run stored). */
+  optimise: async (id: string, req: OptimiseRequest, s?: AbortSignal): Promise<OptimiseDoc> => {
+    try {
+      return await sendJson<OptimiseDoc>('POST', `/missions/${enc(id)}/optimise`, req, s, true);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401 && getToken()) {
+        setToken('');
+        return sendJson<OptimiseDoc>('POST', `/missions/${enc(id)}/optimise`, req, s, false);
+      }
+      throw e;
+    }
+  },
+  /** The last stored optimiser run (ApiError 404 when there is none). */
+  lastOptimise: (id: string, s?: AbortSignal) => getJson<OptimiseDoc>(`/missions/${enc(id)}/simulation?kind=optimise`, s),
   /** The last stored simulation run (ApiError 404 when there is none). */
   simulation: (id: string, s?: AbortSignal) => getJson<SimulationDoc>(`/missions/${enc(id)}/simulation`, s),
   /** The conversations of a mission (the token goes with it when there is one). */

@@ -164,13 +164,14 @@ export function scrollable(label: string, content: Node): HTMLElement {
 }
 
 /** The pages of one mission, for the sub-navigation under its title. */
-export type MissionTab = 'overview' | 'toc' | 'assumptions' | 'simulation' | 'versions';
+export type MissionTab = 'overview' | 'toc' | 'assumptions' | 'simulation' | 'optimise' | 'versions';
 
 const MISSION_TABS: [MissionTab, string, string][] = [
   ['overview', 'Targets', ''],
   ['toc', 'Theory of change', '/plan'],
   ['assumptions', 'Assumptions', '/assumptions'],
   ['simulation', 'Simulation', '/simulation'],
+  ['optimise', 'Optimiser', '/optimise'],
   ['versions', 'Plan versions', '/versions'],
 ];
 
@@ -262,11 +263,27 @@ export function errorSummary(items: [string, string | null][]): HTMLElement {
         h(
           'ul',
           { class: 'govuk-list govuk-error-summary__list' },
-          items.map(([text, target]) => h('li', null, target ? h('a', { href: `#${target}` }, text) : text)),
+          items.map(([text, target]) => h('li', null, target ? h('a', { href: `#${target}`, onclick: focusField }, text) : text)),
         ),
       ),
     ),
   );
+}
+
+/**
+ * A click on an error summary's link: as GOV.UK Frontend's error summary does, moves focus to
+ * the field (opening a closed details around it) and scrolls its label into view.
+ */
+function focusField(ev: Event): void {
+  const a = ev.currentTarget as HTMLAnchorElement;
+  const id = decodeURIComponent((a.getAttribute('href') ?? '').slice(1));
+  const field = id ? document.getElementById(id) : null;
+  if (!field) return;
+  ev.preventDefault();
+  for (let d = field.closest('details'); d; d = d.parentElement?.closest('details') ?? null) d.open = true;
+  const label = document.querySelector(`label[for="${CSS.escape(id)}"]`) ?? field.closest('fieldset')?.querySelector('legend') ?? field;
+  label.scrollIntoView();
+  field.focus({ preventScroll: true });
 }
 
 /** A GOV.UK success notification banner. */
@@ -283,4 +300,52 @@ export function successBanner(title: string, ...content: Child[]): HTMLElement {
 /** A GOV.UK tag. */
 export function tag(text: string, colour: string, attrs: Record<string, string> = {}): HTMLElement {
   return h('strong', { class: `govuk-tag ${colour}`, ...attrs }, text);
+}
+
+/**
+ * Marks form fields as in error, as GOV.UK does: the field's form group gets
+ * `govuk-form-group--error`, an error message ("Error: …") goes above the field and the field
+ * is described by it. `errors` are [message, field id] pairs (a null id marks nothing).
+ * Earlier marks inside `root` are cleared first.
+ */
+export function markFieldErrors(root: HTMLElement, errors: [string, string | null][]): void {
+  for (const m of root.querySelectorAll('.gp-field-error')) m.remove();
+  for (const g of root.querySelectorAll('.govuk-form-group--error')) g.classList.remove('govuk-form-group--error');
+  for (const el of root.querySelectorAll<HTMLElement>('[data-error-described]')) {
+    const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-error'));
+    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+    else el.removeAttribute('aria-describedby');
+    el.classList.remove('govuk-input--error', 'govuk-select--error', 'govuk-textarea--error');
+    el.removeAttribute('data-error-described');
+  }
+  const done = new Set<string>();
+  for (const [text, id] of errors) {
+    if (!id || done.has(id)) continue;
+    const field = root.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
+    const group = field?.closest('.govuk-form-group');
+    if (!field || !group) continue;
+    done.add(id);
+    group.classList.add('govuk-form-group--error');
+    const msg = h('p', { class: 'govuk-error-message gp-field-error', id: `${id}-error` }, h('span', { class: 'govuk-visually-hidden' }, 'Error: '), text);
+    group.insertBefore(msg, field);
+    const tagName = field.tagName.toLowerCase();
+    field.classList.add(tagName === 'select' ? 'govuk-select--error' : tagName === 'textarea' ? 'govuk-textarea--error' : 'govuk-input--error');
+    const described = (field.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+    field.setAttribute('aria-describedby', [...described, `${id}-error`].join(' '));
+    field.setAttribute('data-error-described', '');
+  }
+}
+
+/** A GOV.UK textarea with its label (and hint). */
+export function textArea(id: string, label: string, value: string, opts: { hint?: string; rows?: number; name?: string } = {}): HTMLElement {
+  const hintId = opts.hint ? `${id}-hint` : null;
+  const ta = h('textarea', { class: 'govuk-textarea', id, name: opts.name ?? id, rows: opts.rows ?? 3, 'aria-describedby': hintId, spellcheck: 'true' });
+  ta.value = value;
+  return h(
+    'div',
+    { class: 'govuk-form-group' },
+    h('label', { class: 'govuk-label', for: id }, label),
+    hintId ? h('div', { class: 'govuk-hint', id: hintId }, opts.hint) : null,
+    ta,
+  );
 }

@@ -1,6 +1,6 @@
 // Entry point of the gameplan web UI: styles, GOV.UK Frontend behaviour, and the
 // client-side router that draws the board, mission, metric and game plan pages (theory
-// of change, assumptions, simulation, plan versions).
+// of change, assumptions, simulation, optimiser, plan versions).
 
 import './styles/main.scss';
 import { ServiceNavigation, SkipLink, createAll } from 'govuk-frontend';
@@ -10,6 +10,7 @@ import { boardPage } from './pages/board';
 import { conversationRoute } from './pages/conversation';
 import { metricPage } from './pages/metric';
 import { missionPage } from './pages/mission';
+import { optimisePage } from './pages/optimise';
 import { errorPage, notFoundPage, type Page } from './pages/page';
 import { scanPage, unitPage } from './pages/scan';
 import { simulationPage } from './pages/simulation';
@@ -36,7 +37,7 @@ async function load(signal: AbortSignal): Promise<Page> {
     case 'board':
       return boardPage(signal);
     case 'mission':
-      return missionPage(route.id, signal);
+      return missionPage(route.id, route.query, signal);
     case 'metric':
       return metricPage(route.id, route.query, signal);
     case 'scan':
@@ -49,6 +50,8 @@ async function load(signal: AbortSignal): Promise<Page> {
       return assumptionsPage(route.id, signal);
     case 'simulation':
       return simulationPage(route.id, route.query, signal);
+    case 'optimise':
+      return optimisePage(route.id, route.query, signal);
     case 'versions':
       return versionsPage(route.id, route.query, signal);
     case 'trials':
@@ -103,6 +106,13 @@ async function render(moveFocus: boolean): Promise<void> {
   }
   if (moveFocus) {
     window.scrollTo(0, 0);
+    // A page that opens with an error summary (a form sent with errors): focus it, as GOV.UK does.
+    const summary = app.querySelector<HTMLElement>('.govuk-error-summary');
+    if (summary) {
+      summary.setAttribute('tabindex', '-1');
+      summary.focus();
+      return;
+    }
     const h1 = app.querySelector('h1');
     if (h1) {
       h1.setAttribute('tabindex', '-1');

@@ -1,10 +1,11 @@
 // Client-side routing with history.pushState. The server answers every non-/api
 // path with index.html, so each route also works when loaded or reloaded directly.
 //   /                               board of all missions
-//   /missions/{id}                  mission page (targets)
+//   /missions/{id}                  mission page (targets; ?as_of=PERIOD: the status as it was)
 //   /missions/{id}/plan             theory of change (?version=N, ?node=ID, ?edge=FROM->TO)
 //   /missions/{id}/assumptions      assumptions board
 //   /missions/{id}/simulation       simulation (?draws&seed&confidence&target&version&run=1)
+//   /missions/{id}/optimise         optimiser (?budget&target&draws&seed&search&version&run=1)
 //   /missions/{id}/versions         plan versions (?a=N&b=M: compare p_meet)
 //   /metrics/{id}                   metric page (?breakdown=headline|all|<value>&page=N)
 //   /metrics/{id}/scan              unit-data scan (funnel plot; ?period&adjust&overdispersion)
@@ -13,7 +14,7 @@
 
 export interface Route {
   /** Which page. */
-  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'versions' | 'metric' | 'trials' | 'scan' | 'unit' | 'not_found';
+  name: 'board' | 'mission' | 'toc' | 'assumptions' | 'simulation' | 'optimise' | 'versions' | 'metric' | 'trials' | 'scan' | 'unit' | 'not_found';
   /** The id in the path (mission or metric), decoded. */
   id: string;
   /** The query string parameters. */
@@ -24,6 +25,7 @@ const MISSION_SUBPAGES: Record<string, Route['name']> = {
   plan: 'toc',
   assumptions: 'assumptions',
   simulation: 'simulation',
+  optimise: 'optimise',
   versions: 'versions',
 };
 

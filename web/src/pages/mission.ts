@@ -1,14 +1,18 @@
-// The mission page: for each target, its rating, probability of meeting it, Open SDG
+// The mission page (?as_of=PERIOD: the status as it was at the end of that period, chosen
+// with a select of the periods that have observations): for each target, its rating, probability of meeting it, Open SDG
 // status, any rebaselining, a chart of actuals, trajectory, forecast fan and target
 // (with its data as a table), and for floor targets the places below the floor; then the
 // mission's conversations (pages/missionconversations.ts) and its data sources.
 
-import { api, type Metric, type MissionDoc, type StatusTarget } from '../api';
+import { ApiError, api, type Metric, type MissionDoc, type StatusDoc, type StatusTarget } from '../api';
 import { chartRows, targetChart } from '../charts';
 import {
   breadcrumbs,
   details,
+  errorSummary,
+  markFieldErrors,
   missionNav,
+  selectInput,
   hidden,
   insetText,
   navLink,
@@ -29,6 +33,7 @@ import {
   fmtValue,
   isPercentUnit,
   missionKindLabel,
+  periodStart,
 } from '../format';
 import { conversationsSection, loadMissionConversations } from './missionconversations';
 import type { Page } from './page';
@@ -223,17 +228,64 @@ function targetSection(t: StatusTarget, metric: Metric | undefined): HTMLElement
   );
 }
 
-/** Renders the mission page for mission `id`. */
-export async function missionPage(id: string, signal: AbortSignal): Promise<Page> {
-  const [doc, status, convs, plan] = await Promise.all([
+/** The period forms gameplan reads: 2024, 2024/25, 2024-Q3, 2024-07, 2024-07-15. */
+const PERIOD_RE = /^\d{4}(\/\d{2}|-Q[1-4]|-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
+
+/** The periods that have a headline observation in any target's status, latest first. */
+function observedPeriods(targets: StatusTarget[]): string[] {
+  const set = new Set<string>();
+  for (const t of targets) for (const a of t.actuals ?? []) set.add(a.period);
+  return [...set].sort((a, b) => periodStart(b) - periodStart(a) || b.localeCompare(a));
+}
+
+/**
+ * The "as of" control: a select of the periods with observations (and "latest"), sent as
+ * ?as_of=PERIOD so the address can be shared and reloaded.
+ */
+function asOfForm(id: string, periods: string[], asOf: string, error: string | null): HTMLElement {
+  const options: [string, string][] = [['', 'Latest (every observation)'], ...periods.map((p) => [p, p] as [string, string])];
+  if (asOf && !periods.includes(asOf)) options.splice(1, 0, [asOf, asOf]);
+  const select = selectInput('as-of', 'Status as of', options, error ? '' : asOf, {
+    name: 'as_of',
+    hint: 'See the status as it was at the end of an earlier period: only the observations up to then are used.',
+  });
+  const form = h(
+    'form',
+    { class: 'gp-asof-form', method: 'get', action: `/missions/${encodeURIComponent(id)}`, 'data-nav-form': true, novalidate: true },
+    select,
+    h('button', { type: 'submit', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Show the status'),
+  );
+  if (error) markFieldErrors(form, [[error, 'as-of']]);
+  return form;
+}
+
+/** Renders the mission page for mission `id` (?as_of=PERIOD: the status as it was then). */
+export async function missionPage(id: string, query: URLSearchParams, signal: AbortSignal): Promise<Page> {
+  const asOfRaw = (query.get('as_of') ?? '').trim();
+  let asOfError: string | null = asOfRaw && !PERIOD_RE.test(asOfRaw)
+    ? `Choose a period from the list (a period looks like 2024, 2024/25, 2024-Q3, 2024-07 or 2024-07-15; '${asOfRaw}' is not one)`
+    : null;
+  const asOf = asOfRaw && !asOfError ? asOfRaw : '';
+  const [doc, latest, then, convs, plan] = await Promise.all([
     api.mission(id, signal) as Promise<MissionDoc>,
-    api.missionStatus(id, signal) as Promise<{ targets: StatusTarget[] }>,
+    api.missionStatus(id, signal) as Promise<StatusDoc>,
+    asOf
+      ? api.missionStatus(id, signal, asOf).catch((e: Error) => {
+          if (e instanceof ApiError && e.status === 422) {
+            asOfError = `${e.message} (at ${e.where ?? 'as_of'})`;
+            return null;
+          }
+          throw e;
+        })
+      : Promise.resolve(null),
     loadMissionConversations(id, signal),
     api.plan(id, null, signal).catch((e: Error) => {
       if (e.name === 'AbortError') throw e;
       return null;
     }),
   ]);
+  const status = then ?? latest;
+  const shownAsOf = then ? asOf : '';
   const m = doc.mission;
   const metrics = new Map(doc.metrics.map((x) => [x.id, x]));
   const targets = status.targets.filter((t) => t.mission === m.id || !t.mission);
@@ -242,6 +294,7 @@ export async function missionPage(id: string, signal: AbortSignal): Promise<Page
     h('h1', { class: 'govuk-heading-xl' }, m.title),
   ];
   content.push(missionNav(m.id, 'overview'));
+  if (asOfError) content.push(errorSummary([[asOfError, 'as-of']]));
   if (m.vision) content.push(h('p', { class: 'govuk-body-l' }, m.vision));
   content.push(
     summaryList(
@@ -254,6 +307,17 @@ export async function missionPage(id: string, signal: AbortSignal): Promise<Page
       'govuk-summary-list--no-border gp-mission-facts',
     ),
   );
+  content.push(asOfForm(m.id, observedPeriods(latest.targets), shownAsOf, asOfError));
+  if (shownAsOf) {
+    content.push(
+      insetText(
+        h('strong', { 'data-as-of': shownAsOf }, `The status as of ${shownAsOf}.`),
+        ` Only observations of periods ending by the end of ${shownAsOf} are used: the latest actuals, forecasts, likelihoods and ratings below are as they were then. `,
+        navLink(`/missions/${encodeURIComponent(m.id)}`, 'See the latest status'),
+        '.',
+      ),
+    );
+  }
   if (targets.length > 1) {
     content.push(
       h(
@@ -299,7 +363,7 @@ export async function missionPage(id: string, signal: AbortSignal): Promise<Page
     ),
   );
   return {
-    title: m.title,
+    title: shownAsOf ? `${m.title} (as of ${shownAsOf})` : m.title,
     before: [breadcrumbs([['Missions board', '/'], [m.title, null]])],
     content,
   };

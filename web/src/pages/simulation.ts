@@ -173,6 +173,13 @@ export async function simulationPage(id: string, query: URLSearchParams, signal:
       { class: 'govuk-body-l' },
       'Does the plan add up? The simulation draws every uncertain number in the plan — each link’s effect, each activity’s delivery, the trend without the plan — thousands of times, and counts how often each target is met.',
     ),
+    h(
+      'p',
+      { class: 'govuk-body' },
+      'Which activities to fund within a budget, and which are the weakest ideas? ',
+      navLink(`/missions/${encodeURIComponent(id)}/optimise`, 'Use the optimiser', 'govuk-link gp-optimise-link'),
+      '.',
+    ),
   ];
   if (errors.length > 0 && run) {
     content.push(

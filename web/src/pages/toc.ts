@@ -3,7 +3,13 @@
 // legend, edges labelled with effect and evidence. Choosing a node or edge (in the graph
 // or in the tables below it, which are the graph's accessible alternative) shows its
 // details, its assumptions and their tests, and a form to edit it: the edit is sent as
-// the whole plan document with PUT /missions/{id}/plan and the API token.
+// the whole plan document with PUT /missions/{id}/plan and the API token. Nodes and links
+// can also be added (a node with its id, kind, label and, for an activity, its cost, stage,
+// start, ramp-up and chance of delivery; a link between two nodes with its effect) and
+// deleted (a node with the links that touch it, and a node's or link's assumptions with
+// their tests, after a confirmation), through the same PUT: the server's validation errors
+// (a cycle, a duplicate) come back with their JSON path, shown in an error summary that
+// links to the field the path names.
 // ?version=N shows a former version, read-only; ?node=ID or ?edge=FROM->TO selects.
 
 import {
@@ -21,6 +27,7 @@ import {
   details,
   errorSummary,
   hidden,
+  markFieldErrors,
   navLink,
   notificationBanner,
   scrollable,
@@ -29,7 +36,9 @@ import {
   summaryList,
   table,
   tag,
+  textArea,
   textInput,
+  warningText,
 } from '../components';
 import { h, replaceChildren, type Child } from '../dom';
 import { fmtNumber, fmtTimestamp } from '../format';
@@ -194,6 +203,15 @@ function draw(root: HTMLElement, st: State, focusPanel: boolean): void {
   const plan = st.plan;
   const nodes = plan.nodes ?? [];
   const edges = plan.edges ?? [];
+  // A selection that no longer exists (deleted): nothing selected.
+  const sel0 = st.selected;
+  if (
+    (sel0?.kind === 'node' && !nodes.some((n) => n.id === sel0.id)) ||
+    (sel0?.kind === 'edge' && !edges.some((e) => e.from === sel0.from && e.to === sel0.to))
+  ) {
+    st.selected = null;
+    window.history.replaceState(window.history.state, '', selectionUrl(st));
+  }
   const select = (sel: Selection) => {
     st.selected = sel;
     st.flash = null;
@@ -240,12 +258,14 @@ function draw(root: HTMLElement, st: State, focusPanel: boolean): void {
       h(
         'p',
         { class: 'govuk-body' },
-        'Add its activities, outputs and outcomes (nodes), the links between them (edges), its assumptions and their tests to the plan file, then apply it with ',
+        'Add its activities, outputs and outcomes (nodes) below, one at a time, and then the links between them; or write them, with the assumptions and their tests, in the plan file and apply it with ',
         h('code', { class: 'gp-code' }, 'gameplan plan apply FILE'),
         ' or PUT it to the API.',
       ),
+      changeSection(st, () => draw(root, st, true)),
     );
     replaceChildren(root, out);
+    focusFlash(st, null, focusPanel);
     return;
   }
   const counts: Record<string, number> = {};
@@ -314,15 +334,20 @@ function draw(root: HTMLElement, st: State, focusPanel: boolean): void {
     panel.appendChild(h('p', { class: 'govuk-body' }, h('a', { class: 'govuk-link', href: '#toc-graph' }, 'Back to the graph')));
   }
   out.push(panel);
+  if (!st.version) out.push(changeSection(st, () => draw(root, st, true)));
   out.push(tables(st, select));
   replaceChildren(root, out);
-  if (focusPanel) {
-    const target = (st.flash ?? panel.querySelector('h2')) as HTMLElement | null;
-    if (target) {
-      target.setAttribute('tabindex', '-1');
-      target.focus({ preventScroll: true });
-      target.scrollIntoView({ block: 'start' });
-    }
+  focusFlash(st, panel, focusPanel);
+}
+
+/** After a redraw: focus the success banner, else the panel's heading (when asked). */
+function focusFlash(st: State, panel: HTMLElement | null, focusPanel: boolean): void {
+  if (!focusPanel) return;
+  const target = (st.flash ?? panel?.querySelector('h2')) as HTMLElement | null;
+  if (target) {
+    target.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'start' });
   }
 }
 
@@ -517,6 +542,7 @@ function drawPanel(panel: HTMLElement, st: State, select: (s: Selection) => void
       ]),
       assumptionsBlock(plan, nodeRef(n), 'node', st.version ? null : (a) => assumptionForm(a, st, redraw)),
       st.version ? null : nodeForm(n, st, redraw),
+      st.version ? null : deleteNodeForm(n, st, redraw),
     );
   } else {
     const e = (plan.edges ?? []).find((x) => x.from === sel.from && x.to === sel.to);
@@ -545,6 +571,7 @@ function drawPanel(panel: HTMLElement, st: State, select: (s: Selection) => void
       ]),
       assumptionsBlock(plan, edgeRef(e), 'link', st.version ? null : (a) => assumptionForm(a, st, redraw)),
       st.version ? null : edgeForm(e, st, redraw),
+      st.version ? null : deleteEdgeForm(e, st, redraw),
     );
   }
 }
@@ -567,6 +594,24 @@ function isError(x: unknown): x is FieldError {
   return typeof x === 'object' && x !== null && 'error' in x && 'field' in x;
 }
 
+/** What a save does besides sending the plan. */
+interface SaveOptions {
+  /** Words for the success banner ("Added node 'x'."), before the version. */
+  done?: string;
+  /** The form's field a server error's JSON path names (null: none). */
+  fieldFor?: (path: string) => string | null;
+  /** Runs after a successful save, before the page is drawn again (e.g. to select). */
+  after?: () => void;
+}
+
+/** Shows errors in the form's error summary and marks the fields they name. */
+function showErrors(form: HTMLFormElement, items: [string, string | null][]): void {
+  const box = form.querySelector('.gp-form-errors') as HTMLElement;
+  replaceChildren(box, errorSummary(items));
+  markFieldErrors(form, items);
+  (box.firstChild as HTMLElement).focus();
+}
+
 /** Sends the edited plan; on success reloads the plan and shows a banner, else an error summary. */
 async function save(
   form: HTMLFormElement,
@@ -574,35 +619,41 @@ async function save(
   st: State,
   edited: PlanDoc,
   redraw: () => void,
+  opts: SaveOptions = {},
 ): Promise<void> {
-  const errorsBox = form.querySelector('.gp-form-errors') as HTMLElement;
   const token = (form.querySelector(`#${prefix}-token`) as HTMLInputElement).value.trim();
   const reason = (form.querySelector(`#${prefix}-reason`) as HTMLInputElement).value.trim();
   const fail = (items: [string, string | null][]) => {
-    replaceChildren(errorsBox, errorSummary(items));
-    (errorsBox.firstChild as HTMLElement).focus();
+    // An earlier save's success banner no longer describes the page.
+    st.flash?.remove();
+    st.flash = null;
+    showErrors(form, items);
   };
   if (!token) {
     fail([['Enter an API token to save changes', `${prefix}-token`]]);
     return;
   }
   setToken(token);
-  const button = form.querySelector('button[type="submit"]') as HTMLButtonElement;
-  button.disabled = true;
+  const buttons = [...form.querySelectorAll<HTMLButtonElement>('button[type="submit"]')];
+  for (const b of buttons) b.disabled = true;
   try {
     const res = await api.putPlan(st.doc.mission.id, edited, reason);
     st.plan = await api.plan(st.doc.mission.id, null);
     (st.doc.mission as unknown as { plan_version?: number }).plan_version = res.version;
+    opts.after?.();
     st.flash = successBanner(
-      res.changed ? `Saved as version ${res.version} of the plan.` : 'Nothing changed: the plan is the same as before.',
+      res.changed ? `${opts.done ? `${opts.done} ` : ''}Saved as version ${res.version} of the plan.` : 'Nothing changed: the plan is the same as before.',
       h('p', { class: 'govuk-body', 'data-saved-version': res.version }, navLink(`/missions/${encodeURIComponent(st.doc.mission.id)}/versions`, 'See all versions of the plan')),
     );
+    window.history.replaceState(window.history.state, '', selectionUrl(st));
     redraw();
   } catch (e) {
-    button.disabled = false;
+    for (const b of buttons) b.disabled = false;
     if (e instanceof ApiError) {
-      if (e.status === 401 || e.status === 403) setToken('');
-      fail([[`${e.message}${e.where ? ` (at ${e.where})` : ''}`, e.status === 401 || e.status === 403 ? `${prefix}-token` : null]]);
+      const auth = e.status === 401 || e.status === 403;
+      if (auth) setToken('');
+      const field = auth ? `${prefix}-token` : e.where && opts.fieldFor ? opts.fieldFor(e.where) : null;
+      fail([[`${e.message}${e.where ? ` (at ${e.where})` : ''}`, field]]);
     } else {
       fail([[String(e), null]]);
     }
@@ -626,9 +677,7 @@ function assumptionForm(a: Assumption, st: State, redraw: () => void): HTMLEleme
     const val = (k: string) => (form.querySelector(`#${p}-${k}`) as HTMLInputElement | HTMLSelectElement).value.trim();
     const text = val('text');
     if (!text) {
-      const box = form.querySelector('.gp-form-errors') as HTMLElement;
-      replaceChildren(box, errorSummary([['Enter the assumption', `${p}-text`]]));
-      (box.firstChild as HTMLElement).focus();
+      showErrors(form, [['Enter the assumption', `${p}-text`]]);
       return;
     }
     x.text = text;
@@ -639,7 +688,13 @@ function assumptionForm(a: Assumption, st: State, redraw: () => void): HTMLEleme
   });
 }
 
-function formShell(prefix: string, heading: string, fields: Child[], onSubmit: (form: HTMLFormElement) => void): HTMLElement {
+function formShell(
+  prefix: string,
+  heading: string,
+  fields: Child[],
+  onSubmit: (form: HTMLFormElement) => void,
+  opts: { button?: string; warning?: boolean } = {},
+): HTMLElement {
   const form = h(
     'form',
     { class: 'gp-edit-form', novalidate: true, 'data-edit': prefix },
@@ -649,7 +704,15 @@ function formShell(prefix: string, heading: string, fields: Child[], onSubmit: (
       hint: 'Kept with the new version of the plan. A change to a target needs one.',
     }),
     tokenField(prefix),
-    h('button', { type: 'submit', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Save a new version of the plan'),
+    h(
+      'div',
+      { class: 'govuk-button-group gp-form-buttons' },
+      h(
+        'button',
+        { type: 'submit', class: `govuk-button${opts.warning ? ' govuk-button--warning' : ''}`, 'data-module': 'govuk-button' },
+        opts.button ?? 'Save a new version of the plan',
+      ),
+    ),
   ) as HTMLFormElement;
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -704,9 +767,7 @@ function nodeForm(n: PlanNode, st: State, redraw: () => void): HTMLElement {
       else if (d !== undefined) node.delivery = d;
     }
     if (errors.length) {
-      const box = form.querySelector('.gp-form-errors') as HTMLElement;
-      replaceChildren(box, errorSummary(errors));
-      (box.firstChild as HTMLElement).focus();
+      showErrors(form, errors);
       return;
     }
     void save(form, p, st, edited, redraw);
@@ -740,11 +801,358 @@ function edgeForm(e: PlanEdge, st: State, redraw: () => void): HTMLElement {
     else edge.lag = lag;
     edge.evidence = Number((form.querySelector(`#${p}-evidence`) as HTMLSelectElement).value);
     if (errors.length) {
-      const box = form.querySelector('.gp-form-errors') as HTMLElement;
-      replaceChildren(box, errorSummary(errors));
-      (box.firstChild as HTMLElement).focus();
+      showErrors(form, errors);
       return;
     }
     void save(form, p, st, edited, redraw);
   });
+}
+
+/** Node, assumption and test ids: 1–64 characters of a-z, 0-9, '_' or '-', starting alphanumeric. */
+const ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** The period forms gameplan reads: 2024, 2024/25, 2024-Q3, 2024-07, 2024-07-15. */
+const PERIOD_RE = /^\d{4}(\/\d{2}|-Q[1-4]|-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
+
+/** Sources typed one a line. */
+function readSources(form: HTMLFormElement, id: string): string[] {
+  const raw = (form.querySelector(`#${id}`) as HTMLTextAreaElement | null)?.value ?? '';
+  return raw
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The field of a new element (plan.nodes[index] or plan.edges[index]) that a server error's
+ * path names: "plan.edges[7].effect.sd" → "add-edge-effect-sd". The plan was valid before
+ * the addition, so an error about another element (a cycle through the new link, found at
+ * another link) points at `fallback`.
+ */
+function newElementField(path: string, list: 'nodes' | 'edges', index: number, prefix: string, fallback: string, root: HTMLElement): string | null {
+  const m = new RegExp(`^plan\\.${list}\\[(\\d+)\\](?:\\.([a-z_]+))?(?:\\.([a-z_]+))?`).exec(path);
+  if (!m) return /^plan\.(edges|nodes)/.test(path) ? fallback : null;
+  if (Number(m[1]) !== index || !m[2]) return fallback;
+  const candidates = m[3] ? [`${prefix}-${m[2]}-${m[3]}`, `${prefix}-${m[2]}-dist`] : [`${prefix}-${m[2]}`, `${prefix}-${m[2]}-dist`];
+  for (const c of candidates) if (root.querySelector(`#${c}`)) return c;
+  return fallback;
+}
+
+/** The assumptions on any of `refs`, and the tests of those assumptions. */
+function attached(plan: PlanDoc, refs: Set<string>): { assumptions: Assumption[]; tests: string[] } {
+  const assumptions = (plan.assumptions ?? []).filter((a) => refs.has(a.on));
+  const ids = new Set(assumptions.map((a) => a.id));
+  const tests = (plan.tests ?? []).filter((t) => ids.has(t.assumption)).map((t) => t.id);
+  return { assumptions, tests };
+}
+
+/** The plan without the given edges, the assumptions on them (and on `nodeRefs`) and their tests. */
+function withoutEdges(plan: PlanDoc, drop: (e: PlanEdge) => boolean, extraRefs: string[] = []): PlanDoc {
+  const edited = structuredClone(plan);
+  const gone = (edited.edges ?? []).filter(drop);
+  const refs = new Set([...gone.map(edgeRef), ...extraRefs]);
+  const { assumptions } = attached(edited, refs);
+  const aIds = new Set(assumptions.map((a) => a.id));
+  if (edited.edges) edited.edges = edited.edges.filter((e) => !drop(e));
+  if (edited.assumptions) edited.assumptions = edited.assumptions.filter((a) => !aIds.has(a.id));
+  if (edited.tests) edited.tests = edited.tests.filter((t) => !aIds.has(t.assumption));
+  return edited;
+}
+
+/** The section with the forms that add a node and a link. */
+function changeSection(st: State, redraw: () => void): HTMLElement {
+  const nodes = st.plan.nodes ?? [];
+  return h(
+    'section',
+    { class: 'gp-toc-change', id: 'toc-change', 'aria-labelledby': 'toc-change-heading' },
+    h('h2', { class: 'govuk-heading-m', id: 'toc-change-heading' }, 'Add to the theory of change'),
+    h(
+      'p',
+      { class: 'govuk-body' },
+      'Each change is saved as a new version of the plan. To delete a node or a link, select it: its details have a delete button.',
+    ),
+    addNodeForm(st, redraw),
+    nodes.some((n) => n.kind !== 'activity') && nodes.length >= 2
+      ? addEdgeForm(st, redraw)
+      : h('p', { class: 'govuk-body gp-secondary' }, 'To add a link, first add at least two nodes, one of them an output or an outcome (a link may not lead into an activity).'),
+  );
+}
+
+function addNodeForm(st: State, redraw: () => void): HTMLElement {
+  const p = 'add-node';
+  const plan = st.plan;
+  const nodes = plan.nodes ?? [];
+  const carried = new Set(nodes.map((n) => n.metric).filter((x): x is string => !!x));
+  const kindSel = selectInput(`${p}-kind`, 'Kind', Object.entries(NODE_KIND_LABEL), 'activity', {
+    hint: 'An activity is something the mission does (it has a cost); an output is what it produces; an outcome is the change that follows.',
+  });
+  const kindSelect = kindSel.querySelector('select') as HTMLSelectElement;
+  const extra = h('div', { class: 'gp-add-node-extra' });
+  let delivery: DistEditor | null = null;
+  const drawExtra = () => {
+    if (kindSelect.value === 'activity') {
+      delivery = distEditor(`${p}-delivery`, 'Chance of delivery', 1, 'A number from 0 to 1, or a distribution of it (for example Beta). 1: delivered for certain.');
+      replaceChildren(
+        extra,
+        selectInput(`${p}-stage`, 'Stage', Object.entries(STAGE_LABEL), 'explore'),
+        textInput(`${p}-cost`, 'Cost a year', '', { width: '10', inputmode: 'decimal', hint: 'In the plan’s units of cost; the optimiser chooses activities within a budget by it.' }),
+        textInput(`${p}-start`, 'Starts (period, optional)', '', { width: '10', hint: 'For example 2026 or 2026/27. Empty: at the mission’s start.' }),
+        textInput(`${p}-ramp`, 'Ramp-up (years, optional)', '', { width: '4', inputmode: 'decimal', hint: 'Years to reach full effect. Empty: at once.' }),
+        delivery.el,
+      );
+    } else {
+      delivery = null;
+      const metrics = (plan.metrics ?? []).filter((m) => !carried.has(m.id));
+      replaceChildren(
+        extra,
+        metrics.length > 0
+          ? selectInput(`${p}-metric`, 'Carries the metric (optional)', [['', 'None'], ...metrics.map((m) => [m.id, m.name || m.id] as [string, string])], '', {
+              hint: 'The node whose value is added to the metric in the simulation. At most one node carries each metric.',
+            })
+          : null,
+      );
+    }
+  };
+  kindSelect.addEventListener('change', drawExtra);
+  drawExtra();
+  const fields: Child[] = [
+    textInput(`${p}-id`, 'Id', '', {
+      width: '20',
+      hint: '1 to 64 characters: lower-case letters, digits, - and _, starting with a letter or a digit. Links and assumptions refer to the node by it.',
+    }),
+    kindSel,
+    textInput(`${p}-label`, 'Label', '', { hint: 'What it is, in words.' }),
+    extra,
+    textArea(`${p}-sources`, 'Sources (optional)', '', { hint: 'Where its numbers come from, one a line.', rows: 2 }),
+  ];
+  return formShell(
+    p,
+    'Add a node',
+    fields,
+    (form) => {
+      const val = (k: string) => (form.querySelector(`#${p}-${k}`) as HTMLInputElement | HTMLSelectElement | null)?.value.trim() ?? '';
+      const errors: [string, string][] = [];
+      const id = val('id');
+      if (!id) errors.push(['Enter an id for the node', `${p}-id`]);
+      else if (!ID_RE.test(id)) errors.push(['Enter an id of 1 to 64 characters: lower-case letters, digits, - and _, starting with a letter or a digit', `${p}-id`]);
+      else if (nodes.some((n) => n.id === id)) errors.push([`A node with the id ‘${id}’ exists already: choose another id`, `${p}-id`]);
+      const kind = val('kind') as PlanNode['kind'];
+      const node: PlanNode = { id, kind };
+      const label = val('label');
+      if (label) node.label = label;
+      if (kind === 'activity') {
+        node.stage = val('stage') as PlanNode['stage'];
+        const num = (k: 'cost' | 'ramp', what: string) => {
+          const raw = val(k);
+          if (raw === '') return;
+          const v = Number(raw.replace(/[\s,_]/g, ''));
+          if (!Number.isFinite(v) || v < 0) errors.push([`Enter ${what} as a number, 0 or more`, `${p}-${k}`]);
+          else node[k] = v;
+        };
+        num('cost', 'the cost a year');
+        const start = val('start');
+        if (start && !PERIOD_RE.test(start)) errors.push(['Enter the start as a period, for example 2026, 2026/27 or 2026-Q3', `${p}-start`]);
+        else if (start) node.start = start;
+        num('ramp', 'the ramp-up in years');
+        const d = delivery?.read();
+        if (isError(d)) errors.push([d.error, d.field]);
+        else if (typeof d === 'number' && (d < 0 || d > 1)) errors.push(['Enter the chance of delivery as a number from 0 to 1', `${p}-delivery-value`]);
+        else if (d !== undefined && d !== 1) node.delivery = d;
+      } else {
+        const metric = val('metric');
+        if (metric) node.metric = metric;
+      }
+      const sources = readSources(form, `${p}-sources`);
+      if (sources.length) node.sources = sources;
+      if (errors.length) {
+        showErrors(form, errors);
+        return;
+      }
+      const edited = structuredClone(st.plan);
+      edited.nodes = [...(edited.nodes ?? []), node];
+      const index = edited.nodes.length - 1;
+      void save(form, p, st, edited, redraw, {
+        done: `Added the ${(NODE_KIND_LABEL[kind] ?? kind).toLowerCase()} ‘${id}’.`,
+        fieldFor: (path) => newElementField(path, 'nodes', index, p, `${p}-id`, form),
+        after: () => {
+          st.selected = { kind: 'node', id };
+        },
+      });
+    },
+    { button: 'Add the node' },
+  );
+}
+
+function addEdgeForm(st: State, redraw: () => void): HTMLElement {
+  const p = 'add-edge';
+  const plan = st.plan;
+  const nodes = plan.nodes ?? [];
+  const label = (n: PlanNode) => `${shortLabel(nodeName(n, n.id), 70)} (${n.id})`;
+  const from = st.selected?.kind === 'node' ? st.selected.id : '';
+  const effect = distEditor(`${p}-effect`, 'Effect', undefined, 'How much the target node changes per unit of the source node: a number, or a distribution for its uncertainty.');
+  const fields: Child[] = [
+    selectInput(`${p}-from`, 'From', [['', 'Choose a node'], ...nodes.map((n) => [n.id, label(n)] as [string, string])], from, {
+      hint: 'The node the link starts from.',
+    }),
+    selectInput(`${p}-to`, 'To', [['', 'Choose a node'], ...nodes.filter((n) => n.kind !== 'activity').map((n) => [n.id, label(n)] as [string, string])], '', {
+      hint: 'An output or an outcome: a link may not lead into an activity.',
+    }),
+    effect.el,
+    textInput(`${p}-lag`, 'Lag (years)', '0', { width: '4', inputmode: 'numeric' }),
+    selectInput(`${p}-evidence`, 'Evidence', [1, 2, 3, 4, 5].map((l) => [String(l), EVIDENCE_LABEL[l]] as [string, string]), '1'),
+    textArea(`${p}-sources`, 'Sources (optional)', '', { hint: 'Where the effect comes from, one a line.', rows: 2 }),
+  ];
+  return formShell(
+    p,
+    'Add a link',
+    fields,
+    (form) => {
+      const val = (k: string) => (form.querySelector(`#${p}-${k}`) as HTMLInputElement | HTMLSelectElement | null)?.value.trim() ?? '';
+      const errors: [string, string][] = [];
+      const f = val('from');
+      const t = val('to');
+      if (!f) errors.push(['Choose the node the link comes from', `${p}-from`]);
+      if (!t) errors.push(['Choose the node the link leads to', `${p}-to`]);
+      if (f && t && f === t) errors.push(['Choose two different nodes: a link may not lead back into its own node', `${p}-to`]);
+      else if (f && t && (plan.edges ?? []).some((e) => e.from === f && e.to === t)) {
+        errors.push([`There is a link from ‘${f}’ to ‘${t}’ already: select it to edit it`, `${p}-to`]);
+      }
+      const d = effect.read();
+      if (isError(d)) errors.push([d.error, d.field]);
+      const lagRaw = val('lag');
+      const lag = Number(lagRaw);
+      if (lagRaw === '' || !Number.isInteger(lag) || lag < 0) errors.push(['Enter the lag as a whole number of years, 0 or more', `${p}-lag`]);
+      if (errors.length || isError(d)) {
+        showErrors(form, errors);
+        return;
+      }
+      const edge: PlanEdge = { from: f, to: t, effect: d, lag, evidence: Number(val('evidence')) };
+      const sources = readSources(form, `${p}-sources`);
+      if (sources.length) edge.sources = sources;
+      const edited = structuredClone(st.plan);
+      edited.edges = [...(edited.edges ?? []), edge];
+      const index = edited.edges.length - 1;
+      void save(form, p, st, edited, redraw, {
+        done: `Added the link from ‘${f}’ to ‘${t}’.`,
+        fieldFor: (path) => newElementField(path, 'edges', index, p, `${p}-to`, form),
+        after: () => {
+          st.selected = { kind: 'edge', from: f, to: t };
+        },
+      });
+    },
+    { button: 'Add the link' },
+  );
+}
+
+/**
+ * A delete form: what goes with the element (in a warning), then a first button that asks
+ * for confirmation, and a second ("Yes, delete …") that saves the plan without it.
+ */
+function deleteForm(prefix: string, heading: string, what: string, consequences: Child[], edited: () => PlanDoc, st: State, redraw: () => void): HTMLElement {
+  const questionId = `${prefix}-confirm-question`;
+  return formShell(
+    prefix,
+    heading,
+    [warningText(...consequences)],
+    (form) => {
+      if (form.dataset.confirming !== 'true') {
+        form.dataset.confirming = 'true';
+        const group = form.querySelector('.gp-form-buttons') as HTMLElement;
+        const first = group.querySelector('button') as HTMLButtonElement;
+        first.hidden = true;
+        const cancel = h(
+          'button',
+          {
+            type: 'button',
+            class: 'govuk-button govuk-button--secondary',
+            'data-cancel': true,
+            onclick: () => {
+              form.dataset.confirming = 'false';
+              confirmBox.remove();
+              yes.remove();
+              cancel.remove();
+              first.hidden = false;
+              first.focus();
+            },
+          },
+          'No, keep it',
+        );
+        const yes = h('button', { type: 'submit', class: 'govuk-button govuk-button--warning', 'data-confirm': true }, `Yes, delete ${what}`);
+        const confirmBox = h(
+          'p',
+          { class: 'govuk-body govuk-!-font-weight-bold gp-confirm', id: questionId, tabindex: '-1' },
+          `Are you sure you want to delete ${what}? The earlier versions of the plan keep it.`,
+        );
+        group.before(confirmBox);
+        group.append(yes, cancel);
+        confirmBox.focus();
+        return;
+      }
+      void save(form, prefix, st, edited(), redraw, {
+        done: `Deleted ${what}.`,
+        after: () => {
+          st.selected = null;
+        },
+      });
+    },
+    { button: heading, warning: true },
+  );
+}
+
+function deleteNodeForm(n: PlanNode, st: State, redraw: () => void): HTMLElement {
+  const plan = st.plan;
+  const touching = (plan.edges ?? []).filter((e) => e.from === n.id || e.to === n.id);
+  const { assumptions, tests } = attached(plan, new Set([nodeRef(n), ...touching.map(edgeRef)]));
+  const plural = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const consequences: Child[] = [
+    `Deleting the node ‘${n.id}’ also deletes `,
+    touching.length || assumptions.length
+      ? [
+          [
+            touching.length ? plural(touching.length, 'link that touches it', 'links that touch it') : null,
+            assumptions.length ? `${plural(assumptions.length, 'assumption', 'assumptions')} on it or on its links${tests.length ? ` and ${plural(tests.length, 'test', 'tests')} of them` : ''}` : null,
+          ]
+            .filter(Boolean)
+            .join(', and '),
+          '.',
+        ]
+      : 'nothing else: no link touches it and no assumption is on it.',
+    touching.length
+      ? h('span', { class: 'gp-block govuk-body-s govuk-!-margin-top-2', 'data-delete-edges': touching.length }, 'Links: ', touching.map((e) => `${e.from} → ${e.to}`).join('; '), '.')
+      : null,
+    assumptions.length
+      ? h('span', { class: 'gp-block govuk-body-s', 'data-delete-assumptions': assumptions.length }, 'Assumptions: ', assumptions.map((a) => a.id).join(', '), '.')
+      : null,
+  ];
+  return deleteForm(
+    'delete-node',
+    'Delete this node',
+    `the node ‘${n.id}’${touching.length ? ` and ${plural(touching.length, 'link', 'links')}` : ''}`,
+    consequences,
+    () => {
+      const edited = withoutEdges(st.plan, (e) => e.from === n.id || e.to === n.id, [nodeRef(n)]);
+      edited.nodes = (edited.nodes ?? []).filter((x) => x.id !== n.id);
+      return edited;
+    },
+    st,
+    redraw,
+  );
+}
+
+function deleteEdgeForm(e: PlanEdge, st: State, redraw: () => void): HTMLElement {
+  const { assumptions, tests } = attached(st.plan, new Set([edgeRef(e)]));
+  const consequences: Child[] = [
+    `Deleting the link from ‘${e.from}’ to ‘${e.to}’ `,
+    assumptions.length
+      ? `also deletes ${assumptions.length === 1 ? 'its assumption' : `its ${assumptions.length} assumptions`} (${assumptions.map((a) => a.id).join(', ')})${tests.length ? ` and ${tests.length === 1 ? 'its test' : `their ${tests.length} tests`}` : ''}.`
+      : 'deletes nothing else: no assumption is on it.',
+  ];
+  return deleteForm(
+    'delete-edge',
+    'Delete this link',
+    `the link from ‘${e.from}’ to ‘${e.to}’`,
+    consequences,
+    () => withoutEdges(st.plan, (x) => x.from === e.from && x.to === e.to),
+    st,
+    redraw,
+  );
 }
