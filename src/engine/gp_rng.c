@@ -48,3 +48,21 @@ void gp_rng_stream(gp_rng *r, uint64_t seed, uint64_t k) {
   for (uint64_t i = 0; i < k; i++)
     gp_rng_jump(r);
 }
+
+void gp_rng_lanes_init(gp_rng_lanes *r, const gp_rng *base) {
+  gp_rng x = *base;
+  for (int l = 0; l < GP_RNG_LANES; l++) {
+    if (l) gp_rng_jump(&x);
+    gp_rng_lanes_set(r, l, &x);
+  }
+}
+
+void gp_rng_lanes_get(const gp_rng_lanes *r, int l, gp_rng *out) {
+  for (int k = 0; k < 4; k++)
+    out->s[k] = r->s[k][l];
+}
+
+void gp_rng_lanes_set(gp_rng_lanes *r, int l, const gp_rng *in) {
+  for (int k = 0; k < 4; k++)
+    r->s[k][l] = in->s[k];
+}

@@ -11,6 +11,8 @@
  * uses its own stream, which is what makes results independent of the
  * number of threads. gp_rng_long_jump (2^192 outputs) gives streams for
  * auxiliary runs (such as a pilot) that cannot meet the block streams.
+ * gp_rng_lanes holds GP_RNG_LANES consecutive streams side by side, for
+ * samplers that work on vectors of draws.
  */
 #ifndef GP_RNG_H
 #define GP_RNG_H
@@ -51,6 +53,20 @@ static inline double gp_rng_uniform(gp_rng *r) {
 static inline double gp_rng_uniform_pos(gp_rng *r) {
   return ((double)(gp_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
 }
+
+/* GP_RNG_LANES generators stepped together, one per SIMD lane (the
+ * simulation's samplers draw one value per lane at a time). */
+#define GP_RNG_LANES 8
+typedef struct gp_rng_lanes {
+  uint64_t s[4][GP_RNG_LANES]; /* word k of lane l's xoshiro256** state is s[k][l] */
+} gp_rng_lanes;
+
+/* Lane l = base advanced by l jumps (l·2^128 outputs); base is unchanged. */
+void gp_rng_lanes_init(gp_rng_lanes *r, const gp_rng *base);
+
+/* Lane l's generator as a gp_rng (get), and storing one back (set). */
+void gp_rng_lanes_get(const gp_rng_lanes *r, int l, gp_rng *out);
+void gp_rng_lanes_set(gp_rng_lanes *r, int l, const gp_rng *in);
 
 /* Advances r by 2^128 outputs (the reference jump polynomial). */
 void gp_rng_jump(gp_rng *r);

@@ -2,8 +2,9 @@
  * gp_sim — the game plan simulation; see gp_sim.h and
  * docs/methods/simulation.md.
  *
- * One draw (gp_draw): sample every input in a fixed order (each activity's
- * delivery, then each edge's effect, then the counterfactual); propagate
+ * Draws are computed GP_LANES at a time (gp_batch; one SIMD lane per draw).
+ * One draw: sample every input in a fixed order (each activity's delivery,
+ * then each edge's effect, then the counterfactual); propagate
  * forward through the graph in topological order, each node holding its
  * value in every grid period; then, for each node carrying a metric with a
  * target, propagate backward the adjoint g[v][L] = ∂value(n, t)/∂value(v, t−L),
@@ -18,6 +19,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ const char *const gp_sim_qnames[GP_SIM_NQ] = {"p5", "p10", "p25", "p50", "p75", 
 #define GP_PILOT 2048     /* pilot draws: histogram ranges and centring shifts */
 #define GP_NH 256         /* histogram bins per contribution */
 #define GP_HW (GP_NH + 3) /* + under, over, exact zero */
+#define GP_PF 8           /* histogram prefetch distance, in contributions */
 
 void gp_sim_options_default(gp_sim_options *o) {
   memset(o, 0, sizeof *o);
@@ -53,14 +56,21 @@ typedef struct gp_model {
   long *act_of_node;    /* [N] activity index or -1 */
   double *pdel;         /* [A] mean of each activity's delivery distribution */
   double *ramp;         /* [A*T] ramp of each activity (0 when stopped or switched off) */
-  const gp_dist *eff;   /* [E] effects */
+  gp_dist_prep *samp;   /* [E] the effects, prepared for sampling */
+  gp_dist_prep cfsamp;  /* the counterfactual's change per year, prepared */
+  size_t *samp_order;   /* [E] the order in which effects are sampled: by family, then
+                           file order (one family at a time keeps the sampler's
+                           branches predictable) */
+  size_t *e_from;       /* [E] source node of each edge */
+  size_t *e_to;         /* [E] target node of each edge */
+  size_t *e_lag;        /* [E] lag of each edge in grid steps */
   size_t *in_start;     /* [N+1] CSR of incoming edges */
   size_t *in_edge;      /* [E] edge indices, by target node then file order */
+  size_t *out_start;    /* [N+1] CSR of outgoing edges */
+  size_t *out_edge;     /* [E] edge indices, by source node, then in the adjoint's order:
+                           target latest in topological order first, then file order */
   size_t nin;           /* uncertain inputs */
   gp_sim_input *inputs; /* [nin] their description */
-  long *inp_act;        /* [A] input index of each activity's delivery or -1 */
-  long *inp_edge;       /* [E] input index of each edge's effect or -1 */
-  long inp_cf;          /* input index of the counterfactual or -1 */
   bool has_cf;          /* whether there is a counterfactual */
   size_t K;             /* targets */
   long *t_node;         /* [K] node carrying the target's metric or -1 */
@@ -87,19 +97,6 @@ typedef struct gp_model {
   size_t NA;            /* assumptions */
 } gp_model;
 
-typedef struct gp_work {
-  double *x;       /* [nin] input values */
-  double *D;       /* [A] delivered (0/1) */
-  double *beta;    /* [E] effects */
-  double cf;       /* counterfactual change per year */
-  double *val;     /* [N*T] node values */
-  double *adj;     /* [nmn*N*T] adjoints */
-  double *y;       /* [K] metric at each target */
-  double *eff;     /* [K] the carrying node's value there */
-  double *contrib; /* [ncp*A] contributions */
-  double *yfail;   /* [NA] primary metric if each assumption fails */
-} gp_work;
-
 static void *gp_xcalloc(size_t n, size_t size, bool *ok) {
   void *p = calloc(n ? n : 1, size);
   if (!p) *ok = false;
@@ -109,7 +106,9 @@ static void *gp_xcalloc(size_t n, size_t size, bool *ok) {
 static void gp_model_free(gp_model *m) {
   free(m->act), free(m->act_of_node), free(m->pdel), free(m->ramp), free(m->in_start),
       free(m->in_edge);
-  free(m->inputs), free(m->inp_act), free(m->inp_edge), free(m->t_node), free(m->t_t);
+  free(m->samp), free(m->samp_order), free(m->e_from), free(m->e_to), free(m->e_lag),
+      free(m->out_start), free(m->out_edge);
+  free(m->inputs), free(m->t_node), free(m->t_t);
   free(m->t_const), free(m->t_cfyears), free(m->t_value), free(m->t_dir), free(m->t_cp);
   free(m->mn_node), free(m->cp_mn), free(m->cp_t), free(m->cp_target), free(m->tm_metric);
   free(m->tm_node), free(m->tm_const), free(m->tm_cfyears);
@@ -147,8 +146,14 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   m->act_of_node = gp_xcalloc(N, sizeof *m->act_of_node, &ok);
   m->in_start = gp_xcalloc(N + 1, sizeof *m->in_start, &ok);
   m->in_edge = gp_xcalloc(E, sizeof *m->in_edge, &ok);
+  m->out_start = gp_xcalloc(N + 1, sizeof *m->out_start, &ok);
+  m->out_edge = gp_xcalloc(E, sizeof *m->out_edge, &ok);
+  m->samp = gp_xcalloc(E, sizeof *m->samp, &ok);
+  m->samp_order = gp_xcalloc(E, sizeof *m->samp_order, &ok);
+  m->e_from = gp_xcalloc(E, sizeof *m->e_from, &ok);
+  m->e_to = gp_xcalloc(E, sizeof *m->e_to, &ok);
+  m->e_lag = gp_xcalloc(E, sizeof *m->e_lag, &ok);
   m->inputs = gp_xcalloc(N + E + 1, sizeof *m->inputs, &ok);
-  m->inp_edge = gp_xcalloc(E, sizeof *m->inp_edge, &ok);
   m->t_node = gp_xcalloc(K, sizeof *m->t_node, &ok);
   m->t_t = gp_xcalloc(K, sizeof *m->t_t, &ok);
   m->t_const = gp_xcalloc(K, sizeof *m->t_const, &ok);
@@ -175,7 +180,6 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   }
   size_t A = m->A;
   m->ramp = gp_xcalloc(A * (size_t)T, sizeof *m->ramp, &ok);
-  m->inp_act = gp_xcalloc(A, sizeof *m->inp_act, &ok);
   m->pdel = gp_xcalloc(A, sizeof *m->pdel, &ok);
   if (!ok) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   for (size_t a = 0; a < A; a++) {
@@ -194,8 +198,21 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
       m->ramp[a * (size_t)T + (size_t)t] = r;
     }
   }
+  /* edges: ends, lags, prepared samplers */
+  for (size_t e = 0; e < E; e++) {
+    m->e_from[e] = g->edges[e].ifrom;
+    m->e_to[e] = g->edges[e].ito;
+    m->e_lag[e] = (size_t)g->edges[e].lag * m->py;
+    gp_dist_prepare(opt->effects ? &opt->effects[e] : &g->edges[e].effect, &m->samp[e]);
+  }
+  if (g && g->has_counterfactual) gp_dist_prepare(&g->cf.change_per_year, &m->cfsamp);
+  {
+    size_t j = 0;
+    for (int kind = GP_DIST_FIXED; kind <= GP_DIST_BERNOULLI; kind++)
+      for (size_t e = 0; e < E; e++)
+        if ((int)m->samp[e].kind == kind) m->samp_order[j++] = e;
+  }
   /* incoming edges, CSR */
-  m->eff = opt->effects ? opt->effects : NULL;
   for (size_t e = 0; e < E; e++)
     m->in_start[g->edges[e].ito + 1]++;
   for (size_t i = 0; i < N; i++)
@@ -206,6 +223,19 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
     memcpy(fill, m->in_start, (N + 1) * sizeof *fill);
     for (size_t e = 0; e < E; e++)
       m->in_edge[fill[g->edges[e].ito]++] = e;
+    /* outgoing edges, in the order the adjoint adds them (see gp_batch) */
+    for (size_t e = 0; e < E; e++)
+      m->out_start[g->edges[e].ifrom + 1]++;
+    for (size_t i = 0; i < N; i++)
+      m->out_start[i + 1] += m->out_start[i];
+    memcpy(fill, m->out_start, (N + 1) * sizeof *fill);
+    for (size_t k = N; k-- > 0;) {
+      size_t v = g->topo[k];
+      for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
+        size_t e = m->in_edge[j];
+        m->out_edge[fill[g->edges[e].ifrom]++] = e;
+      }
+    }
     free(fill);
   }
   /* uncertain inputs: deliveries, effects, counterfactual */
@@ -213,24 +243,18 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
     const gp_dist *d = &g->nodes[m->act[a]].delivery;
     m->pdel[a] = gp_dist_mean(d);
     bool random = m->pdel[a] > 0 && m->pdel[a] < 1;
-    m->inp_act[a] = -1;
     if (random) {
-      m->inp_act[a] = (long)m->nin;
       m->inputs[m->nin++] = (gp_sim_input){GP_INPUT_DELIVERY, m->act[a], NAN, NAN};
     }
   }
   for (size_t e = 0; e < E; e++) {
     const gp_dist *d = opt->effects ? &opt->effects[e] : &g->edges[e].effect;
-    m->inp_edge[e] = -1;
     if (d->kind != GP_DIST_FIXED) {
-      m->inp_edge[e] = (long)m->nin;
       m->inputs[m->nin++] = (gp_sim_input){GP_INPUT_EFFECT, e, NAN, NAN};
     }
   }
   m->has_cf = g && g->has_counterfactual;
-  m->inp_cf = -1;
   if (m->has_cf && g->cf.change_per_year.kind != GP_DIST_FIXED) {
-    m->inp_cf = (long)m->nin;
     m->inputs[m->nin++] = (gp_sim_input){GP_INPUT_COUNTERFACTUAL, 0, NAN, NAN};
   }
   /* targets, metric nodes, contribution points */
@@ -291,108 +315,167 @@ static gp_code gp_model_build(const gp_plan *plan, const gp_sim_options *opt, gp
   return GP_OK;
 }
 
+/* Draws are computed GP_LANES at a time ("a batch"): every per-draw quantity
+ * is a vector with one lane per draw, so each edge's loop over periods works
+ * on whole vectors (SIMD) and its bookkeeping is paid once per batch. Each
+ * lane does exactly the arithmetic of one draw, in the same order, and the
+ * lanes are sampled one after another from the group's stream, so a batch
+ * gives the same numbers as GP_LANES single draws. */
+#define GP_LANES GP_RNG_LANES
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define GP_SIM_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GP_SIM_SIMD
+#endif
+typedef double gp_vd __attribute__((vector_size(GP_LANES * sizeof(double))));
+
+typedef struct gp_work {
+  gp_vd *D;         /* [A] delivered (0/1) */
+  gp_vd *beta;      /* [E] effects */
+  gp_vd *cf;        /* [1] counterfactual change per year */
+  gp_vd *val;       /* [N*T] node values */
+  gp_vd *adj;       /* [nmn*N*T] adjoints */
+  gp_vd *y;         /* [K] metric at each target */
+  gp_vd *eff;       /* [K] the carrying node's value there */
+  gp_vd *contrib;   /* [ncp*A] contributions */
+  gp_vd *yfail;     /* [NA] primary metric if each assumption fails */
+  const gp_vd **xp; /* [nin] where each uncertain input's value is (D, beta or cf) */
+} gp_work;
+
+/* n zeroed vectors, 64-byte aligned (free with free). */
+static gp_vd *gp_vcalloc(size_t n, bool *ok) {
+  size_t bytes = (n ? n : 1) * sizeof(gp_vd);
+  gp_vd *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (!p)
+    *ok = false;
+  else
+    memset(p, 0, bytes);
+  return p;
+}
+
 static bool gp_work_init(const gp_model *m, gp_work *w) {
   bool ok = true;
   size_t NT = m->N * (size_t)m->T;
-  w->x = gp_xcalloc(m->nin, sizeof *w->x, &ok);
-  w->D = gp_xcalloc(m->A, sizeof *w->D, &ok);
-  w->beta = gp_xcalloc(m->E, sizeof *w->beta, &ok);
-  w->val = gp_xcalloc(NT, sizeof *w->val, &ok);
-  w->adj = gp_xcalloc(m->nmn * NT, sizeof *w->adj, &ok);
-  w->y = gp_xcalloc(m->K, sizeof *w->y, &ok);
-  w->eff = gp_xcalloc(m->K, sizeof *w->eff, &ok);
-  w->contrib = gp_xcalloc(m->ncp * m->A, sizeof *w->contrib, &ok);
-  w->yfail = gp_xcalloc(m->NA, sizeof *w->yfail, &ok);
-  return ok;
+  memset(w, 0, sizeof *w);
+  w->D = gp_vcalloc(m->A, &ok);
+  w->beta = gp_vcalloc(m->E, &ok);
+  w->cf = gp_vcalloc(1, &ok);
+  w->val = gp_vcalloc(NT, &ok);
+  w->adj = gp_vcalloc(m->nmn * NT, &ok);
+  w->y = gp_vcalloc(m->K, &ok);
+  w->eff = gp_vcalloc(m->K, &ok);
+  w->contrib = gp_vcalloc(m->ncp * m->A, &ok);
+  w->yfail = gp_vcalloc(m->NA, &ok);
+  w->xp = gp_xcalloc(m->nin, sizeof *w->xp, &ok);
+  if (!ok) return false;
+  for (size_t i = 0; i < m->nin; i++) {
+    const gp_sim_input *in = &m->inputs[i];
+    w->xp[i] = in->kind == GP_INPUT_DELIVERY ? &w->D[m->act_of_node[in->index]]
+               : in->kind == GP_INPUT_EFFECT ? &w->beta[in->index]
+                                             : w->cf;
+  }
+  return true;
 }
 
 static void gp_work_free(gp_work *w) {
-  free(w->x), free(w->D), free(w->beta), free(w->val), free(w->adj), free(w->y), free(w->eff);
-  free(w->contrib), free(w->yfail);
+  free(w->D), free(w->beta), free(w->cf), free(w->val), free(w->adj), free(w->y), free(w->eff);
+  free(w->contrib), free(w->yfail), free(w->xp);
 }
 
-/* One draw: sample, propagate, and evaluate targets, contributions and
- * failed assumptions. */
-static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
+/* One batch of nb ≤ GP_LANES draws (lanes nb.. are zero and ignored):
+ * sample, propagate, and evaluate targets, contributions and failed
+ * assumptions. */
+GP_SIM_SIMD static void gp_batch(const gp_model *m, gp_rng_lanes *r, gp_work *w, size_t nb,
+                                 bool full) {
   const gp_graph *g = m->g;
-  const size_t T = (size_t)m->T, N = m->N;
-  /* sample, in a fixed order */
-  for (size_t a = 0; a < m->A; a++) {
-    /* D ~ Bernoulli(p) with p ~ delivery is, marginally, Bernoulli(E[p]);
-     * p is used nowhere else, so one uniform draw gives D exactly in law. */
-    double p = m->pdel[a];
-    double D = p >= 1 ? 1 : p <= 0 ? 0 : gp_rng_uniform(r) < p ? 1 : 0;
-    w->D[a] = D;
-    if (m->inp_act[a] >= 0) w->x[m->inp_act[a]] = D;
+  const size_t T = (size_t)m->T, N = m->N, A = m->A, E = m->E;
+  /* sample, in a fixed order: each activity's delivery, each edge's effect
+   * (edges grouped by family, see gp_model.samp_order), the counterfactual;
+   * lane l from lane l of the generators */
+  double *Dl = (double *)w->D, *bl = (double *)w->beta, *cfl = (double *)w->cf;
+  gp_dist_bernoulli_lanes(m->pdel, A, r, Dl);
+  gp_dist_draw_lanes(m->samp, m->samp_order, E, r, bl);
+  if (m->has_cf)
+    gp_dist_draw_lanes(&m->cfsamp, NULL, 1, r, cfl);
+  else
+    *w->cf = (gp_vd){0};
+  if (nb < GP_LANES) { /* unused lanes: zero */
+    for (size_t l = nb; l < GP_LANES; l++) {
+      for (size_t a = 0; a < A; a++)
+        Dl[a * GP_LANES + l] = 0;
+      for (size_t e = 0; e < E; e++)
+        bl[e * GP_LANES + l] = 0;
+      cfl[l] = 0;
+    }
   }
-  for (size_t e = 0; e < m->E; e++) {
-    const gp_dist *d = m->eff ? &m->eff[e] : &g->edges[e].effect;
-    w->beta[e] = gp_dist_sample(d, r);
-    if (m->inp_edge[e] >= 0) w->x[m->inp_edge[e]] = w->beta[e];
-  }
-  w->cf = m->has_cf ? gp_dist_sample(&g->cf.change_per_year, r) : 0;
-  if (m->inp_cf >= 0) w->x[m->inp_cf] = w->cf;
   /* forward */
-  double *val = w->val;
+  gp_vd *val = w->val;
+  const gp_vd zero = {0};
   for (size_t k = 0; k < N; k++) {
     size_t v = g->topo[k];
-    double *vv = val + v * T;
+    gp_vd *vv = val + v * T;
     long a = m->act_of_node[v];
     if (a >= 0) {
       const double *rp = m->ramp + (size_t)a * T;
-      double D = w->D[a];
+      gp_vd D = w->D[a];
       for (size_t t = 0; t < T; t++)
         vv[t] = D * rp[t];
       continue;
     }
     for (size_t t = 0; t < T; t++)
-      vv[t] = 0;
+      vv[t] = zero;
     for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
       size_t e = m->in_edge[j];
-      size_t lag = (size_t)g->edges[e].lag * m->py;
-      const double *uu = val + g->edges[e].ifrom * T;
-      double b = w->beta[e];
+      size_t lag = m->e_lag[e];
+      const gp_vd *uu = val + m->e_from[e] * T;
+      gp_vd b = w->beta[e];
       for (size_t t = lag; t < T; t++)
         vv[t] += b * uu[t - lag];
     }
   }
   /* targets */
+  gp_vd cf = *w->cf;
   for (size_t k = 0; k < m->K; k++) {
-    double eff = 0;
+    gp_vd eff = zero;
     if (m->t_node[k] >= 0 && m->t_t[k] >= 0 && m->t_t[k] < m->T)
       eff = val[(size_t)m->t_node[k] * T + (size_t)m->t_t[k]];
     w->eff[k] = eff;
-    w->y[k] = m->t_const[k] + w->cf * m->t_cfyears[k] + eff;
+    w->y[k] = m->t_const[k] + cf * m->t_cfyears[k] + eff;
   }
   if (!m->adjoint) return;
-  /* adjoints, one per metric node */
+  /* adjoints, one per metric node, in reverse topological order: each node
+   * gathers from its outgoing edges, in the order in which pushing along the
+   * incoming edges of the nodes in reverse topological order would add them */
   for (size_t mi = 0; mi < m->nmn; mi++) {
-    double *adj = w->adj + mi * N * T;
-    memset(adj, 0, N * T * sizeof *adj);
-    adj[m->mn_node[mi] * T] = 1;
+    gp_vd *adj = w->adj + mi * N * T;
+    const gp_vd one = zero + 1;
     for (size_t k = N; k-- > 0;) {
-      size_t v = g->topo[k];
-      const double *gv = adj + v * T;
-      for (size_t j = m->in_start[v]; j < m->in_start[v + 1]; j++) {
-        size_t e = m->in_edge[j];
-        size_t lag = (size_t)g->edges[e].lag * m->py;
-        double *gu = adj + g->edges[e].ifrom * T;
-        double b = w->beta[e];
-        for (size_t L = 0; L + lag < T; L++)
-          gu[L + lag] += b * gv[L];
+      size_t u = g->topo[k];
+      gp_vd *gu = adj + u * T;
+      for (size_t L = 0; L < T; L++)
+        gu[L] = zero;
+      if (u == m->mn_node[mi]) gu[0] = one;
+      for (size_t j = m->out_start[u]; j < m->out_start[u + 1]; j++) {
+        size_t e = m->out_edge[j];
+        size_t lag = m->e_lag[e];
+        const gp_vd *gw = adj + m->e_to[e] * T;
+        gp_vd b = w->beta[e];
+        for (size_t L = lag; L < T; L++)
+          gu[L] += b * gw[L - lag];
       }
     }
   }
   /* contributions */
   for (size_t c = 0; c < m->ncp; c++) {
-    const double *adj = w->adj + m->cp_mn[c] * N * T;
+    const gp_vd *adj = w->adj + m->cp_mn[c] * N * T;
     size_t t = (size_t)m->cp_t[c];
-    for (size_t a = 0; a < m->A; a++) {
-      const double *ga = adj + m->act[a] * T, *va = val + m->act[a] * T;
-      double s = 0;
+    for (size_t a = 0; a < A; a++) {
+      const gp_vd *ga = adj + m->act[a] * T, *va = val + m->act[a] * T;
+      gp_vd s = zero;
       for (size_t L = 0; L <= t; L++)
         s += ga[L] * va[t - L];
-      w->contrib[c * m->A + a] = s;
+      w->contrib[c * A + a] = s;
     }
   }
   if (!full) return;
@@ -400,20 +483,20 @@ static void gp_draw(const gp_model *m, gp_rng *r, gp_work *w, bool full) {
   size_t pk = m->pk;
   for (size_t i = 0; i < m->NA; i++) {
     const gp_assumption *as = &g->assumptions[i];
-    double d = 0;
+    gp_vd d = zero;
     if (m->pcp >= 0) {
-      const double *adj = w->adj + m->cp_mn[m->pcp] * N * T;
+      const gp_vd *adj = w->adj + m->cp_mn[m->pcp] * N * T;
       size_t t = (size_t)m->cp_t[m->pcp];
       if (as->on_kind == GP_ON_EDGE) {
         const gp_edge *e = &g->edges[as->on_index];
         size_t lag = (size_t)e->lag * m->py;
-        const double *gw = adj + e->ito * T, *vu = val + e->ifrom * T;
-        double s = 0;
+        const gp_vd *gw = adj + e->ito * T, *vu = val + e->ifrom * T;
+        gp_vd s = zero;
         for (size_t L = 0; L + lag <= t; L++)
           s += gw[L] * vu[t - lag - L];
         d = w->beta[as->on_index] * s;
       } else {
-        const double *gv = adj + as->on_index * T, *vv = val + as->on_index * T;
+        const gp_vd *gv = adj + as->on_index * T, *vv = val + as->on_index * T;
         for (size_t L = 0; L <= t; L++)
           d += gv[L] * vv[t - L];
       }
@@ -459,94 +542,147 @@ typedef struct gp_shared {
   bool failed;                        /* a worker ran out of memory */
 } gp_shared;
 
-/* Counts x in histogram h (GP_HW counts) and widens the bin's observed
- * range [mn, mx]: quantiles interpolate between the values actually seen in
- * a bin, so an atom (a value taken with positive probability) comes out
- * exactly. Counts, minima and maxima merge exactly in any order. */
-static void gp_hist_add(gp_hbin *h, double lo, double w, double x) {
-  size_t b;
-  if (x == 0) {
-    b = GP_NH + 2;
-  } else {
-    double f = (x - lo) / w;
-    b = !(f >= 0) ? 0 : f >= GP_NH ? GP_NH + 1 : 1 + (size_t)f;
-  }
-  gp_hbin *hb = &h[b];
-  if (!hb->n || x < hb->mn) hb->mn = x;
-  if (!hb->n || x > hb->mx) hb->mx = x;
+/* The bin of x in a histogram with origin lo and width w, given
+ * f = (x − lo)/w: the exact-zero bin, under- or overflow, or 1 + ⌊f⌋. */
+static inline size_t gp_hist_bin(double x, double f) {
+  if (x == 0) return GP_NH + 2;
+  return !(f >= 0) ? 0 : f >= GP_NH ? GP_NH + 1 : 1 + (size_t)f;
+}
+
+/* Counts x in its bin hb and widens the bin's observed range [mn, mx]
+ * (a worker's empty bins start at [+∞, −∞], so no branch is needed):
+ * quantiles interpolate between the values actually seen in a bin, so an
+ * atom (a value taken with positive probability) comes out exactly. Counts,
+ * minima and maxima merge exactly in any order. */
+static inline void gp_hist_put(gp_hbin *hb, double x) {
+  hb->mn = x < hb->mn ? x : hb->mn;
+  hb->mx = x > hb->mx ? x : hb->mx;
   hb->n++;
 }
 
-static void *gp_worker(void *arg) {
+GP_SIM_SIMD static void *gp_worker(void *arg) {
   gp_shared *s = arg;
   const gp_model *m = s->m;
   const gp_sim_options *o = s->o;
   gp_work w;
   bool full = !o->light;
-  size_t nh = full ? m->ncp * m->A * GP_HW : 0;
+  size_t nh = full ? m->ncp * m->A * GP_HW : 0, nc = full ? m->ncp * m->A : 0;
   gp_hbin *hist = calloc(nh ? nh : 1, sizeof *hist);
-  if (!gp_work_init(m, &w) || !hist) {
+  uint16_t *bins = calloc(nc ? nc * GP_LANES : 1, sizeof *bins); /* [nc*GP_LANES] */
+  bool ok = true;
+  gp_vd *vsx = gp_vcalloc(3 * m->nin, &ok); /* [3*nin] per-lane Σx, Σx², Σxy of the group */
+  gp_vd vs[2];                              /* per-lane Σy, Σy² of the group */
+  if (!gp_work_init(m, &w) || !hist || !bins || !ok) {
     gp_work_free(&w);
-    free(hist);
+    free(hist), free(bins), free(vsx);
     pthread_mutex_lock(&s->lock);
     s->failed = true;
     pthread_mutex_unlock(&s->lock);
     return NULL;
   }
-  const size_t T = (size_t)m->T, N = o->draws;
+  for (size_t i = 0; i < nh; i++) /* empty bins: [+∞, −∞] (see gp_hist_put) */
+    hist[i].mn = INFINITY, hist[i].mx = -INFINITY;
+
+  const size_t T = (size_t)m->T, N = o->draws, A = m->A, pk = m->pk;
   for (;;) {
     pthread_mutex_lock(&s->lock);
     int g = s->next < GP_SIM_GROUPS ? s->next++ : -1;
     pthread_mutex_unlock(&s->lock);
     if (g < 0) break;
     gp_gacc *ac = &s->acc[g];
-    gp_rng r;
-    gp_rng_stream(&r, o->seed, (uint64_t)g);
-    for (uint64_t d = s->gstart[g]; d < s->gstart[g + 1]; d++) {
-      gp_draw(m, &r, &w, full);
-      ac->n++;
-      for (size_t k = 0; k < m->K; k++) {
-        s->ystore[k * N + d] = w.y[k];
-        ac->ysum[k] += w.y[k];
-        ac->esum[k] += w.eff[k];
-        if (gp_meets(w.y[k], m->t_value[k], m->t_dir[k])) ac->meet[k]++;
-      }
-      if (o->keep_contrib) {
-        double base = w.y[m->pk];
-        for (size_t a = 0; a < m->A; a++) {
-          double c = m->pcp >= 0 ? w.contrib[(size_t)m->pcp * m->A + a] : 0;
-          s->cdraws[a * N + d] = c;
-          base -= c;
+    for (size_t i = 0; i < 3 * m->nin; i++)
+      vsx[i] = (gp_vd){0};
+    vs[0] = vs[1] = (gp_vd){0};
+    gp_rng r0;
+    gp_rng_lanes r;
+    gp_rng_stream(&r0, o->seed, (uint64_t)g * GP_LANES);
+    gp_rng_lanes_init(&r, &r0);
+    for (uint64_t d0 = s->gstart[g]; d0 < s->gstart[g + 1]; d0 += GP_LANES) {
+      uint64_t left = s->gstart[g + 1] - d0;
+      size_t nb = left < GP_LANES ? (size_t)left : GP_LANES;
+      gp_batch(m, &r, &w, nb, full);
+      /* every accumulator takes the lanes in draw order */
+      ac->n += nb;
+      for (size_t l = 0; l < nb; l++) {
+        uint64_t d = d0 + l;
+        for (size_t k = 0; k < m->K; k++) {
+          double y = w.y[k][l];
+          s->ystore[k * N + d] = y;
+          ac->ysum[k] += y;
+          ac->esum[k] += w.eff[k][l];
+          if (gp_meets(y, m->t_value[k], m->t_dir[k])) ac->meet[k]++;
         }
-        s->bdraws[d] = base;
+        if (o->keep_contrib) {
+          double base = w.y[pk][l];
+          for (size_t a = 0; a < A; a++) {
+            double c = m->pcp >= 0 ? w.contrib[(size_t)m->pcp * A + a][l] : 0;
+            s->cdraws[a * N + d] = c;
+            base -= c;
+          }
+          s->bdraws[d] = base;
+        }
       }
       if (!full) continue;
       /* trajectory */
       for (size_t ti = 0; ti < m->ntm; ti++) {
-        const double *vn = m->tm_node[ti] >= 0 ? w.val + (size_t)m->tm_node[ti] * T : NULL;
-        for (size_t t = 0; t < T; t++)
-          s->trstore[(ti * T + t) * N + d] =
-              m->tm_const[ti] + w.cf * m->tm_cfyears[ti * T + t] + (vn ? vn[t] : 0);
+        const gp_vd *vn = m->tm_node[ti] >= 0 ? w.val + (size_t)m->tm_node[ti] * T : NULL;
+        for (size_t t = 0; t < T; t++) {
+          double *out = s->trstore + (ti * T + t) * N + d0;
+          double cy = m->tm_cfyears[ti * T + t];
+          for (size_t l = 0; l < nb; l++)
+            out[l] = m->tm_const[ti] + (*w.cf)[l] * cy + (vn ? vn[t][l] : 0);
+        }
       }
-      /* sensitivity */
-      double y = w.y[m->pk] - s->y0;
-      ac->sy += y;
-      ac->syy += y * y;
-      for (size_t i = 0; i < m->nin; i++) {
-        double x = w.x[i] - s->x0[i];
-        double *a3 = ac->sx + 3 * i;
-        a3[0] += x;
-        a3[1] += x * x;
-        a3[2] += x * y;
+      /* sensitivity: per-lane sums (unused lanes add 0), folded into the
+       * group's sums when the group ends */
+      {
+        gp_vd mask = {0};
+        for (size_t l = 0; l < nb; l++)
+          mask[l] = 1;
+        const gp_vd yc = (w.y[pk] - s->y0) * mask;
+        vs[0] += yc;
+        vs[1] += yc * yc;
+        for (size_t i = 0; i < m->nin; i++) {
+          const gp_vd x = (*w.xp[i] - s->x0[i]) * mask;
+          gp_vd *a3 = vsx + 3 * i;
+          a3[0] += x;
+          a3[1] += x * x;
+          a3[2] += x * yc;
+        }
       }
-      /* contributions */
-      for (size_t c = 0; c < m->ncp * m->A; c++) {
-        ac->csum[c] += w.contrib[c];
-        gp_hist_add(hist + c * GP_HW, s->hlo[c], s->hw[c], w.contrib[c]);
+      /* contributions: the sums and every value's bin, then the histogram
+       * updates, prefetching GP_PF contributions ahead (the histograms are
+       * larger than the caches) */
+      for (size_t c = 0; c < nc; c++) {
+        const gp_vd cv = w.contrib[c];
+        const gp_vd f = (cv - s->hlo[c]) / s->hw[c];
+        double cs = ac->csum[c];
+        for (size_t l = 0; l < nb; l++) {
+          cs += cv[l];
+          bins[c * GP_LANES + l] = (uint16_t)gp_hist_bin(cv[l], f[l]);
+        }
+        ac->csum[c] = cs;
+      }
+      for (size_t c = 0; c < nc; c++) {
+        if (c + GP_PF < nc)
+          for (size_t l = 0; l < nb; l++)
+            __builtin_prefetch(hist + (c + GP_PF) * GP_HW + bins[(c + GP_PF) * GP_LANES + l], 1);
+        for (size_t l = 0; l < nb; l++)
+          gp_hist_put(hist + c * GP_HW + bins[c * GP_LANES + l], w.contrib[c][l]);
       }
       /* failed assumptions */
       for (size_t i = 0; i < m->NA; i++)
-        if (gp_meets(w.yfail[i], m->t_value[m->pk], m->t_dir[m->pk])) ac->fmeet[i]++;
+        for (size_t l = 0; l < nb; l++)
+          if (gp_meets(w.yfail[i][l], m->t_value[pk], m->t_dir[pk])) ac->fmeet[i]++;
+    }
+    if (full) { /* fold the lanes, in lane order */
+      for (size_t l = 0; l < GP_LANES; l++) {
+        ac->sy += vs[0][l];
+        ac->syy += vs[1][l];
+      }
+      for (size_t i = 0; i < 3 * m->nin; i++)
+        for (size_t l = 0; l < GP_LANES; l++)
+          ac->sx[i] += vsx[i][l];
     }
   }
   pthread_mutex_lock(&s->lock);
@@ -558,7 +694,7 @@ static void *gp_worker(void *arg) {
     a->n += b->n;
   }
   pthread_mutex_unlock(&s->lock);
-  free(hist);
+  free(hist), free(bins), free(vsx);
   gp_work_free(&w);
   return NULL;
 }
@@ -568,6 +704,55 @@ static void *gp_worker(void *arg) {
 static int gp_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
+}
+
+/* Sorts x[0..n) ascending (no NaN): an LSD radix sort, 11 bits a pass, on
+ * the doubles' bits mapped to order-preserving unsigned keys; passes whose
+ * digit is the same for every value are skipped. Falls back to qsort when
+ * the n-element buffer cannot be had. O(n) where qsort is O(n log n); the
+ * order is the same (values are totally ordered, −0 before +0). */
+static void gp_sort_doubles(double *x, size_t n) {
+  enum { BITS = 11, NB = 1 << BITS, PASSES = (64 + BITS - 1) / BITS };
+  uint64_t *a = (uint64_t *)(void *)x, *b = n > 1 ? malloc(n * sizeof *b) : NULL;
+  size_t(*cnt)[NB] = b ? calloc(PASSES, sizeof *cnt) : NULL;
+  if (!b || !cnt) {
+    free(b), free(cnt);
+    if (n > 1) qsort(x, n, sizeof *x, gp_cmp_double);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) { /* to keys, counting every digit */
+    uint64_t u;
+    memcpy(&u, &x[i], sizeof u);
+    u = u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+    a[i] = u;
+    for (int p = 0; p < PASSES; p++)
+      cnt[p][(u >> (p * BITS)) & (NB - 1)]++;
+  }
+  for (int p = 0; p < PASSES; p++) {
+    size_t *c = cnt[p], sum = 0;
+    bool one = false;
+    for (size_t d = 0; d < NB && !one; d++)
+      one = c[d] == n;
+    if (one) continue; /* every value has the same digit */
+    for (size_t d = 0; d < NB; d++) {
+      size_t k = c[d];
+      c[d] = sum;
+      sum += k;
+    }
+    for (size_t i = 0; i < n; i++)
+      b[c[(a[i] >> (p * BITS)) & (NB - 1)]++] = a[i];
+    uint64_t *t = a;
+    a = b;
+    b = t;
+  }
+  for (size_t i = 0; i < n; i++) { /* back to doubles (from the buffer holding the result) */
+    uint64_t u = a[i];
+    u = u >> 63 ? u & ~(UINT64_C(1) << 63) : ~u;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    x[i] = v;
+  }
+  free(a != (uint64_t *)(void *)x ? a : b), free(cnt);
 }
 
 double gp_sim_quantile_sorted(const double *x, size_t n, double p) {
@@ -651,19 +836,26 @@ static bool gp_pilot(const gp_model *m, const gp_sim_options *o, gp_shared *s) {
     gp_work_free(&w), free(lo), free(hi);
     return false;
   }
-  gp_rng r;
-  gp_rng_seed(&r, o->seed);
-  gp_rng_long_jump(&r);
+  gp_rng base;
+  gp_rng_lanes r;
+  gp_rng_seed(&base, o->seed);
+  gp_rng_long_jump(&base);
+  gp_rng_lanes_init(&r, &base);
   double ysum = 0;
-  for (size_t d = 0; d < P; d++) {
-    gp_draw(m, &r, &w, false);
-    ysum += w.y[m->pk];
+  for (size_t d0 = 0; d0 < P; d0 += GP_LANES) {
+    size_t nb = P - d0 < GP_LANES ? P - d0 : GP_LANES;
+    gp_batch(m, &r, &w, nb, false);
+    for (size_t l = 0; l < nb; l++)
+      ysum += w.y[m->pk][l];
     for (size_t i = 0; i < nin; i++)
-      s->x0[i] += w.x[i];
-    for (size_t c = 0; c < nc; c++) { /* the range always includes 0 */
-      if (w.contrib[c] < lo[c]) lo[c] = w.contrib[c];
-      if (w.contrib[c] > hi[c]) hi[c] = w.contrib[c];
-    }
+      for (size_t l = 0; l < nb; l++)
+        s->x0[i] += (*w.xp[i])[l];
+    for (size_t c = 0; c < nc; c++) /* the range always includes 0 */
+      for (size_t l = 0; l < nb; l++) {
+        double x = w.contrib[c][l];
+        if (x < lo[c]) lo[c] = x;
+        if (x > hi[c]) hi[c] = x;
+      }
   }
   s->y0 = ysum / (double)P;
   for (size_t i = 0; i < nin; i++)
@@ -780,7 +972,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
     t->mean = ys / (double)N;
     t->effect_mean = es / (double)N;
     double *y = s->ystore + k * N;
-    qsort(y, N, sizeof *y, gp_cmp_double);
+    gp_sort_doubles(y, N);
     for (int q = 0; q < GP_SIM_NQ; q++)
       t->q[q] = gp_sim_quantile_sorted(y, N, gp_sim_qlevels[q]);
     t->confidence = C;
@@ -817,7 +1009,7 @@ static gp_code gp_sim_inner(const gp_plan *plan, const gp_sim_options *opt, gp_s
       for (size_t t = 0; t < T; t++) {
         gp_sim_traj *tr = &res->traj[ti * T + t];
         double *y = s->trstore + (ti * T + t) * N;
-        qsort(y, N, sizeof *y, gp_cmp_double);
+        gp_sort_doubles(y, N);
         tr->metric = m.tm_metric[ti];
         tr->period = (int)t;
         for (int q = 0; q < GP_SIM_NQ; q++)

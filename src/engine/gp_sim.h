@@ -9,10 +9,12 @@
  * each activity's contribution to the metric at each target period.
  *
  * Determinism: the draws are split into GP_SIM_GROUPS contiguous groups;
- * group g draws from random stream g (gp_rng_stream(seed, g)) and has its
- * own floating-point accumulators, which are combined in group order at the
+ * group g is computed GP_RNG_LANES draws at a time (SIMD lanes), lane l from
+ * random stream g·GP_RNG_LANES + l (gp_rng_stream), and has its own
+ * floating-point accumulators, which are combined in group order at the
  * end. Threads take whole groups, so the result is bit-for-bit the same for
- * any number of threads. Integer counts (meets, histograms) are exact.
+ * any number of threads (and on any x86-64 instruction set). Integer counts
+ * (meets, histograms) are exact.
  *
  * Memory: per draw, only the metric along the grid (one double per metric
  * with a target and period) and at each target (one double per target) are

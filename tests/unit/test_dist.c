@@ -3,8 +3,12 @@
  * independently by GSL (gsl_cdf_*; triangular in closed form): a
  * Kolmogorov–Smirnov test on 200,000 draws at the 0.1% level
  * (√n·D < 1.95), plus the mean against its closed form within 4 standard
- * errors. Also the normal sampler's tail beyond the ziggurat's R.
+ * errors. Also the normal sampler's tail beyond the ziggurat's R. The
+ * vectorised samplers (gp_dist_draw_lanes, gp_dist_bernoulli_lanes: one draw
+ * per lane of a gp_rng_lanes) pass the same tests on the values of all lanes
+ * pooled, plus a check that neighbouring lanes are uncorrelated.
  */
+#include <float.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <setjmp.h>
@@ -146,12 +150,204 @@ static void test_normal_tail(void **state) {
   assert_true(fabs(c4 - n * p4) < 4 * sqrt(n * p4 * (1 - p4)) + 1);
 }
 
+/* The lane samplers: N values (N/GP_RNG_LANES vector draws), pooled. */
+static void check_lanes(gp_dist d, cdf_fn cdf) {
+  static double x[N];
+  gp_rng r;
+  gp_rng_lanes rl;
+  gp_rng_seed(&r, 4048 + (uint64_t)d.kind);
+  gp_rng_lanes_init(&rl, &r);
+  gp_dist_prep p;
+  gp_dist_prepare(&d, &p);
+  double s = 0, s01 = 0, s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+  for (int i = 0; i < N; i += GP_RNG_LANES) {
+    gp_dist_draw_lanes(&p, NULL, 1, &rl, x + i);
+    for (int l = 0; l < GP_RNG_LANES; l++)
+      s += x[i + l];
+    s0 += x[i], s1 += x[i + 1], q0 += x[i] * x[i], q1 += x[i + 1] * x[i + 1];
+    s01 += x[i] * x[i + 1];
+  }
+  double mean = s / N, want = gp_dist_mean(&d), se = gp_dist_sd(&d) / sqrt(N);
+  if (!(fabs(mean - want) < 4 * se)) {
+    fprintf(stderr, "lanes %s: mean %g want %g se %g\n", gp_dist_kind_name(d.kind), mean, want, se);
+    fail();
+  }
+  /* lanes 0 and 1 uncorrelated: |r| < 4/√n */
+  double n = N / GP_RNG_LANES;
+  double rho =
+      (s01 / n - s0 / n * s1 / n) / sqrt((q0 / n - s0 / n * s0 / n) * (q1 / n - s1 / n * s1 / n));
+  if (!(fabs(rho) < 4 / sqrt(n))) {
+    fprintf(stderr, "lanes %s: lane correlation %g\n", gp_dist_kind_name(d.kind), rho);
+    fail();
+  }
+  double k = ks(x, N, cdf, d.p);
+  if (!(k < 1.95)) {
+    fprintf(stderr, "lanes %s: KS sqrt(n)D = %g\n", gp_dist_kind_name(d.kind), k);
+    fail();
+  }
+}
+
+static void test_lanes(void **state) {
+  (void)state;
+  check_lanes((gp_dist){GP_DIST_NORMAL, {-2, 3, 0}}, cdf_normal);
+  check_lanes((gp_dist){GP_DIST_LOGNORMAL, {0.5, 0.8, 0}}, cdf_lognormal);
+  check_lanes((gp_dist){GP_DIST_LOGNORMAL, {-1.5, 0.3, 0}}, cdf_lognormal);
+  check_lanes((gp_dist){GP_DIST_UNIFORM, {-1, 4, 0}}, cdf_uniform);
+  check_lanes((gp_dist){GP_DIST_TRIANGULAR, {0, 1, 5}}, cdf_tri);
+  check_lanes((gp_dist){GP_DIST_TRIANGULAR, {0, 0, 2}}, cdf_tri);
+  check_lanes((gp_dist){GP_DIST_PERT, {10, 12, 20}}, cdf_pert);
+  check_lanes((gp_dist){GP_DIST_BETA, {2, 5, 0}}, cdf_beta); /* whole shapes: Erlang */
+  check_lanes((gp_dist){GP_DIST_BETA, {1, 8, 0}}, cdf_beta);
+  check_lanes((gp_dist){GP_DIST_BETA, {3, 9, 0}}, cdf_beta); /* 9: Marsaglia–Tsang */
+  check_lanes((gp_dist){GP_DIST_BETA, {2.5, 7, 0}}, cdf_beta);
+  check_lanes((gp_dist){GP_DIST_BETA, {40, 60, 0}}, cdf_beta);   /* large shapes */
+  check_lanes((gp_dist){GP_DIST_BETA, {0.3, 0.6, 0}}, cdf_beta); /* the U^(1/a) boost */
+}
+
+/* exp beyond the vector range (|x| > 708) goes to the scalar exp: huge
+ * lognormal values are right, and overflow gives infinity. */
+static void test_lanes_exp_range(void **state) {
+  (void)state;
+  gp_rng r;
+  gp_rng_lanes rl;
+  gp_rng_seed(&r, 77);
+  gp_rng_lanes_init(&rl, &r);
+  gp_dist d = {GP_DIST_LOGNORMAL, {0, 400, 0}};
+  gp_dist_prep p;
+  gp_dist_prepare(&d, &p);
+  double x[GP_RNG_LANES];
+  int inf = 0, zero = 0, mid = 0;
+  for (int i = 0; i < 20000; i++) {
+    gp_dist_draw_lanes(&p, NULL, 1, &rl, x);
+    for (int l = 0; l < GP_RNG_LANES; l++) {
+      assert_true(x[l] >= 0);
+      if (isinf(x[l]))
+        inf++;
+      else if (x[l] == 0)
+        zero++;
+      else
+        mid++;
+    }
+  }
+  /* P(400 Z > 709.78) = P(Z > 1.774) = 0.0380; the same for underflow below
+   * e^-745.13 (P(Z < -1.863) = 0.0312) */
+  double n = 20000.0 * GP_RNG_LANES;
+  assert_true(fabs(inf - n * 0.0380) < 4 * sqrt(n * 0.038) + 50);
+  assert_true(fabs(zero - n * 0.0312) < 4 * sqrt(n * 0.0312) + 50);
+  assert_true(mid > 0);
+}
+
+/* The ziggurat's tail frequency with the lane sampler (as test_normal_tail). */
+static void test_lanes_normal_tail(void **state) {
+  (void)state;
+  gp_rng r;
+  gp_rng_lanes rl;
+  gp_rng_seed(&r, 12);
+  gp_rng_lanes_init(&rl, &r);
+  gp_dist d = {GP_DIST_NORMAL, {0, 1, 0}};
+  gp_dist_prep p;
+  gp_dist_prepare(&d, &p);
+  const double R = 3.6541528853610088, n = 4000000;
+  double pr = 2 * gsl_cdf_ugaussian_Q(R), c = 0, c4 = 0, p4 = 2 * gsl_cdf_ugaussian_Q(4.5);
+  double z[GP_RNG_LANES];
+  for (long i = 0; i < (long)n; i += GP_RNG_LANES) {
+    gp_dist_draw_lanes(&p, NULL, 1, &rl, z);
+    for (int l = 0; l < GP_RNG_LANES; l++) {
+      if (fabs(z[l]) > R) c++;
+      if (fabs(z[l]) > 4.5) c4++;
+    }
+  }
+  assert_true(fabs(c - n * pr) < 4 * sqrt(n * pr * (1 - pr)));
+  assert_true(fabs(c4 - n * p4) < 4 * sqrt(n * p4 * (1 - p4)) + 1);
+}
+
+/* Bernoulli lanes: the frequency, constants for p = 0 and 1 (which draw
+ * nothing), and several distributions sampled in one call in a given order. */
+static void test_lanes_bernoulli_and_order(void **state) {
+  (void)state;
+  gp_rng r;
+  gp_rng_lanes rl;
+  gp_rng_seed(&r, 13);
+  gp_rng_lanes_init(&rl, &r);
+  double p[3] = {0.3, 1, 0}, out[3 * GP_RNG_LANES], s = 0;
+  for (int i = 0; i < N / GP_RNG_LANES; i++) {
+    gp_dist_bernoulli_lanes(p, 3, &rl, out);
+    for (int l = 0; l < GP_RNG_LANES; l++) {
+      assert_true(out[l] == 0 || out[l] == 1);
+      assert_true(out[GP_RNG_LANES + l] == 1 && out[2 * GP_RNG_LANES + l] == 0);
+      s += out[l];
+    }
+  }
+  assert_true(fabs(s / N - 0.3) < 4 * sqrt(0.3 * 0.7 / N));
+  gp_rng_lanes before = rl;
+  gp_dist_bernoulli_lanes(p + 1, 2, &rl, out);
+  assert_memory_equal(&before, &rl, sizeof rl); /* p = 1 and p = 0 draw nothing */
+  /* order: distribution e = order[j] is drawn j-th and lands at out[e·lanes] */
+  gp_dist ds[2] = {{GP_DIST_FIXED, {2.5, 0, 0}}, {GP_DIST_UNIFORM, {10, 11, 0}}};
+  gp_dist_prep pp[2];
+  gp_dist_prepare(&ds[0], &pp[0]);
+  gp_dist_prepare(&ds[1], &pp[1]);
+  size_t order[2] = {1, 0};
+  gp_dist_draw_lanes(pp, order, 2, &rl, out);
+  for (int l = 0; l < GP_RNG_LANES; l++) {
+    assert_true(out[l] == 2.5);
+    assert_true(out[GP_RNG_LANES + l] >= 10 && out[GP_RNG_LANES + l] < 11);
+  }
+}
+
+/* The vector log and exp against the C library's: within 2 ulp over
+ * u in (0, 1), v in (1e-300, 1e300) and x in [−708, 708]. */
+static double ulps(double a, double b) {
+  if (a == b) return 0;
+  return fabs(a - b) / (nextafter(fabs(b), INFINITY) - fabs(b));
+}
+
+static void test_vector_log_exp(void **state) {
+  (void)state;
+  gp_rng r;
+  gp_rng_seed(&r, 21);
+  double x[GP_RNG_LANES], y[GP_RNG_LANES], worst_log = 0, worst_exp = 0;
+  for (int i = 0; i < 200000; i++) {
+    for (int l = 0; l < GP_RNG_LANES; l++) {
+      double u = gp_rng_uniform_pos(&r);
+      x[l] = i % 2 ? u : exp((u - 0.5) * 1380); /* (0, 1), then 1e-300 .. 1e300 */
+    }
+    gp_dist_log_lanes(x, y);
+    for (int l = 0; l < GP_RNG_LANES; l++)
+      worst_log = fmax(worst_log, ulps(y[l], log(x[l])));
+    for (int l = 0; l < GP_RNG_LANES; l++)
+      x[l] = (gp_rng_uniform(&r) - 0.5) * (i % 2 ? 1416 : 4);
+    gp_dist_exp_lanes(x, y);
+    for (int l = 0; l < GP_RNG_LANES; l++)
+      worst_exp = fmax(worst_exp, ulps(y[l], exp(x[l])));
+  }
+  if (!(worst_log <= 2 && worst_exp <= 2))
+    fprintf(stderr, "vector log %g ulp, exp %g ulp\n", worst_log, worst_exp);
+  assert_true(worst_log <= 2);
+  assert_true(worst_exp <= 2);
+  x[0] = 1, x[1] = 2, x[2] = 0.5, x[3] = DBL_MIN, x[4] = DBL_MAX, x[5] = 1 - 0x1p-53;
+  x[6] = 1 + 0x1p-52, x[7] = 10;
+  gp_dist_log_lanes(x, y);
+  for (int l = 0; l < GP_RNG_LANES; l++)
+    assert_true(ulps(y[l], log(x[l])) <= 1);
+  x[0] = 0, x[1] = 1, x[2] = -1, x[3] = 708, x[4] = -708, x[5] = 1e-300, x[6] = -1e-17;
+  x[7] = 0.5;
+  gp_dist_exp_lanes(x, y);
+  for (int l = 0; l < GP_RNG_LANES; l++)
+    assert_true(ulps(y[l], exp(x[l])) <= 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_continuous),
       cmocka_unit_test(test_gamma),
       cmocka_unit_test(test_bernoulli_and_fixed),
       cmocka_unit_test(test_normal_tail),
+      cmocka_unit_test(test_lanes),
+      cmocka_unit_test(test_lanes_exp_range),
+      cmocka_unit_test(test_lanes_normal_tail),
+      cmocka_unit_test(test_lanes_bernoulli_and_order),
+      cmocka_unit_test(test_vector_log_exp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
