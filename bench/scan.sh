@@ -11,6 +11,9 @@
 # default bench/out, gitignored), PY (default /usr/bin/python3 with Debian numpy/scipy).
 # Needs GNU time (/usr/bin/time). Prints wall time and peak RSS of both scans, their ratio,
 # the key numbers of both (they must agree), and the time of five peers look-ups.
+# The peer runs twice: as it always has (the full scan of every period), and with
+# --lean, taking the same shortcuts gameplan takes for the earlier periods (IRLS from
+# the newest period's coefficients, first-level flags only); both ratios are printed.
 # The imports are timed too but are not part of the ratio (the peer reads .npz files).
 set -eu
 
@@ -69,13 +72,21 @@ echo "== NumPy/SciPy peer"
 /usr/bin/time -f "%e %M %U %S" -o "$OUT/numpy.time" "$PY" "$ROOT/bench/scan_numpy.py" "$OUT" $FIRST \
   "$PERIODS" > "$OUT/numpy.out"
 cat "$OUT/numpy.out"
+echo "== NumPy/SciPy peer, lean (the same shortcuts for the earlier periods)"
+/usr/bin/time -f "%e %M %U %S" -o "$OUT/numpy-lean.time" "$PY" "$ROOT/bench/scan_numpy.py" "$OUT" \
+  $FIRST "$PERIODS" --lean > "$OUT/numpy-lean.out"
+cat "$OUT/numpy-lean.out"
 read ot om ou os < "$OUT/ours.time"
 read nt nm nu ns < "$OUT/numpy.time"
+read lt lm lu ls < "$OUT/numpy-lean.time"
 echo "== result"
 echo "gameplan scan: $ot s wall ($ou s user, $os s system), peak RSS $((om / 1024)) MB"
 echo "numpy/scipy  : $nt s wall ($nu s user, $ns s system), peak RSS $((nm / 1024)) MB"
+echo "numpy lean   : $lt s wall ($lu s user, $ls s system), peak RSS $((lm / 1024)) MB"
 awk -v a="$ot" -v b="$nt" -v c="$ou" -v d="$os" -v e="$nu" -v f="$ns" 'BEGIN {
   printf "ratio (numpy / gameplan): %.1fx wall, %.1fx CPU (user + system)\n", b / a, (e + f) / (c + d) }'
+awk -v a="$ot" -v b="$lt" -v c="$ou" -v d="$os" -v e="$lu" -v f="$ls" 'BEGIN {
+  printf "ratio (numpy lean / gameplan): %.1fx wall, %.1fx CPU (user + system)\n", b / a, (e + f) / (c + d) }'
 
 # 4. peers for one unit among them (the scan above saved its flags)
 echo "== gameplan peers (5 runs, one unit among $UNITS)"

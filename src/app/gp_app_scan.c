@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app/gp_app.h"
+#include "engine/gp_scan_vec.h"
 
 #define GP_SCAN_THREADS 2 /* workers scanning earlier periods for persistence */
 
@@ -87,10 +88,13 @@ static gp_code gp_scan_pick_period(gp_store *s, const char *metric, const char *
 /* One period's scan: the data set, which rows were scanned, and the result. */
 typedef struct gp_scan_run_out {
   gp_unit_dataset d; /* the data set */
-  size_t *pos;       /* r.n positions in d of the scanned units */
+  size_t *pos;       /* r.n positions in d of the scanned units (NULL: 0..n-1, flags only) */
   size_t n_no_cov;   /* rows with a value but a missing covariate */
   gp_scan_result r;  /* the engine's result */
 } gp_scan_run_out;
+
+/* The data set row of scanned unit i (pos NULL: every row scanned, in order). */
+#define GP_POS(o, i) ((o)->pos ? (o)->pos[i] : (i))
 
 static void gp_scan_run_free(gp_scan_run_out *o) {
   gp_unit_dataset_free(&o->d);
@@ -111,13 +115,15 @@ static bool gp_scan_type_fits(gp_scan_type t, gp_unit_kind k) {
 }
 
 /* Loads and scans one period. type_given: whether opt->type was set by the
- * user (else it follows the data set's kind). */
+ * user (else it follows the data set's kind). The covariates are loaded by
+ * column; with opt->flags_only the data set is loaded lean (no names, ids
+ * unsplit: gp_store_units_load_scan). */
 static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
                            gp_scan_options *opt, bool type_given, char **adjust, size_t nadjust,
                            const char *argp, gp_scan_run_out *o, gp_error *err) {
   memset(o, 0, sizeof *o);
   char pa[64];
-  gp_code rc = gp_store_units_load(s, metric, period, &o->d, err);
+  gp_code rc = gp_store_units_load_scan(s, metric, period, opt->flags_only, &o->d, err);
   if (rc) return rc;
   gp_unit_dataset *d = &o->d;
   if (!type_given)
@@ -144,15 +150,29 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
     }
   }
   size_t n = d->n, m = 0;
-  o->pos = malloc((n ? n : 1) * sizeof *o->pos);
-  if (!o->pos) abort();
-  for (size_t i = 0; i < n; i++) {
+  /* covariate c of unit i (ctx is stored by column after gp_store_units_load_scan) */
+#define GP_CTX(i, c) (d->ctx_by_column ? d->ctx[(c)*n + (i)] : d->ctx[(i)*d->k + (c)])
+  /* nothing missing (checked column by column): every row is scanned */
+  const double *need = opt->type == GP_SCAN_SCORE ? d->se : d->den;
+  bool complete = need && (nadjust == 0 || d->ctx_by_column) && !gp_scan_vec_has_nan(n, d->val) &&
+                  !gp_scan_vec_has_nan(n, need);
+  for (size_t j = 0; complete && j < nadjust; j++)
+    complete = !gp_scan_vec_has_nan(n, d->ctx + (size_t)ci[j] * n);
+  /* positions of the scanned rows; flags only with every row: none (identity, GP_POS) */
+  if (!(complete && opt->flags_only)) {
+    o->pos = malloc((n ? n : 1) * sizeof *o->pos);
+    if (!o->pos) abort();
+  }
+  for (size_t i = 0; complete && o->pos && i < n; i++)
+    o->pos[i] = i;
+  m = complete ? n : 0;
+  for (size_t i = 0; !complete && i < n; i++) {
     if (isnan(d->val[i])) continue;
     if (opt->type == GP_SCAN_SCORE ? !(d->se && !isnan(d->se[i])) : !(d->den && !isnan(d->den[i])))
       continue;
     bool ok = true;
     for (size_t j = 0; j < nadjust && ok; j++)
-      ok = !isnan(d->ctx[i * d->k + (size_t)ci[j]]);
+      ok = !isnan(GP_CTX(i, (size_t)ci[j]));
     if (!ok) {
       o->n_no_cov++;
       continue;
@@ -171,14 +191,15 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
     cov = nadjust ? malloc(m * nadjust * sizeof *cov) : NULL;
     if (!obs || !den || !se || (nadjust && !cov)) abort();
     for (size_t r = 0; r < m; r++) {
-      size_t i = o->pos[r];
+      size_t i = GP_POS(o, r);
       obs[r] = d->val[i];
       den[r] = d->den ? d->den[i] : NAN;
       se[r] = d->se ? d->se[i] : NAN;
-      for (size_t j = 0; j < nadjust; j++)
-        cov[r * nadjust + j] = d->ctx[i * d->k + (size_t)ci[j]];
+      for (size_t j = 0; j < nadjust; j++) /* by column, as the engine is told */
+        cov[j * m + r] = GP_CTX(i, (size_t)ci[j]);
     }
   }
+#undef GP_CTX
   const double *cobs = direct ? d->val : obs, *cden = direct ? d->den : den;
   const double *cse = direct ? d->se : se, *ccov = direct ? d->ctx : cov;
   gp_scan_data sd = {m,
@@ -187,14 +208,17 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
                      opt->type == GP_SCAN_SCORE ? cse : NULL,
                      nadjust,
                      nadjust ? ccov : NULL};
+  opt->cov_by_column = direct ? d->ctx_by_column : true; /* the copy above is by column */
   rc = gp_scan_run(&sd, opt, &o->r, err);
   if (rc && !strncmp(err->path, "units[", 6)) {
     /* name the unit instead of the engine's index */
     size_t idx = (size_t)strtoul(err->path + 6, NULL, 10);
     const char *field = strchr(err->path, '.');
     char path[256];
+    gp_error e2;
+    bool named = idx < m && gp_store_units_load_ids(s, d, &e2) == GP_OK;
     snprintf(path, sizeof path, "%s %s unit %s%s", metric, period,
-             idx < m ? d->ids[o->pos[idx]] : "?", field ? field : "");
+             named ? d->ids[GP_POS(o, idx)] : "?", field ? field : "");
     snprintf(err->path, sizeof err->path, "%s", path);
   } else if (rc && !strncmp(err->path, "adjust[", 7)) {
     size_t j = (size_t)strtoul(err->path + 7, NULL, 10);
@@ -211,27 +235,43 @@ static gp_code gp_scan_one(gp_store *s, const char *metric, const char *period,
   return rc;
 }
 
-/* The sort key for mapping ids between periods. */
+/* The sort key for mapping ids between periods (pos NULL: the identity). */
 static _Thread_local const char *const *gp_scan_sort_ids;
 static _Thread_local const size_t *gp_scan_sort_pos;
 
 static int gp_scan_cmp(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
-  return strcmp(gp_scan_sort_ids[gp_scan_sort_pos[x]], gp_scan_sort_ids[gp_scan_sort_pos[y]]);
+  const size_t *p = gp_scan_sort_pos;
+  return strcmp(gp_scan_sort_ids[p ? p[x] : x], gp_scan_sort_ids[p ? p[y] : y]);
 }
 
 /* Fills flags_out (n = cur->r.n, in cur's scanned order) with the first-level
- * flags that the earlier scan `old` gave the same units (0 if absent). */
-static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out *old,
-                              int8_t *flags_out) {
+ * flags that the earlier scan `old` (loaded lean) gave the same units (0 if
+ * absent). Returns GP_OK or a store error. */
+static gp_code gp_scan_map_flags(gp_store *s, const gp_scan_run_out *cur, gp_scan_run_out *old,
+                                 int8_t *flags_out, gp_error *err) {
   size_t n = cur->r.n, m = old->r.n;
+  gp_code rc;
+  /* fastest path: every unit scanned in both, and the same ids byte for byte
+   * (compared as they are read, not kept) */
+  if (n == cur->d.n && m == old->d.n && n == m && cur->d.idbuf) {
+    bool equal = false;
+    if ((rc = gp_store_units_ids_equal(s, old->d.metric_id, old->d.period, cur->d.idbuf,
+                                       cur->d.idbytes, &equal, err)))
+      return rc;
+    if (equal) {
+      memcpy(flags_out, old->r.flags, n);
+      return GP_OK;
+    }
+  }
+  if ((rc = gp_store_units_load_ids(s, &old->d, err))) return rc;
   /* fast path: the same units in the same order */
   bool same = n == m;
   for (size_t i = 0; same && i < n; i++)
-    same = !strcmp(cur->d.ids[cur->pos[i]], old->d.ids[old->pos[i]]);
+    same = !strcmp(cur->d.ids[GP_POS(cur, i)], old->d.ids[GP_POS(old, i)]);
   if (same) {
     memcpy(flags_out, old->r.flags, n);
-    return;
+    return GP_OK;
   }
   size_t *ord = malloc((m ? m : 1) * sizeof *ord);
   if (!ord) abort();
@@ -241,12 +281,12 @@ static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out 
   gp_scan_sort_pos = old->pos;
   qsort(ord, m, sizeof *ord, gp_scan_cmp);
   for (size_t i = 0; i < n; i++) {
-    const char *id = cur->d.ids[cur->pos[i]];
+    const char *id = cur->d.ids[GP_POS(cur, i)];
     size_t lo = 0, hi = m;
     flags_out[i] = 0;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      int c = strcmp(old->d.ids[old->pos[ord[mid]]], id);
+      int c = strcmp(old->d.ids[GP_POS(old, ord[mid])], id);
       if (c == 0) {
         flags_out[i] = old->r.flags[ord[mid]];
         break;
@@ -258,6 +298,7 @@ static void gp_scan_map_flags(const gp_scan_run_out *cur, const gp_scan_run_out 
     }
   }
   free(ord);
+  return GP_OK;
 }
 
 /* The earlier periods to scan for persistence, shared by the workers. */
@@ -302,8 +343,8 @@ static void *gp_scan_worker(void *arg) {
     gp_error_clear(&e);
     gp_code rc = gp_scan_one(s, p->metric, p->periods[j], &o2, true, p->adjust, p->nadjust, p->argp,
                              &old, &e);
+    if (rc == GP_OK) rc = gp_scan_map_flags(s, p->now, &old, p->rows + j * p->now->r.n, &e);
     if (rc == GP_OK) {
-      gp_scan_map_flags(p->now, &old, p->rows + j * p->now->r.n);
       p->ok[j] = true;
     } else if (rc != GP_EINVAL) { /* EINVAL: e.g. a covariate absent that year: skip it */
       pthread_mutex_lock(&p->mu);
@@ -521,6 +562,15 @@ gp_code gp_app_scan_run(gp_store *s, const gp_app_scan_opts *o, gp_app_scan **ou
       (rc = gp_scan_one(s, o->metric, sc->periods[sc->cur], &sc->opt, o->type_given, sc->adjust,
                         sc->nadjust, o->argp, &sc->now, err)))
     goto fail;
+  {
+    /* the numbers are in the result now: free them before the earlier periods load */
+    gp_unit_dataset *d = &sc->now.d;
+    free(d->val);
+    free(d->se);
+    free(d->den);
+    free(d->ctx);
+    d->val = d->se = d->den = d->ctx = NULL;
+  }
   /* persistence over up to history periods (the current one and earlier ones) */
   size_t n = sc->now.r.n, H = 1, cur = sc->cur;
   hist = malloc(((size_t)history * n + 1) * sizeof *hist);

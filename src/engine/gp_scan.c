@@ -13,6 +13,7 @@
 
 #include "engine/gp_scan_model.h"
 #include "engine/gp_scan_stats.h"
+#include "engine/gp_scan_vec.h"
 
 /* What the scan needs to compute limits at any x, fixed once per run. */
 typedef struct gp_scan_ctx {
@@ -119,6 +120,35 @@ static void gp_scan_limits_at(const gp_scan_ctx *c, double x, size_t l, double *
   *hi = gp_scan_back(c, c->theta + h);
 }
 
+/* Funnel limits at level index l for n positions x into lo and hi (which
+ * must not overlap x). Overdispersed limits of ratios, exp(theta ± h) = t·e^{±h},
+ * take one vectorised exp a position; the others as gp_scan_limits_at. */
+static void gp_scan_limits_arr(const gp_scan_ctx *c, const double *x, size_t n, size_t l,
+                               double *lo, double *hi) {
+  if (c->od_applied && c->as == GP_SCAN_SR) {
+    bool add = c->od == GP_SCAN_OD_ADDITIVE;
+    gp_scan_vec_sr_limits(n, x, c->zq[l], add ? 1 : c->phi, add ? c->tau2 : 0, c->t, lo, hi);
+    return;
+  }
+  if (c->od_applied && c->as == GP_SCAN_RATIO) {
+    for (size_t i = 0; i < n; i++) {
+      double s = gp_scan_s_at(c, x[i]);
+      double v = s * s;
+      v = c->od == GP_SCAN_OD_ADDITIVE ? v + c->tau2 : v * c->phi;
+      hi[i] = c->zq[l] * sqrt(v);
+    }
+    gp_scan_vec_exp(hi, hi, n);
+    for (size_t i = 0; i < n; i++) {
+      double eh = hi[i];
+      lo[i] = c->t / eh;
+      hi[i] = c->t * eh;
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    gp_scan_limits_at(c, x[i], l, &lo[i], &hi[i]);
+}
+
 static gp_code gp_scan_check(const gp_scan_data *d, const gp_scan_options *o, gp_error *err) {
   if (d->n < 2)
     return gp_fail(err, GP_EINVAL, "units", "a scan needs at least 2 units, got %zu", d->n);
@@ -190,15 +220,20 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   gp_scan_unit *U = o->flags_only ? NULL : calloc(n, sizeof *r->units), tmp;
   r->units = U;
   r->flags = malloc(n * sizeof *r->flags);
-  double *IND = malloc(n * sizeof *IND), *XX = malloc(n * sizeof *XX);
-  if ((!U && !o->flags_only) || !r->flags || !IND || !XX) abort();
-  double *Y = malloc(n * sizeof *Y), *S = malloc(n * sizeof *S), *Z = malloc(n * sizeof *Z);
-  double *W = malloc(2 * n * sizeof *W), *scratch = malloc(2 * n * sizeof *scratch);
-  double *P = malloc(n * sizeof *P), *Q = malloc(n * sizeof *Q);
-  double *E = malloc(n * sizeof *E);
-  size_t *order = malloc(n * sizeof *order);
-  bool *keep = malloc(n * sizeof *keep);
-  if (!Y || !S || !Z || !W || !scratch || !P || !Q || !E || !order || !keep) abort();
+  bool full = !o->flags_only;
+  double *IND = NULL, *XX = NULL; /* after the fit (XX may be E; IND not needed for SR flags) */
+  if ((!U && full) || !r->flags) abort();
+  double *Y = NULL, *S = NULL, *Z = NULL; /* after the fit */
+  bool *keep = NULL;
+  /* the full scan's arrays (flags only needs none of them: less memory to fill) */
+  double *W = NULL, *scratch = NULL, *P = NULL, *Q = NULL, *E = NULL;
+  size_t *order = NULL;
+  if (full) {
+    W = malloc(2 * n * sizeof *W);
+    scratch = malloc(2 * n * sizeof *scratch);
+    P = malloc(n * sizeof *P);
+    if (!W || !scratch || !P) abort();
+  }
 
   /* 1. risk adjustment: expected values from the model */
   bool adjusted = d->ncov > 0;
@@ -208,23 +243,48 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
                                : o->type == GP_SCAN_PROPORTION ? GP_SCAN_MODEL_LOGISTIC
                                                                : GP_SCAN_MODEL_POISSON;
     const double *extra = d->denominator;
+    double *wt = NULL;
     if (o->type == GP_SCAN_SCORE) {
+      wt = malloc(n * sizeof *wt);
+      if (!wt) abort();
       for (size_t i = 0; i < n; i++)
-        W[i] = 1 / (d->se[i] * d->se[i]);
-      extra = W;
+        wt[i] = 1 / (d->se[i] * d->se[i]);
+      extra = wt;
     }
-    rc = gp_scan_model_fit_from(fam, n, d->ncov, d->cov, d->observed, extra, o->start, &fit, err);
+    /* flags only: no standard errors (one pass fewer) */
+    rc = gp_scan_model_fit_opt(fam, n, d->ncov, d->cov, o->cov_by_column, d->observed, extra,
+                               o->start, !o->flags_only, &fit, err);
+    free(wt);
     if (rc != GP_OK) goto done;
-    memcpy(E, fit.fitted, n * sizeof *E);
+    E = fit.fitted; /* owned here from now on */
     r->ncoef = fit.p;
     r->coef = fit.beta;
     r->coef_se = fit.se;
     r->iterations = fit.iterations;
-    fit.beta = fit.se = NULL;
+    fit.beta = fit.se = fit.fitted = NULL;
     gp_scan_model_free(&fit);
     if (o->type != GP_SCAN_SCORE) c.as = GP_SCAN_SR;
   }
   r->analysed_as = c.as;
+  /* the funnel positions: for an adjusted ratio they are the expected counts */
+  bool xx_is_e = adjusted && c.as == GP_SCAN_SR;
+  XX = xx_is_e ? E : malloc(n * sizeof *XX);
+  /* flags only for ratios: the indicator O/E is recomputed where the flags are set */
+  bool sr_flags = !full && c.as == GP_SCAN_SR;
+  IND = sr_flags ? NULL : malloc(n * sizeof *IND);
+  if (!XX || (!sr_flags && !IND)) abort();
+  gp_scan_trim_method tm = o->trim_method;
+  if (tm == GP_SCAN_TRIM_DEFAULT)
+    tm = c.as == GP_SCAN_SR ? GP_SCAN_TRIM_TRUNCATE : GP_SCAN_TRIM_WINSORISE;
+  /* flags only for ratios truncated (the default): no s array either; s = 1/sqrt(E)
+   * is recomputed where it is needed, and the limits are not kept */
+  bool lean = sr_flags && tm == GP_SCAN_TRIM_TRUNCATE && o->trim > 0;
+  /* flags only: z-scores in place of Y (Y is not needed again) */
+  Y = malloc(n * sizeof *Y);
+  S = lean ? NULL : malloc(n * sizeof *S);
+  Z = full ? malloc(n * sizeof *Z) : Y;
+  keep = malloc(n * sizeof *keep);
+  if (!Y || (!lean && !S) || !Z || !keep) abort();
 
   /* 2. target and transformation */
   if (c.as == GP_SCAN_SCORE) {
@@ -253,17 +313,15 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   } else if (c.as == GP_SCAN_SR) {
     c.t = o->has_target ? o->target : 1;
     c.theta = log(c.t);
-    for (size_t i = 0; i < n; i++) {
-      double O = d->observed[i], e = adjusted ? E[i] : d->denominator[i];
-      gp_scan_unit *u = U ? &U[i] : &tmp;
-      u->observed = O;
-      u->expected = e;
-      u->indicator = O / e;
-      u->x = e;
-      IND[i] = u->indicator;
-      XX[i] = u->x;
-      Y[i] = log((O > 0 ? O : 0.5) / e);
-      S[i] = 1 / sqrt(e);
+    const double *ee = adjusted ? E : d->denominator;
+    /* indicator O/E, (O or ½)/E whose log is Y, s = 1/sqrt(E); x = E */
+    gp_scan_vec_sr_prep(n, d->observed, ee, IND, Y, S);
+    gp_scan_vec_log(Y, Y, n);
+    if (lean) gp_scan_vec_zscore_e(n, Y, c.theta, ee, Z); /* Z is Y */
+    if (!xx_is_e) memcpy(XX, ee, n * sizeof *XX);
+    for (size_t i = 0; U && i < n; i++) {
+      U[i].observed = d->observed[i];
+      U[i].expected = ee[i];
     }
     r->target = c.t;
   } else {
@@ -304,52 +362,68 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
   }
 
   /* 3. unadjusted z, trimming, phi, tau² */
-  for (size_t i = 0; i < n; i++)
-    Z[i] = (Y[i] - c.theta) / S[i];
-  gp_scan_trim_method tm = o->trim_method;
-  if (tm == GP_SCAN_TRIM_DEFAULT)
-    tm = c.as == GP_SCAN_SR ? GP_SCAN_TRIM_TRUNCATE : GP_SCAN_TRIM_WINSORISE;
+  if (!lean) gp_scan_vec_zscore(n, Y, c.theta, S, Z);
   if (o->trim == 0) {
     r->phi = gp_scan_stats_phi(Z, n);
     r->n_phi = n;
     r->tau2 = gp_scan_stats_tau2(n, r->phi, S);
   } else if (tm == GP_SCAN_TRIM_WINSORISE) {
-    gp_scan_stats_winsorise(Z, n, o->trim, W, keep, scratch);
+    double *wout = W ? W : malloc(n * sizeof *wout);
+    if (!wout) abort();
+    gp_scan_stats_winsorise(Z, n, o->trim, wout, keep, scratch);
     if (U)
       for (size_t i = 0; i < n; i++)
         U[i].trimmed = keep[i];
-    r->phi = gp_scan_stats_phi(W, n);
+    r->phi = gp_scan_stats_phi(wout, n);
     r->n_phi = n;
     r->tau2 = gp_scan_stats_tau2(n, r->phi, S);
+    if (wout != W) free(wout);
   } else {
     size_t kept = gp_scan_stats_truncate(Z, n, o->trim, keep, scratch, order);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (U) U[i].trimmed = !keep[i];
-      if (keep[i]) {
-        W[m] = Z[i];
-        W[n + m] = S[i];
-        m++;
-      }
-    }
+    if (U)
+      for (size_t i = 0; i < n; i++)
+        U[i].trimmed = !keep[i];
     if (kept == 0) {
       rc = gp_fail(err, GP_EINVAL, "trim", "truncation at %g leaves no units; use a smaller --trim",
                    o->trim);
       goto done;
     }
-    r->phi = gp_scan_stats_phi(W, kept);
+    /* the sums over the kept units, in unit order */
+    const double *ee = adjusted ? E : d->denominator; /* lean: s from E */
+    gp_scan_stats_phi_tau2_kept_e(Z, S, lean ? ee : NULL, keep, n, kept, &r->phi, &r->tau2);
     r->n_phi = kept;
-    r->tau2 = gp_scan_stats_tau2(kept, r->phi, W + n);
   }
   c.phi = r->phi;
   c.tau2 = r->tau2;
   c.od_applied = o->od != GP_SCAN_OD_NONE && r->phi > 1;
   r->od_applied = c.od_applied;
 
-  /* 4. per-unit z, p, limits, flags, shrinkage */
+  /* 4. per-unit z, p, limits, flags, shrinkage, array by array (the exp and
+   * erfc of a million units vectorised); LO and HI hold one level's limits */
   double zs = gsl_cdf_ugaussian_Pinv((1 + o->shrink_level) / 2);
+  double *LO = full ? scratch : Y, *HI = full ? scratch + n : S; /* flags only: Y, S are done */
+  if (!U && lean && c.od_applied) { /* flags only, one pass: limits and flags together */
+    bool add = c.od == GP_SCAN_OD_ADDITIVE;
+    gp_scan_vec_sr_flags(n, d->observed, XX, c.zq[0], add ? 1 : c.phi, add ? c.tau2 : 0, c.t,
+                         r->flags);
+    r->n = n;
+    goto done;
+  }
+  if (!U && !HI) {
+    S = HI = malloc(n * sizeof *HI); /* freed as S */
+    if (!HI) abort();
+  }
+  if (!U) { /* flags only: the first level */
+    gp_scan_limits_arr(&c, XX, n, 0, LO, HI);
+    if (sr_flags)
+      gp_scan_vec_flags_ratio(n, d->observed, adjusted ? E : d->denominator, LO, HI, r->flags);
+    else
+      gp_scan_vec_flags(n, IND, LO, HI, r->flags);
+    r->n = n;
+    goto done;
+  }
   for (size_t i = 0; i < n; i++) {
-    gp_scan_unit *u = U ? &U[i] : &tmp;
+    gp_scan_unit *u = &U[i];
     u->indicator = IND[i];
     u->x = XX[i];
     double dev = Y[i] - c.theta, s2 = S[i] * S[i];
@@ -360,37 +434,54 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
     else
       u->z = dev / (S[i] * sqrt(c.phi));
     u->se = S[i];
-    if (!U) { /* flags only: the first level */
-      gp_scan_limits_at(&c, u->x, 0, &u->lo[0], &u->hi[0]);
-      r->flags[i] = gp_scan_flag(u->indicator, u->lo[0], u->hi[0]);
-      continue;
+    P[i] = fabs(u->z) / M_SQRT2;
+    double B = c.tau2 / (c.tau2 + s2);
+    W[i] = c.theta + B * dev;     /* shrunken estimate (transformed scale) */
+    W[n + i] = zs * sqrt(B * s2); /* half-width of its interval */
+  }
+  gp_scan_vec_erfc(P, P, n); /* p = erfc(|z|/sqrt 2) */
+  for (size_t l = 0; l < c.nlevels; l++) {
+    gp_scan_limits_arr(&c, XX, n, l, LO, HI);
+    for (size_t i = 0; i < n; i++) {
+      gp_scan_unit *u = &U[i];
+      u->lo[l] = LO[i];
+      u->hi[l] = HI[i];
+      u->flag[l] = gp_scan_flag(u->indicator, LO[i], HI[i]);
     }
-    u->p = erfc(fabs(u->z) / M_SQRT2);
-    P[i] = u->p;
-    for (size_t l = 0; l < c.nlevels; l++) {
-      gp_scan_limits_at(&c, u->x, l, &u->lo[l], &u->hi[l]);
-      u->flag[l] = gp_scan_flag(u->indicator, u->lo[l], u->hi[l]);
-    }
+  }
+  bool ratio = c.as == GP_SCAN_SR || c.as == GP_SCAN_RATIO;
+  if (ratio) gp_scan_vec_exp(W, W, 2 * n); /* e^est and e^(zs sd) */
+  for (size_t i = 0; i < n; i++) {
+    gp_scan_unit *u = &U[i];
+    u->p = P[i];
     for (size_t l = c.nlevels; l < GP_SCAN_MAX_LEVELS; l++)
       u->lo[l] = u->hi[l] = NAN;
     r->flags[i] = u->flag[0];
-    double B = c.tau2 / (c.tau2 + s2);
-    double est = c.theta + B * dev, sd = sqrt(B * s2);
-    if (c.as == GP_SCAN_SR || c.as == GP_SCAN_RATIO) {
-      double e0 = exp(est), eh = exp(zs * sd);
+    if (ratio) {
+      double e0 = W[i], eh = W[n + i];
       u->shrunk = e0;
       u->shrunk_lo = e0 / eh;
       u->shrunk_hi = e0 * eh;
     } else {
+      double est = W[i], h = W[n + i];
       u->shrunk = gp_scan_back(&c, est);
-      u->shrunk_lo = gp_scan_back(&c, est - zs * sd);
-      u->shrunk_hi = gp_scan_back(&c, est + zs * sd);
+      u->shrunk_lo = gp_scan_back(&c, est - h);
+      u->shrunk_hi = gp_scan_back(&c, est + h);
     }
   }
-  if (!U) {
-    r->n = n;
-    goto done;
-  }
+  /* the per-unit arrays are in U now: free them before BH sorts (less memory at the peak) */
+  free(W);
+  free(scratch);
+  free(IND);
+  free(Y);
+  free(S);
+  if (Z != Y) free(Z);
+  free(keep);
+  W = scratch = IND = Y = S = Z = NULL;
+  keep = NULL;
+  Q = P; /* q-values in place of the p-values (each read before it is written) */
+  order = malloc(n * sizeof *order);
+  if (!order) abort();
   gp_scan_stats_bh(P, n, Q, order);
   for (size_t i = 0; i < n; i++) {
     U[i].q = Q[i];
@@ -413,29 +504,36 @@ gp_code gp_scan_run(const gp_scan_data *d, const gp_scan_options *o, gp_scan_res
       xs = axis;
     }
     r->funnel = calloc(nf, sizeof *r->funnel);
-    if (!r->funnel) abort();
+    double *fx = malloc(3 * nf * sizeof *fx);
+    if (!r->funnel || !fx) abort();
     r->nfunnel = nf;
     for (size_t j = 0; j < nf; j++) {
       gp_scan_funnel_point *f = &r->funnel[j];
-      f->x = xs ? xs[j] : xmin * pow(xmax / xmin, (double)j / (double)(nf - 1));
+      f->x = fx[j] = xs ? xs[j] : xmin * pow(xmax / xmin, (double)j / (double)(nf - 1));
       for (size_t l = 0; l < GP_SCAN_MAX_LEVELS; l++)
         f->lo[l] = f->hi[l] = NAN;
-      for (size_t l = 0; l < c.nlevels; l++)
-        gp_scan_limits_at(&c, f->x, l, &f->lo[l], &f->hi[l]);
     }
+    for (size_t l = 0; l < c.nlevels; l++) {
+      gp_scan_limits_arr(&c, fx, nf, l, fx + nf, fx + 2 * nf);
+      for (size_t j = 0; j < nf; j++) {
+        r->funnel[j].lo[l] = fx[nf + j];
+        r->funnel[j].hi[l] = fx[2 * nf + j];
+      }
+    }
+    free(fx);
   }
   r->n = n;
 
 done:
   free(IND);
-  free(XX);
+  if (XX != E) free(XX);
   free(Y);
   free(S);
-  free(Z);
+  if (Z != Y) free(Z);
   free(W);
   free(scratch);
   free(P);
-  free(Q);
+  if (Q != P) free(Q);
   free(E);
   free(order);
   free(keep);

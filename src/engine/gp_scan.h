@@ -63,7 +63,8 @@ typedef struct gp_scan_data {
   const double *denominator; /* E (SR), n (PROPORTION), D (RATIO); NULL for SCORE */
   const double *se;          /* standard errors (SCORE only; > 0) */
   size_t ncov;               /* number of covariates for adjustment (0: none) */
-  const double *cov;         /* n × ncov, row-major; finite; NULL when ncov = 0 */
+  const double *cov;         /* n × ncov, row-major (or by column: options); finite; NULL
+                                when ncov = 0 */
 } gp_scan_data;
 
 /* How to scan. Start from gp_scan_options_default(). */
@@ -81,6 +82,8 @@ typedef struct gp_scan_options {
   size_t nfunnel;                    /* points on the funnel lines (100) */
   bool flags_only;                   /* only r->flags (no units, q-values, shrinkage, funnel):
                                         enough for persistence, and much cheaper */
+  bool cov_by_column;                /* data's cov is ncov × n instead of n × ncov (covariate j
+                                        of unit i at cov[j * n + i]): contiguous columns */
   const double *start;               /* IRLS start: 1 + ncov coefficients (e.g. another period's
                                         r->coef), or NULL; the estimates do not depend on it */
 } gp_scan_options;

@@ -7,34 +7,128 @@
 #include "engine/gp_scan_model.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/gp_scan_vec.h"
+
+enum { GP_SCAN_MODEL_BLOCK = 256 }; /* rows a block: the block's columns stay in L1 */
+
+/* The covariates of a fit: n × k values, row by row or column by column. */
+typedef struct gp_scan_model_x {
+  const double *x; /* the values */
+  size_t n;        /* rows (units) */
+  size_t k;        /* columns (covariates) */
+  bool by_column;  /* covariate j of unit i at x[j * n + i] (else x[i * k + j]) */
+} gp_scan_model_x;
+
+/* Covariate j of unit i. */
+static double gp_scan_model_at(const gp_scan_model_x *X, size_t i, size_t j) {
+  return X->by_column ? X->x[j * X->n + i] : X->x[i * X->k + j];
+}
+
+/* Standardises rows i0..i0+m-1 of X into the block r (by column, stride
+ * GP_SCAN_MODEL_BLOCK; column 0 the intercept): (x - mean[j+1]) * isd[j+1]. */
+static void gp_scan_model_block(size_t i0, size_t m, const gp_scan_model_x *X, const double *mean,
+                                const double *isd, double *r) {
+  size_t k = X->k;
+  for (size_t i = 0; i < m; i++)
+    r[i] = 1;
+  for (size_t j = 0; j < k; j++) {
+    double *rj = r + (j + 1) * GP_SCAN_MODEL_BLOCK, mj = mean[j + 1], sj = isd[j + 1];
+    if (X->by_column) {
+      gp_scan_vec_affine(m, X->x + j * X->n + i0, mj, sj, rj);
+      continue;
+    }
+    const double *xj = X->x + i0 * k + j;
+    for (size_t i = 0; i < m; i++)
+      rj[i] = (xj[i * k] - mj) * sj;
+  }
+}
+
 /* Accumulates A = X'WX (p × p) and b = X'Wz over n rows of the
  * standardised design (intercept column implicit): the covariates x are
- * standardised on the fly, (x - mean[j+1]) * isd[j+1], to save a copy. */
-static void gp_scan_model_accumulate(size_t n, size_t k, const double *x, const double *mean,
+ * standardised block by block, (x - mean[j+1]) * isd[j+1], to save a copy
+ * of the whole design. r: a block of (k + 1) × GP_SCAN_MODEL_BLOCK. */
+static void gp_scan_model_accumulate(const gp_scan_model_x *X, const double *mean,
                                      const double *isd, const double *w, const double *z, double *A,
-                                     double *b) {
-  size_t p = k + 1;
+                                     double *b, double *r) {
+  size_t n = X->n, p = X->k + 1;
   memset(A, 0, p * p * sizeof *A);
   memset(b, 0, p * sizeof *b);
-  double row[64];
-  for (size_t i = 0; i < n; i++) {
-    double wi = w[i];
-    if (wi == 0) continue;
-    row[0] = 1;
-    for (size_t j = 0; j < k; j++)
-      row[j + 1] = (x[i * k + j] - mean[j + 1]) * isd[j + 1];
-    double wz = wi * z[i];
-    for (size_t a = 0; a < p; a++) {
-      double wa = wi * row[a];
-      b[a] += row[a] * wz;
-      for (size_t c = 0; c <= a; c++)
-        A[a * p + c] += wa * row[c];
-    }
+  double wz[GP_SCAN_MODEL_BLOCK];
+  for (size_t i0 = 0; i0 < n; i0 += GP_SCAN_MODEL_BLOCK) {
+    size_t m = n - i0 < GP_SCAN_MODEL_BLOCK ? n - i0 : GP_SCAN_MODEL_BLOCK;
+    gp_scan_model_block(i0, m, X, mean, isd, r);
+    for (size_t i = 0; i < m; i++)
+      wz[i] = w[i0 + i] * z[i0 + i];
+    gp_scan_vec_gram(m, p, r, GP_SCAN_MODEL_BLOCK, w + i0, wz, A, b);
   }
+  for (size_t a = 0; a < p; a++)
+    for (size_t c = a + 1; c < p; c++)
+      A[a * p + c] = A[c * p + a];
+}
+
+/* What one pass over the units of a GLM computes. */
+typedef enum gp_scan_model_mode {
+  GP_SCAN_MODEL_ITERATE, /* IRLS weights and working response: A and b */
+  GP_SCAN_MODEL_FINAL,   /* the information matrix A and the fitted means */
+  GP_SCAN_MODEL_FITTED   /* the fitted means only */
+} gp_scan_model_mode;
+
+/* One pass of a GLM (logistic or Poisson) at the standardised coefficients
+ * bs, block by block: the standardised rows, the linear predictor, its mean
+ * (one vectorised exp a block), and per mode the IRLS normal equations
+ * (weights w = m p(1-p) or mu, working response z = eta + (y - mu)/(dmu/deta))
+ * accumulated on the standardised design, and/or the fitted means. r: a block
+ * of (k + 1) × GP_SCAN_MODEL_BLOCK. */
+static void gp_scan_model_pass(gp_scan_model_family fam, gp_scan_model_mode mode,
+                               const gp_scan_model_x *X, const double *y, const double *extra,
+                               const double *mean, const double *isd, const double *bs, double *A,
+                               double *b, double *fitted, double *r) {
+  size_t n = X->n, p = X->k + 1;
+  if (mode != GP_SCAN_MODEL_FITTED) {
+    memset(A, 0, p * p * sizeof *A);
+    memset(b, 0, p * sizeof *b);
+  }
+  double eta[GP_SCAN_MODEL_BLOCK], ex[GP_SCAN_MODEL_BLOCK], w[GP_SCAN_MODEL_BLOCK];
+  double wz[GP_SCAN_MODEL_BLOCK];
+  bool logistic = fam == GP_SCAN_MODEL_LOGISTIC;
+  for (size_t i0 = 0; i0 < n; i0 += GP_SCAN_MODEL_BLOCK) {
+    size_t m = n - i0 < GP_SCAN_MODEL_BLOCK ? n - i0 : GP_SCAN_MODEL_BLOCK;
+    gp_scan_model_block(i0, m, X, mean, isd, r);
+    gp_scan_vec_lincomb(m, p, r, GP_SCAN_MODEL_BLOCK, bs, eta);
+    for (size_t i = 0; i < m; i++)
+      ex[i] = logistic ? -eta[i] : eta[i];
+    gp_scan_vec_exp(ex, ex, m);
+    if (logistic && mode == GP_SCAN_MODEL_ITERATE) {
+      gp_scan_vec_logit_irls(m, eta, ex, y + i0, extra + i0, w, wz);
+    } else {
+      for (size_t i = 0; i < m; i++) {
+        size_t u = i0 + i;
+        if (logistic) {
+          double mi = extra[u];
+          double pr = 1 / (1 + ex[i]);
+          w[i] = mi * pr * (1 - pr);
+          if (fitted) fitted[u] = mi * pr;
+        } else {
+          double off = extra ? extra[u] : 1;
+          double mu = off * ex[i];
+          w[i] = mu;
+          if (mode == GP_SCAN_MODEL_ITERATE)
+            wz[i] = mu * (eta[i] + (y[u] - mu) / mu);
+          else if (fitted)
+            fitted[u] = mu;
+        }
+      }
+    }
+    if (mode == GP_SCAN_MODEL_FITTED) continue;
+    gp_scan_vec_gram(m, p, r, GP_SCAN_MODEL_BLOCK, w, mode == GP_SCAN_MODEL_ITERATE ? wz : NULL, A,
+                     b);
+  }
+  if (mode == GP_SCAN_MODEL_FITTED) return;
   for (size_t a = 0; a < p; a++)
     for (size_t c = a + 1; c < p; c++)
       A[a * p + c] = A[c * p + a];
@@ -97,18 +191,6 @@ static bool gp_scan_model_solve(size_t p, const double *A, const double *b, doub
   return true;
 }
 
-/* The linear predictor on the raw covariates: b0 + sum b_j (x_j - m_j) s_j =
- * c0 + sum c_j x_j with c_j = b_j s_j; returns c0 and fills c. */
-static double gp_scan_model_fold(const double *bs, const double *mean, const double *isd, size_t k,
-                                 double *c) {
-  double c0 = bs[0];
-  for (size_t j = 0; j < k; j++) {
-    c[j] = bs[j + 1] * isd[j + 1];
-    c0 -= c[j] * mean[j + 1];
-  }
-  return c0;
-}
-
 void gp_scan_model_free(gp_scan_model_fit *fit) {
   if (!fit) return;
   free(fit->beta);
@@ -120,62 +202,103 @@ void gp_scan_model_free(gp_scan_model_fit *fit) {
 gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, const double *x,
                               const double *y, const double *extra, gp_scan_model_fit *fit,
                               gp_error *err) {
-  return gp_scan_model_fit_from(fam, n, k, x, y, extra, NULL, fit, err);
+  return gp_scan_model_fit_opt(fam, n, k, x, false, y, extra, NULL, true, fit, err);
 }
 
 gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, const double *x,
                                const double *y, const double *extra, const double *start,
                                gp_scan_model_fit *fit, gp_error *err) {
+  return gp_scan_model_fit_opt(fam, n, k, x, false, y, extra, start, true, fit, err);
+}
+
+gp_code gp_scan_model_fit_opt(gp_scan_model_family fam, size_t n, size_t k, const double *x,
+                              bool by_column, const double *y, const double *extra,
+                              const double *start, bool want_se, gp_scan_model_fit *fit,
+                              gp_error *err) {
+  gp_scan_model_x X = {x, n, k, by_column};
   memset(fit, 0, sizeof *fit);
   if (k > 60) return gp_fail(err, GP_EINVAL, "adjust", "at most 60 covariates");
   size_t p = k + 1;
   if (n <= p)
     return gp_fail(err, GP_EINVAL, "model", "%zu units cannot fit %zu coefficients", n, p);
+  bool linear = fam == GP_SCAN_MODEL_LINEAR;
   /* standardise covariates */
   double *mean = calloc(p, sizeof *mean), *sd = calloc(p, sizeof *sd);
   double *isd = calloc(p, sizeof *isd);
-  double *w = malloc(n * sizeof *w), *z = malloc(n * sizeof *z);
+  double *w = linear ? malloc(n * sizeof *w) : NULL, *z = linear ? malloc(n * sizeof *z) : NULL;
   double *A = malloc(p * p * sizeof *A), *b = malloc(p * sizeof *b), *bs = calloc(p, sizeof *bs);
   double *inv = malloc(p * p * sizeof *inv);
+  double *r = malloc(p * GP_SCAN_MODEL_BLOCK * sizeof *r);
   fit->beta = calloc(p, sizeof *fit->beta);
   fit->se = calloc(p, sizeof *fit->se);
   fit->fitted = malloc(n * sizeof *fit->fitted);
-  if (!mean || !sd || !isd || !w || !z || !A || !b || !bs || !inv || !fit->beta || !fit->se ||
-      !fit->fitted)
+  if (!mean || !sd || !isd || (linear && (!w || !z)) || !A || !b || !bs || !inv || !r ||
+      !fit->beta || !fit->se || !fit->fitted)
     abort();
   gp_code rc = GP_OK;
-  for (size_t j = 0; j < k; j++) {
-    double s = 0, ss = 0;
-    for (size_t i = 0; i < n; i++) {
-      double v = x[i * k + j];
-      if (!isfinite(v)) {
-        rc = gp_fail(err, GP_EINVAL, "adjust",
-                     "covariate %zu is missing or not finite for unit %zu", j + 1, i + 1);
+  if (by_column) {
+    /* each covariate contiguous: its sums in 4-wide partial sums */
+    for (size_t j = 0; j < k; j++) {
+      const double *xj = x + j * n;
+      for (size_t i = 0; i < n; i++)
+        if (!isfinite(xj[i])) {
+          rc = gp_fail(err, GP_EINVAL, "adjust",
+                       "covariate %zu is missing or not finite for unit %zu", j + 1, i + 1);
+          goto done;
+        }
+      double m = gp_scan_vec_sum(n, xj) / (double)n;
+      double sdj = sqrt(gp_scan_vec_sumsq_dev(n, xj, m) / (double)n);
+      if (!(sdj > 1e-12 * (fabs(m) + 1))) {
+        char path[32];
+        snprintf(path, sizeof path, "adjust[%zu]", j);
+        rc = gp_fail(err, GP_EINVAL, path, "covariate %zu is constant across all units", j + 1);
         goto done;
       }
-      s += v;
+      mean[j + 1] = m;
+      sd[j + 1] = sdj;
+      isd[j + 1] = 1 / sdj;
     }
-    double m = s / (double)n;
-    for (size_t i = 0; i < n; i++)
-      ss += (x[i * k + j] - m) * (x[i * k + j] - m);
-    double sdj = sqrt(ss / (double)n);
-    if (!(sdj > 1e-12 * (fabs(m) + 1))) {
-      char path[32];
-      snprintf(path, sizeof path, "adjust[%zu]", j);
-      rc = gp_fail(err, GP_EINVAL, path, "covariate %zu is constant across all units", j + 1);
-      goto done;
+  } else {
+    /* the sums of every covariate in one pass over the rows (each sum in row order) */
+    double s[64] = {0}, ss[64] = {0}, m[64];
+    for (size_t i = 0; i < n; i++) {
+      const double *xi = x + i * k;
+      for (size_t j = 0; j < k; j++) {
+        if (!isfinite(xi[j])) {
+          rc = gp_fail(err, GP_EINVAL, "adjust",
+                       "covariate %zu is missing or not finite for unit %zu", j + 1, i + 1);
+          goto done;
+        }
+        s[j] += xi[j];
+      }
     }
-    mean[j + 1] = m;
-    sd[j + 1] = sdj;
-    isd[j + 1] = 1 / sdj;
+    for (size_t j = 0; j < k; j++)
+      m[j] = s[j] / (double)n;
+    for (size_t i = 0; i < n; i++) {
+      const double *xi = x + i * k;
+      for (size_t j = 0; j < k; j++)
+        ss[j] += (xi[j] - m[j]) * (xi[j] - m[j]);
+    }
+    for (size_t j = 0; j < k; j++) {
+      double sdj = sqrt(ss[j] / (double)n);
+      if (!(sdj > 1e-12 * (fabs(m[j]) + 1))) {
+        char path[32];
+        snprintf(path, sizeof path, "adjust[%zu]", j);
+        rc = gp_fail(err, GP_EINVAL, path, "covariate %zu is constant across all units", j + 1);
+        goto done;
+      }
+      mean[j + 1] = m[j];
+      sd[j + 1] = sdj;
+      isd[j + 1] = 1 / sdj;
+    }
   }
 
-  if (fam == GP_SCAN_MODEL_LINEAR) {
+  if (linear) {
     for (size_t i = 0; i < n; i++) {
       w[i] = extra ? extra[i] : 1;
       z[i] = y[i];
     }
-    gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
+    gp_scan_model_accumulate(&X, mean, isd, w, z, A, b, r);
     if (!gp_scan_model_solve(p, A, b, bs, inv)) {
       rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
       goto done;
@@ -184,7 +307,7 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
     for (size_t i = 0; i < n; i++) {
       double f = bs[0];
       for (size_t j = 0; j < k; j++)
-        f += bs[j + 1] * (x[i * k + j] - mean[j + 1]) * isd[j + 1];
+        f += bs[j + 1] * (gp_scan_model_at(&X, i, j) - mean[j + 1]) * isd[j + 1];
       fit->fitted[i] = f;
       rss += w[i] * (y[i] - f) * (y[i] - f);
     }
@@ -228,31 +351,11 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
       }
     }
     /* iterate until no coefficient (standardised scale) moves by more than
-     * 1e-10 (relative to its size) */
+     * 1e-10 (relative to its size); each iteration is one fused pass */
     int it;
     double bn[64];
-    double cf[64];
     for (it = 1; it <= 100; it++) {
-      double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
-      for (size_t i = 0; i < n; i++) {
-        double e = c0;
-        for (size_t j = 0; j < k; j++)
-          e += cf[j] * x[i * k + j];
-        if (fam == GP_SCAN_MODEL_LOGISTIC) {
-          double m = extra[i];
-          double pr = 1 / (1 + exp(-e));
-          double var = pr * (1 - pr);
-          if (var < 1e-300) var = 1e-300;
-          w[i] = m * var;
-          z[i] = e + (y[i] / m - pr) / var;
-        } else {
-          double off = extra ? extra[i] : 1;
-          double mu = off * exp(e);
-          w[i] = mu;
-          z[i] = e + (y[i] - mu) / mu;
-        }
-      }
-      gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
+      gp_scan_model_pass(fam, GP_SCAN_MODEL_ITERATE, &X, y, extra, mean, isd, bs, A, b, NULL, r);
       if (!gp_scan_model_solve(p, A, b, bn, NULL)) {
         rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
         goto done;
@@ -272,30 +375,19 @@ gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, con
       goto done;
     }
     fit->iterations = it;
-    /* final weights at the converged beta for the information matrix */
-    double c0 = gp_scan_model_fold(bs, mean, isd, k, cf);
-    for (size_t i = 0; i < n; i++) {
-      double e = c0;
-      for (size_t j = 0; j < k; j++)
-        e += cf[j] * x[i * k + j];
-      if (fam == GP_SCAN_MODEL_LOGISTIC) {
-        double m = extra[i];
-        double pr = 1 / (1 + exp(-e));
-        w[i] = m * pr * (1 - pr);
-        fit->fitted[i] = m * pr;
-      } else {
-        double off = extra ? extra[i] : 1;
-        double mu = off * exp(e);
-        w[i] = mu;
-        fit->fitted[i] = mu;
+    /* the fitted means and (want_se) the information matrix at the converged beta */
+    gp_scan_model_pass(fam, want_se ? GP_SCAN_MODEL_FINAL : GP_SCAN_MODEL_FITTED, &X, y, extra,
+                       mean, isd, bs, A, b, fit->fitted, r);
+    if (!want_se) {
+      for (size_t a = 0; a < p * p; a++)
+        inv[a] = NAN;
+    } else {
+      memset(b, 0, p * sizeof *b);
+      double dummy[64];
+      if (!gp_scan_model_solve(p, A, b, dummy, inv)) {
+        rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
+        goto done;
       }
-      z[i] = 0;
-    }
-    gp_scan_model_accumulate(n, k, x, mean, isd, w, z, A, b);
-    double dummy[64];
-    if (!gp_scan_model_solve(p, A, b, dummy, inv)) {
-      rc = gp_fail(err, GP_EINVAL, "adjust", "the covariates are collinear");
-      goto done;
     }
   }
   /* back to the original scale: b_j = bs_j / sd_j, b_0 = bs_0 - sum b_j mean_j;
@@ -333,6 +425,7 @@ done:
   free(b);
   free(bs);
   free(inv);
+  free(r);
   if (rc != GP_OK) gp_scan_model_free(fit);
   return rc;
 }

@@ -9,6 +9,7 @@
 #ifndef GP_SCAN_MODEL_H
 #define GP_SCAN_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/gp_error.h"
@@ -52,6 +53,16 @@ gp_code gp_scan_model_fit_run(gp_scan_model_family fam, size_t n, size_t k, cons
 gp_code gp_scan_model_fit_from(gp_scan_model_family fam, size_t n, size_t k, const double *x,
                                const double *y, const double *extra, const double *start,
                                gp_scan_model_fit *fit, gp_error *err);
+
+/* As gp_scan_model_fit_from; with by_column x is k × n (covariate j of
+ * unit i at x[j * n + i]; its sums then in 4-wide partial sums); with
+ * want_se false the standard errors are NaN and the information matrix is
+ * not computed (one pass over the units fewer), for scans that need only the
+ * fitted means. */
+gp_code gp_scan_model_fit_opt(gp_scan_model_family fam, size_t n, size_t k, const double *x,
+                              bool by_column, const double *y, const double *extra,
+                              const double *start, bool want_se, gp_scan_model_fit *fit,
+                              gp_error *err);
 
 /* Frees the arrays of *fit (which may be zeroed). */
 void gp_scan_model_free(gp_scan_model_fit *fit);

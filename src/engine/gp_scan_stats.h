@@ -22,7 +22,8 @@ double gp_scan_stats_quantile(const double *x, size_t n, double p, double *scrat
  * quantiles (type 7): values below the lower quantile become it, values above
  * the upper become it. trimmed[i] (may be NULL) is set when z[i] was outside
  * the open interval between the quantiles (FunnelPlotR's `winsorised` flag).
- * scratch must hold n doubles. */
+ * scratch must hold n doubles, or be NULL (allocated when needed: above 64
+ * values without NaN the quantiles come from a selection, not a sort). */
 void gp_scan_stats_winsorise(const double *z, size_t n, double trim, double *out, bool *trimmed,
                              double *scratch);
 
@@ -30,7 +31,9 @@ void gp_scan_stats_winsorise(const double *z, size_t n, double trim, double *out
  * group floor(rank_i k / (n + 1)) (average ranks for ties); units in the
  * lowest group (0) or at or above group k - 1 are dropped. Sets keep[i] to
  * whether unit i is kept and returns how many are kept. scratch must hold
- * 2n doubles and order n size_t. */
+ * 2n doubles and order n size_t, or both be NULL (allocated when needed:
+ * above 64 values without NaN the two boundary values come from a selection,
+ * with the same result as sorting). */
 size_t gp_scan_stats_truncate(const double *z, size_t n, double trim, bool *keep, double *scratch,
                               size_t *order);
 
@@ -41,6 +44,18 @@ double gp_scan_stats_phi(const double *z, size_t n);
  * 0 if n phi < n - 1, else max(0, (n phi - (n - 1)) / (sum w - sum w² / sum w))
  * with w = 1/s² over the n within-unit standard errors s. */
 double gp_scan_stats_tau2(size_t n, double phi, const double *s);
+
+/* gp_scan_stats_phi and gp_scan_stats_tau2 in one pass over the `kept`
+ * units i of n with keep[i] (z-scores z, standard errors s): the same sums
+ * in the same order as on copies of the kept values. */
+void gp_scan_stats_phi_tau2_kept(const double *z, const double *s, const bool *keep, size_t n,
+                                 size_t kept, double *phi, double *tau2);
+
+/* As gp_scan_stats_phi_tau2_kept with s NULL and s[i] = 1/sqrt(e[i]) (the
+ * standard error of a standardised ratio with expected count e[i]). */
+void gp_scan_stats_phi_tau2_kept_e(const double *z, const double *s, const double *e,
+                                   const bool *keep, size_t n, size_t kept, double *phi,
+                                   double *tau2);
 
 /* Exact Poisson limits for a standardised ratio O/E with expected count e > 0
  * at two-sided level `level` (e.g. 0.95): *lo = chi2inv((1-level)/2; 2e)/(2e),

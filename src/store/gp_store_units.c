@@ -437,8 +437,65 @@ static gp_code gp_units_get_doubles(sqlite3 *db, const char *metric, const char 
   return GP_OK;
 }
 
-gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *period,
-                            gp_unit_dataset *out, gp_error *err) {
+/* Reads the n × k covariate blob (row by row as stored) column by column
+ * into a malloc'd k × n array (*out; NULL and no error when absent), a
+ * chunk of rows at a time. Sets *bad when present with the wrong size. */
+static gp_code gp_units_get_ctx_columns(sqlite3 *db, const char *metric, const char *period,
+                                        size_t n, size_t k, double **out, bool *bad,
+                                        gp_error *err) {
+  *out = NULL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rowid, length(data) FROM unit_columns"
+                         " WHERE metric_id = ? AND period = ? AND name = 'ctx'",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "column ctx");
+  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  size_t len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE) return GP_OK;
+  if (r != SQLITE_ROW) return gp_units_fail(db, err, "column ctx");
+  if (len != n * k * sizeof(double) || k == 0) {
+    *bad = true;
+    return GP_OK;
+  }
+  enum { GP_UNITS_CHUNK = 4096 }; /* rows a read */
+  double *cols = malloc(n * k * sizeof *cols), *buf = malloc(GP_UNITS_CHUNK * k * sizeof *buf);
+  if (!cols || !buf) abort();
+  sqlite3_blob *b;
+  if (sqlite3_blob_open(db, "main", "unit_columns", "data", rowid, 0, &b) != SQLITE_OK) {
+    free(cols);
+    free(buf);
+    return gp_units_fail(db, err, "column ctx");
+  }
+  for (size_t i0 = 0; i0 < n; i0 += GP_UNITS_CHUNK) {
+    size_t m = n - i0 < GP_UNITS_CHUNK ? n - i0 : GP_UNITS_CHUNK;
+    if (sqlite3_blob_read(b, buf, (int)(m * k * sizeof *buf), (int)(i0 * k * sizeof *buf)) !=
+        SQLITE_OK) {
+      sqlite3_blob_close(b);
+      free(cols);
+      free(buf);
+      return gp_units_fail(db, err, "column ctx");
+    }
+    for (size_t j = 0; j < k; j++) {
+      double *cj = cols + j * n + i0;
+      for (size_t i = 0; i < m; i++)
+        cj[i] = buf[i * k + j];
+    }
+  }
+  sqlite3_blob_close(b);
+  free(buf);
+  *out = cols;
+  return GP_OK;
+}
+
+/* Loads a data set; lean: no names, ids left unsplit in idbuf (idbytes);
+ * by_column: ctx k × n. */
+static gp_code gp_units_load(gp_store *s, const char *metric_id, const char *period, bool lean,
+                             bool by_column, gp_unit_dataset *out, gp_error *err) {
   memset(out, 0, sizeof *out);
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
@@ -480,11 +537,15 @@ gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *peri
   bool bad = false;
   size_t idb = 0, nmb = 0;
   void *ib = NULL, *nb = NULL;
-  gp_code rc = gp_units_get_column(db, metric_id, period, "ids", &ib, &idb, err);
-  if (!rc) rc = gp_units_get_column(db, metric_id, period, "names", &nb, &nmb, err);
+  gp_code rc = GP_OK;
+  if (!lean) rc = gp_units_get_column(db, metric_id, period, "ids", &ib, &idb, err);
+  if (!rc && !lean) rc = gp_units_get_column(db, metric_id, period, "names", &nb, &nmb, err);
   out->idbuf = ib;
+  out->idbytes = idb;
   out->namebuf = nb;
-  if (!rc && ib && nb) {
+  if (!rc && lean) {
+    /* the ids are read only when needed (gp_store_units_load_ids) */
+  } else if (!rc && ib && nb) {
     out->ids = gp_units_split(ib, idb, out->n, false, &bad);
     out->names = gp_units_split(nb, nmb, out->n, true, &bad);
   } else {
@@ -493,8 +554,12 @@ gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *peri
   if (!rc) rc = gp_units_get_doubles(db, metric_id, period, "val", out->n, &out->val, &bad, err);
   if (!rc) rc = gp_units_get_doubles(db, metric_id, period, "se", out->n, &out->se, &bad, err);
   if (!rc) rc = gp_units_get_doubles(db, metric_id, period, "den", out->n, &out->den, &bad, err);
-  if (!rc && out->k)
+  if (!rc && out->k && by_column) {
+    rc = gp_units_get_ctx_columns(db, metric_id, period, out->n, out->k, &out->ctx, &bad, err);
+    out->ctx_by_column = true;
+  } else if (!rc && out->k) {
     rc = gp_units_get_doubles(db, metric_id, period, "ctx", out->n * out->k, &out->ctx, &bad, err);
+  }
   if (rc) {
     gp_unit_dataset_free(out);
     return rc;
@@ -504,6 +569,106 @@ gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *peri
     return gp_fail(err, GP_ESTORE, NULL, "the stored data set of %s %s is damaged", metric_id,
                    period);
   }
+  return GP_OK;
+}
+
+gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *period,
+                            gp_unit_dataset *out, gp_error *err) {
+  return gp_units_load(s, metric_id, period, false, false, out, err);
+}
+
+/* The connection's page cache size (PRAGMA cache_size), or 0 if unknown. */
+static sqlite3_int64 gp_units_cache_size(sqlite3 *db) {
+  sqlite3_stmt *st;
+  sqlite3_int64 v = 0;
+  if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) != SQLITE_OK) return 0;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* Sets the connection's page cache size. */
+static void gp_units_set_cache_size(sqlite3 *db, sqlite3_int64 v) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)v);
+  sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+gp_code gp_store_units_load_scan(gp_store *s, const char *metric_id, const char *period, bool lean,
+                                 gp_unit_dataset *out, gp_error *err) {
+  /* The column blobs are read once: keeping their pages in the connection's
+   * page cache (tens of MB) only costs memory. A small cache while they are
+   * read, the connection's own afterwards, and its unused pages released. */
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_int64 cache = gp_units_cache_size(db);
+  if (cache) gp_units_set_cache_size(db, -1024);
+  gp_code rc = gp_units_load(s, metric_id, period, lean, true, out, err);
+  if (cache) gp_units_set_cache_size(db, cache);
+  sqlite3_db_release_memory(db);
+  return rc;
+}
+
+gp_code gp_store_units_load_ids(gp_store *s, gp_unit_dataset *d, gp_error *err) {
+  if (d->ids) return GP_OK;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  if (!d->idbuf) {
+    void *ib = NULL;
+    size_t idb = 0;
+    gp_code rc = gp_units_get_column(db, d->metric_id, d->period, "ids", &ib, &idb, err);
+    if (rc) return rc;
+    d->idbuf = ib;
+    d->idbytes = idb;
+  }
+  bool bad = !d->idbuf;
+  if (!bad) d->ids = gp_units_split(d->idbuf, d->idbytes, d->n, false, &bad);
+  if (bad)
+    return gp_fail(err, GP_ESTORE, NULL, "the stored data set of %s %s is damaged", d->metric_id,
+                   d->period);
+  return GP_OK;
+}
+
+gp_code gp_store_units_ids_equal(gp_store *s, const char *metric_id, const char *period,
+                                 const char *ids, size_t bytes, bool *equal, gp_error *err) {
+  *equal = false;
+  sqlite3 *db = gp_units_db(s, err);
+  if (!db) return GP_EINTERNAL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rowid, length(data) FROM unit_columns"
+                         " WHERE metric_id = ? AND period = ? AND name = 'ids'",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_units_fail(db, err, "column ids");
+  sqlite3_bind_text(st, 1, metric_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  size_t len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE) return GP_OK;
+  if (r != SQLITE_ROW) return gp_units_fail(db, err, "column ids");
+  if (len != bytes) return GP_OK;
+  if (len == 0) {
+    *equal = true;
+    return GP_OK;
+  }
+  sqlite3_blob *b;
+  if (sqlite3_blob_open(db, "main", "unit_columns", "data", rowid, 0, &b) != SQLITE_OK)
+    return gp_units_fail(db, err, "column ids");
+  enum { GP_UNITS_CMP_CHUNK = 65536 };
+  char buf[GP_UNITS_CMP_CHUNK];
+  bool same = true;
+  for (size_t off = 0; same && off < len; off += GP_UNITS_CMP_CHUNK) {
+    size_t m = len - off < GP_UNITS_CMP_CHUNK ? len - off : GP_UNITS_CMP_CHUNK;
+    if (sqlite3_blob_read(b, buf, (int)m, (int)off) != SQLITE_OK) {
+      sqlite3_blob_close(b);
+      return gp_units_fail(db, err, "column ids");
+    }
+    same = !memcmp(buf, ids + off, m);
+  }
+  sqlite3_blob_close(b);
+  *equal = same;
   return GP_OK;
 }
 

@@ -52,7 +52,9 @@ typedef struct gp_unit_dataset {
   double *se;                  /* n standard errors, or NULL */
   double *lower, *upper;       /* n interval bounds as given, or NULL */
   double *den;                 /* n denominators or expected counts, or NULL */
-  double *ctx;                 /* n × k covariates, or NULL when k = 0 */
+  double *ctx;                 /* n × k covariates (row by row; k × n when ctx_by_column), or
+                                  NULL when k = 0 */
+  bool ctx_by_column;          /* ctx holds column j at ctx + j * n (gp_store_units_load_scan) */
   const char **cov_names;      /* k covariate names */
   size_t n_missing;            /* units whose value is missing */
   const char *missing_reasons; /* JSON object reason -> count (arena) */
@@ -65,6 +67,7 @@ typedef struct gp_unit_dataset {
   double *ctx_mean;            /* for saving: k covariate means, or NULL */
   double *ctx_sd;              /* for saving: k covariate standard deviations, or NULL */
   char *idbuf;                 /* loaded data sets: the buffer ids point into (malloc'd) */
+  size_t idbytes;              /* loaded data sets: bytes in idbuf (NUL-separated ids) */
   char *namebuf;               /* loaded data sets: the buffer names point into (malloc'd) */
 } gp_unit_dataset;
 
@@ -85,6 +88,25 @@ gp_code gp_store_units_save(gp_store *s, const gp_unit_dataset *d, gp_error *err
  * Returns GP_OK, GP_ENOTFOUND ("period") when there is none, GP_ESTORE. */
 gp_code gp_store_units_load(gp_store *s, const char *metric_id, const char *period,
                             gp_unit_dataset *out, gp_error *err);
+
+/* As gp_store_units_load for scans: the covariates by column (ctx k × n,
+ * ctx_by_column set: each covariate contiguous, read a chunk of rows at a
+ * time). lean, for scans that need only the numbers: no names and no ids
+ * (names, ids and idbuf NULL; gp_store_units_load_ids reads the ids when
+ * needed, gp_store_units_ids_equal compares them without keeping them). */
+gp_code gp_store_units_load_scan(gp_store *s, const char *metric_id, const char *period, bool lean,
+                                 gp_unit_dataset *out, gp_error *err);
+
+/* Fills d->ids (and idbuf, idbytes) of a data set loaded lean; nothing to do
+ * when they are there. Returns GP_OK or GP_ESTORE. */
+gp_code gp_store_units_load_ids(gp_store *s, gp_unit_dataset *d, gp_error *err);
+
+/* Whether the ids of metric's data set for period are byte for byte the
+ * bytes bytes at ids (another data set's idbuf: NUL-separated), read a chunk
+ * at a time without keeping them. *equal false when there is no such data
+ * set. Returns GP_OK or GP_ESTORE. */
+gp_code gp_store_units_ids_equal(gp_store *s, const char *metric_id, const char *period,
+                                 const char *ids, size_t bytes, bool *equal, gp_error *err);
 
 /* The periods with a data set for the metric, newest first, at most max,
  * into periods (each GP_PERIOD_MAX bytes); *n gets how many. */
