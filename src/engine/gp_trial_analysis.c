@@ -5,6 +5,87 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The per-row kernels are written once for a size n and instantiated for the
+ * common small sizes as constants (a switch), so that the compiler unrolls
+ * them into straight-line code; the arithmetic, and its order, is the same
+ * for every instance and for the generic fallback. */
+#if defined(__clang__) /* unrolls constant trip counts by itself, and warns on the others */
+#define GP_UNROLL
+#define GP_INLINE __attribute__((always_inline)) inline
+#elif defined(__GNUC__)
+#define GP_UNROLL _Pragma("GCC unroll 16")
+#define GP_INLINE __attribute__((always_inline)) inline
+#else
+#define GP_UNROLL
+#define GP_INLINE inline
+#endif
+
+/* Two doubles at a time where the compiler has vector extensions (SSE2 on
+ * x86-64, NEON on arm64). */
+#if defined(__GNUC__)
+typedef double gp_v2 __attribute__((vector_size(16)));
+static GP_INLINE gp_v2 gp_ld2(const double *p) {
+  gp_v2 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static GP_INLINE void gp_st2(double *p, gp_v2 v) { memcpy(p, &v, sizeof v); }
+#endif
+
+/* Σ a[t]·b[t], t < n (in two interleaved partial sums where vectors exist). */
+static GP_INLINE double gp_dot_n(const double *a, const double *b, int n) {
+  int t = 0;
+  double s = 0;
+#if defined(__GNUC__)
+  gp_v2 acc = {0, 0};
+  GP_UNROLL
+  for (; t + 2 <= n; t += 2)
+    acc += gp_ld2(a + t) * gp_ld2(b + t);
+  s = acc[0] + acc[1];
+#endif
+  for (; t < n; t++)
+    s += a[t] * b[t];
+  return s;
+}
+
+/* dst[t] += w·src[t], t < n (element-wise: the same sums as one at a time). */
+static GP_INLINE void gp_axpy_n(double *restrict dst, double w, const double *restrict src, int n) {
+  int t = 0;
+#if defined(__GNUC__)
+  gp_v2 ww = {w, w};
+  GP_UNROLL
+  for (; t + 2 <= n; t += 2)
+    gp_st2(dst + t, gp_ld2(dst + t) + ww * gp_ld2(src + t));
+#endif
+  for (; t < n; t++)
+    dst[t] += w * src[t];
+}
+
+/* s[i·q + j] += u[i]·u[j] for i <= j < q (the upper triangle of u u'). */
+static GP_INLINE void gp_tri_add_n(double *restrict s, const double *restrict u, int q) {
+  GP_UNROLL
+  for (int i = 0; i < q; i++) {
+    double ui = u[i];
+    GP_UNROLL
+    for (int j = i; j < q; j++)
+      s[i * q + j] += ui * u[j];
+  }
+}
+
+static void gp_tri_add(double *restrict s, const double *restrict u, int q) {
+  switch (q) {
+  case 2: gp_tri_add_n(s, u, 2); break;
+  case 3: gp_tri_add_n(s, u, 3); break;
+  case 4: gp_tri_add_n(s, u, 4); break;
+  case 5: gp_tri_add_n(s, u, 5); break;
+  case 6: gp_tri_add_n(s, u, 6); break;
+  case 7: gp_tri_add_n(s, u, 7); break;
+  case 8: gp_tri_add_n(s, u, 8); break;
+  case 9: gp_tri_add_n(s, u, 9); break;
+  default: gp_tri_add_n(s, u, q);
+  }
+}
+
 gp_code gp_trial_acc_init(gp_trial_acc *a, int n_cov, int n_out, bool clustered, bool binary,
                           gp_error *err) {
   memset(a, 0, sizeof *a);
@@ -28,9 +109,10 @@ gp_code gp_trial_acc_init(gp_trial_acc *a, int n_cov, int n_out, bool clustered,
 
 void gp_trial_acc_free(gp_trial_acc *a) {
   free(a->shift), free(a->mom), free(a->succ), free(a->arm_n), free(a->cells);
-  free(a->table), free(a->pool), free(a->zsum), free(a->xrow), free(a->yrow);
+  free(a->table), free(a->pool), free(a->zsum), free(a->xrow), free(a->yrow), free(a->vv);
   for (int m = 0; m < a->n_models; m++) {
     free(a->models[m].cols), free(a->models[m].g), free(a->models[m].b), free(a->models[m].w);
+    free(a->models[m].gt), free(a->models[m].wt);
     gp_trial_ols_free(&a->models[m].ols);
   }
   memset(a, 0, sizeof *a);
@@ -118,8 +200,16 @@ gp_code gp_trial_acc_add(gp_trial_acc *a, int arm, int stratum, int cluster, con
   if (arm >= a->n_arms && gp_grow_arms(a, arm, err)) return err ? err->code : GP_ENOMEM;
   if (stratum + 1 > a->n_strata) a->n_strata = stratum + 1;
   if (a->clustered && cluster + 1 > a->n_clusters) a->n_clusters = cluster + 1;
-  gp_trial_cell *c = gp_cell(a, arm, stratum, a->clustered ? cluster : 0);
-  if (!c) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  if (!a->clustered) cluster = 0;
+  gp_trial_cell *c;
+  bool quick = arm < 16 && stratum == 0 && cluster == 0;
+  if (quick && a->quick[arm]) {
+    c = &a->cells[a->quick[arm] - 1];
+  } else {
+    c = gp_cell(a, arm, stratum, cluster);
+    if (!c) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    if (quick) a->quick[arm] = (int32_t)(c - a->cells) + 1;
+  }
   a->n += 1;
   a->arm_n[arm] += 1;
   for (int k = 0; k < O; k++) {
@@ -140,14 +230,62 @@ gp_code gp_trial_acc_add(gp_trial_acc *a, int arm, int stratum, int cluster, con
   }
   for (int k = 0; k < O; k++)
     vv[1 + J + k] = y[k] - a->shift[1 + J + k];
-  double *s = a->pool + c->off;
   c->n += 1;
-  for (int i = 0; i < q; i++) {
-    double vi = vv[i];
-    double *row = s + (size_t)i * q;
-    for (int j = i; j < q; j++)
-      row[j] += vi * vv[j];
+  gp_tri_add(a->pool + c->off, vv, q);
+  free(heap);
+  return GP_OK;
+}
+
+gp_code gp_trial_acc_merge(gp_trial_acc *a, const gp_trial_acc *b, const int *arm_map,
+                           gp_error *err) {
+  int J = a->n_cov, O = a->n_out, q = a->q;
+  if (!b->have_shift) return GP_OK; /* no rows */
+  if (!a->have_shift) {
+    memcpy(a->shift, b->shift, (size_t)q * sizeof(double));
+    a->have_shift = true;
   }
+  double dd[64], *d = dd, *heap = NULL;
+  if (q > 64) {
+    d = heap = malloc((size_t)q * sizeof *heap);
+    if (!heap) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  d[0] = 0;
+  for (int i = 1; i < q; i++)
+    d[i] = b->shift[i] - a->shift[i]; /* u_a = u_b + d */
+  for (int k = 0; k < b->n_arms; k++) {
+    int ga = arm_map[k];
+    if (ga >= a->n_arms && gp_grow_arms(a, ga, err)) {
+      free(heap);
+      return err ? err->code : GP_ENOMEM;
+    }
+    a->arm_n[ga] += b->arm_n[k];
+    for (int y = 0; y < O; y++) {
+      gp_trial_moments_merge(&a->mom[ga * O + y], &b->mom[k * O + y]);
+      a->succ[ga * O + y] += b->succ[k * O + y];
+    }
+  }
+  for (size_t ci = 0; ci < b->n_cells; ci++) {
+    const gp_trial_cell *cb = &b->cells[ci];
+    gp_trial_cell *ca = gp_cell(a, arm_map[cb->arm], cb->stratum, 0);
+    if (!ca) {
+      free(heap);
+      return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+    }
+    const double *sb = b->pool + cb->off;
+    double *sa = a->pool + ca->off, n = cb->n;
+    for (int i = 0; i < q; i++) {
+      double si = i ? sb[i] : n; /* Σ u_b,i */
+      for (int j = i; j < q; j++) {
+        double sj = j ? sb[j] : n;
+        sa[i * q + j] += sb[i * q + j] + d[j] * si + d[i] * sj + n * d[i] * d[j];
+      }
+    }
+    ca->n += n;
+    if (cb->stratum + 1 > a->n_strata) a->n_strata = cb->stratum + 1;
+  }
+  for (int j = 0; j < J; j++)
+    a->zsum[j] += b->zsum[j] + b->n * d[1 + j];
+  a->n += b->n;
   free(heap);
   return GP_OK;
 }
@@ -256,7 +394,11 @@ gp_code gp_trial_acc_prepare(gp_trial_acc *a, int control, gp_trial_col *bad, gp
       md->g = calloc(ncell * qv * qv, sizeof(double));
       md->b = calloc(ncell * O * qv, sizeof(double));
       md->w = calloc(ncell * O * qv * qv, sizeof(double));
-      if (!md->g || !md->b || !md->w) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+      int nt = md->nt = qv * (qv + 1) / 2;
+      md->gt = calloc(ncell * nt, sizeof(double));
+      md->wt = calloc(ncell * O * nt, sizeof(double));
+      if (!md->g || !md->b || !md->w || !md->gt || !md->wt)
+        return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
       for (int arm = 0; arm < K; arm++)
         for (int st = 0; st < S; st++) {
           size_t c = (size_t)arm * S + st;
@@ -272,8 +414,14 @@ gp_code gp_trial_acc_prepare(gp_trial_acc *a, int control, gp_trial_col *bad, gp
               if (fj != 0) g[bi * qv + gp_base(&md->cols[j])] += fi * fj * md->ols.minv[i * p + j];
             }
           }
+          double *gt = md->gt + c * nt;
+          for (int i = 0, t = 0; i < qv; i++)
+            for (int j = i; j < qv; j++, t++)
+              gt[t] = i == j ? g[i * qv + i] : g[i * qv + j] + g[j * qv + i];
         }
     }
+    a->vv = calloc((size_t)(J + 1) * (J + 2) / 2, sizeof(double));
+    if (!a->vv) return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
   }
   return GP_OK;
 }
@@ -283,7 +431,11 @@ static void gp_hc2_meat(gp_trial_acc *a) {
   int K = a->n_arms, S = a->n_strata, O = a->n_out;
   for (int m = 0; m < a->n_models; m++) {
     gp_trial_model *md = &a->models[m];
-    int p = md->p, qv = md->qv;
+    int p = md->p, qv = md->qv, nt = md->nt;
+    for (size_t c = 0; c < (size_t)K * S * O; c++) /* unpack the triangles */
+      for (int i = 0, t = 0; i < qv; i++)
+        for (int j = i; j < qv; j++, t++)
+          md->w[c * qv * qv + i * qv + j] = md->wt[c * nt + t];
     for (int k = 0; k < O; k++) {
       double *mt = md->ols.meat + (size_t)k * p * p;
       for (int arm = 0; arm < K; arm++)
@@ -308,25 +460,44 @@ static void gp_hc2_meat(gp_trial_acc *a) {
 
 bool gp_trial_acc_needs_pass2(const gp_trial_acc *a) { return !a->clustered; }
 
-void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, const double *y) {
-  int J = a->n_cov, O = a->n_out, S = a->n_strata;
+/* gp_trial_acc_add2 for J covariates (a constant in its instances). */
+static GP_INLINE void gp_add2_n(gp_trial_acc *a, int arm, int stratum, const double *z,
+                                const double *y, int J) {
+  int O = a->n_out, S = a->n_strata;
   double v[64], *vv = a->xrow; /* v = [1, z − s]; xrow has >= 1 + J slots */
   if (J + 1 <= 64) vv = v;
   vv[0] = 1.0;
+  GP_UNROLL
   for (int j = 0; j < J; j++)
     vv[1 + j] = z[j] - a->shift[1 + j];
+  /* the packed products v_i v_j (i <= j): a model's qv is 1 or 1 + J, and its
+   * triangle is the first nt of them either way */
+  double *pr = a->vv;
+  int t = 0;
+  GP_UNROLL
+  for (int i = 0; i <= J; i++) {
+    GP_UNROLL
+    for (int j = i; j <= J; j++)
+      pr[t++] = vv[i] * vv[j];
+  }
   size_t c = (size_t)arm * S + stratum;
   for (int m = 0; m < a->n_models; m++) {
     gp_trial_model *md = &a->models[m];
-    int qv = md->qv;
-    const double *g = md->g + c * qv * qv;
-    double h = 0;
-    for (int i = 0; i < qv; i++) {
-      double r = 0;
-      for (int j = 0; j < qv; j++)
-        r += g[i * qv + j] * vv[j];
-      h += vv[i] * r;
+    const double *gt = md->gt + c * md->nt;
+    if (md->qv == 1) { /* the model without covariates: h and the meat are scalars */
+      double h = gt[0];
+      if (!(h < 1.0 - 1e-12)) {
+        a->lev_one = true;
+        continue;
+      }
+      for (int k = 0; k < O; k++) {
+        double e = y[k] - a->shift[1 + J + k] - md->b[c * O + k];
+        md->wt[c * O + k] += e * e / (1.0 - h);
+      }
+      continue;
     }
+    const int qv = J + 1, nt = qv * (qv + 1) / 2;
+    double h = gp_dot_n(gt, pr, nt);
     if (!(h < 1.0 - 1e-12)) {
       a->lev_one = true;
       continue;
@@ -334,17 +505,73 @@ void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, c
     for (int k = 0; k < O; k++) {
       const double *b = md->b + (c * O + k) * qv;
       double e = y[k] - a->shift[1 + J + k];
+      GP_UNROLL
       for (int i = 0; i < qv; i++)
         e -= b[i] * vv[i];
-      double w = e * e / (1.0 - h);
-      double *ww = md->w + (c * O + k) * qv * qv;
-      for (int i = 0; i < qv; i++) {
-        double wi = w * vv[i];
-        for (int j = i; j < qv; j++)
-          ww[i * qv + j] += wi * vv[j];
-      }
+      gp_axpy_n(md->wt + (c * O + k) * nt, e * e / (1.0 - h), pr, nt);
     }
   }
+}
+
+void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, const double *y) {
+  switch (a->n_cov) {
+  case 0: gp_add2_n(a, arm, stratum, z, y, 0); break;
+  case 1: gp_add2_n(a, arm, stratum, z, y, 1); break;
+  case 2: gp_add2_n(a, arm, stratum, z, y, 2); break;
+  case 3: gp_add2_n(a, arm, stratum, z, y, 3); break;
+  case 4: gp_add2_n(a, arm, stratum, z, y, 4); break;
+  case 5: gp_add2_n(a, arm, stratum, z, y, 5); break;
+  case 6: gp_add2_n(a, arm, stratum, z, y, 6); break;
+  case 7: gp_add2_n(a, arm, stratum, z, y, 7); break;
+  default: gp_add2_n(a, arm, stratum, z, y, a->n_cov);
+  }
+}
+
+gp_code gp_trial_acc_fork2(gp_trial_acc *dst, const gp_trial_acc *src, gp_error *err) {
+  memset(dst, 0, sizeof *dst);
+  int J = src->n_cov, O = src->n_out;
+  size_t ncell = (size_t)src->n_arms * src->n_strata;
+  dst->n_cov = J;
+  dst->n_out = O;
+  dst->q = src->q;
+  dst->n_arms = src->n_arms;
+  dst->n_strata = src->n_strata;
+  dst->n_models = src->n_models;
+  dst->shift = malloc((size_t)src->q * sizeof(double));
+  dst->xrow = calloc((size_t)J + 1, sizeof(double));
+  dst->vv = calloc((size_t)(J + 1) * (J + 2) / 2, sizeof(double));
+  bool ok = dst->shift && dst->xrow && dst->vv;
+  if (ok) memcpy(dst->shift, src->shift, (size_t)src->q * sizeof(double));
+  for (int m = 0; ok && m < src->n_models; m++) {
+    const gp_trial_model *sm = &src->models[m];
+    gp_trial_model *dm = &dst->models[m];
+    dm->qv = sm->qv;
+    dm->nt = sm->nt;
+    dm->gt = malloc(ncell * sm->nt * sizeof(double));
+    dm->b = malloc(ncell * O * sm->qv * sizeof(double));
+    dm->wt = calloc(ncell * O * sm->nt, sizeof(double));
+    ok = dm->gt && dm->b && dm->wt;
+    if (ok) {
+      memcpy(dm->gt, sm->gt, ncell * sm->nt * sizeof(double));
+      memcpy(dm->b, sm->b, ncell * O * sm->qv * sizeof(double));
+    }
+  }
+  if (!ok) {
+    gp_trial_acc_free(dst);
+    return gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  }
+  return GP_OK;
+}
+
+void gp_trial_acc_join2(gp_trial_acc *a, const gp_trial_acc *b) {
+  size_t ncell = (size_t)a->n_arms * a->n_strata;
+  for (int m = 0; m < a->n_models; m++) {
+    gp_trial_model *md = &a->models[m];
+    size_t n = ncell * a->n_out * md->nt;
+    for (size_t t = 0; t < n; t++)
+      md->wt[t] += b->models[m].wt[t];
+  }
+  a->lev_one |= b->lev_one;
 }
 
 void gp_trial_result_free(gp_trial_result *r) {

@@ -71,6 +71,9 @@ typedef struct gp_trial_model {
   double *g;          /* HC2 pass: per (arm, stratum) cell, G = C'MC (qv×qv), so h = v'Gv */
   double *b;          /* per cell and outcome, the coefficients on v (qv each) */
   double *w;          /* per cell and outcome, Σ e²/(1 − h)·v v' (qv×qv) */
+  int nt;             /* qv(qv + 1)/2: entries of a packed upper triangle (rows i, j >= i) */
+  double *gt;         /* per cell, G packed, off-diagonal entries doubled: h = Σ gt·(v v') */
+  double *wt; /* per cell and outcome, Σ e²/(1 − h)·v v' packed (summed into w at the end) */
 } gp_trial_model;
 
 /* The accumulator. Zero-initialise with gp_trial_acc_init; free with gp_trial_acc_free. */
@@ -102,6 +105,8 @@ typedef struct gp_trial_acc {
   double *xrow;             /* scratch row (max p) */
   bool lev_one;             /* pass 2 met a leverage of 1 */
   double *yrow;             /* scratch outcomes (O) */
+  double *vv;               /* scratch: packed products v_i v_j of v = [1, z − s] (pass 2) */
+  int32_t quick[16];        /* cell index + 1 of (arm, stratum 0, cluster 0) for arm < 16 */
 } gp_trial_acc;
 
 /* Options of the analysis. */
@@ -157,6 +162,16 @@ void gp_trial_acc_free(gp_trial_acc *a);
 gp_code gp_trial_acc_add(gp_trial_acc *a, int arm, int stratum, int cluster, const double *z,
                          const double *y, gp_error *err);
 
+/* Adds the pass-1 sums of b (rows read apart, e.g. by another thread) into a.
+ * arm_map[k] is a's index of b's arm k (a's arms grow as needed). b's shift
+ * may differ from a's: its sums are re-centred at a's shift (exactly in real
+ * arithmetic: Σ(u + d)(w + d') = Σuw + d'Σu + dΣw + n·d·d'); moments merge
+ * by Chan, Golub & LeVeque. Stratum indices are taken as they are and
+ * neither may be clustered (src/io/gp_trialcsv.c reads in parts only without
+ * strata and clusters). Returns GP_OK or GP_ENOMEM. */
+gp_code gp_trial_acc_merge(gp_trial_acc *a, const gp_trial_acc *b, const int *arm_map,
+                           gp_error *err);
+
 /* After pass 1: checks arms (>= 2 rows each, >= 2 arms), clusters (>= 2),
  * builds and solves the models. On a singular design returns GP_EINVAL with
  * *bad (if non-NULL) describing the column; other errors name "arm" or
@@ -168,6 +183,15 @@ bool gp_trial_acc_needs_pass2(const gp_trial_acc *a);
 
 /* Pass 2: the same rows again, in any order. */
 void gp_trial_acc_add2(gp_trial_acc *a, int arm, int stratum, const double *z, const double *y);
+
+/* For a second pass in parts: dst becomes a copy of what pass 2 of the
+ * prepared accumulator src needs, with its own zeroed HC2 sums; feed it with
+ * gp_trial_acc_add2 and add it back with gp_trial_acc_join2. Free with
+ * gp_trial_acc_free. Returns GP_OK or GP_ENOMEM. */
+gp_code gp_trial_acc_fork2(gp_trial_acc *dst, const gp_trial_acc *src, gp_error *err);
+
+/* Adds the pass-2 sums of b (from gp_trial_acc_fork2(b, a)) into a. */
+void gp_trial_acc_join2(gp_trial_acc *a, const gp_trial_acc *b);
 
 /* Computes every comparison into res (caller frees with gp_trial_result_free). */
 gp_code gp_trial_acc_finish(gp_trial_acc *a, const gp_trial_opts *o, gp_trial_result *res,

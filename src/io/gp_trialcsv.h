@@ -7,6 +7,8 @@
  * On top of it:
  *  - gp_trialcsv_analyse: the two-pass analysis of `gameplan trial analyse`
  *    (pass 1 sums, pass 2 HC2 leverages; see engine/gp_trial_analysis.h);
+ *    large inputs are read in two fixed parts on two threads, whose sums are
+ *    added in order, so the answer does not depend on the machine;
  *  - gp_trialcsv_assign: `gameplan trial assign` (units → arms, balance);
  *  - gp_trialcsv_arm_data: per-arm summaries for `gameplan trial adapt`.
  * Errors name the place as FILE:LINE:COLUMN (LINE counts records, the
@@ -66,6 +68,10 @@ typedef struct gp_trialcsv_analyse_spec {
   const double *ratio;           /* planned ratio per arm (in arm order), or NULL */
   int n_ratio;                   /* its length */
   gp_trial_opts opts;            /* alpha, sequential, prior... (control is filled in) */
+  size_t parallel_min;           /* inputs of at least this many bytes (0: 16 MiB) are read in two
+                                    parts (without strata, clusters or looks) */
+  int parallel_threads;          /* the two parts on: 0: two threads if >= 4 CPUs, else one;
+                                    1: one thread; 2: two threads (the answer is the same) */
 } gp_trialcsv_analyse_spec;
 
 /* The analysis with the names it refers to. Free with gp_trialcsv_analysis_free. */

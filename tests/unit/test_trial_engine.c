@@ -572,6 +572,191 @@ static void test_fast_numbers(void **state) {
   assert_false(gp_trialcsv_number("1e999", &v));
 }
 
+/* Appends printf-formatted text to a growing buffer. */
+static void put(char **buf, size_t *len, size_t *cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char tmp[128];
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  assert_true(n > 0 && (size_t)n < sizeof tmp);
+  if (*len + (size_t)n + 1 > *cap) {
+    *cap = (*cap + (size_t)n + 1) * 2;
+    *buf = realloc(*buf, *cap);
+    assert_non_null(*buf);
+  }
+  memcpy(*buf + *len, tmp, (size_t)n + 1);
+  *len += (size_t)n;
+}
+
+/* The analysis's fast paths (plain lines parsed in place, 8-digit number
+ * parsing, the compact HC2 spool) against the general ones (every field
+ * quoted, so libcsv splits the lines): the same numbers, bit for bit, on
+ * numbers of many forms (some only strtod reads); each arm's mean equals
+ * Welford's mean of strtod's values exactly; and the HC2 errors (second pass
+ * from the spool) equal CR2 with one cluster per row (no second pass), which
+ * is the same estimator. */
+static void test_fast_paths_agree(void **state) {
+  (void)state;
+  static const char *const fmts[] = {"%.6f", "%.6f", "%.6f",  "%.3f", "%.9f", "%.0f",
+                                     "%.7f", "%.2e", "%+.4f", "%.6f", "%.12f"};
+  char *txt[2] = {NULL, NULL};
+  size_t len[2] = {0, 0}, cap[2] = {0, 0};
+  gp_trial_moments mom[3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+  uint64_t st = 12345;
+  for (int q = 0; q < 2; q++)
+    put(&txt[q], &len[q], &cap[q], q ? "\"arm\",\"y\",\"x1\",\"x2\",\"id\"\n" : "arm,y,x1,x2,id\n");
+  for (int i = 0; i < 3000; i++) {
+    char f[3][64];
+    double v[3];
+    for (int j = 0; j < 3; j++) {
+      st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+      double u = (double)(st >> 11) * 0x1.0p-53 - 0.5;
+      double x =
+          (j == 0 ? 3.0 : 1.0) * u * (i % 97 == 5 ? 1e7 : 10.0) + (j == 1 ? 0.3 * i / 3000 : 0);
+      if (i % 211 == 7) x = -0.0;
+      snprintf(f[j], sizeof f[j], fmts[(i + 3 * j) % 11], x);
+      v[j] = strtod(f[j], NULL);
+    }
+    int arm = i < 1500 ? i % 2 : i % 3; /* a third arm appears half way */
+    const char *name[3] = {"control", "treat", "t2"};
+    v[0] += 0.5 * arm;
+    snprintf(f[0], sizeof f[0], fmts[i % 11], v[0]);
+    v[0] = strtod(f[0], NULL);
+    gp_trial_moments_add(&mom[arm], v[0]);
+    put(&txt[0], &len[0], &cap[0], "%s,%s,%s,%s,r%d\n", name[arm], f[0], f[1], f[2], i);
+    put(&txt[1], &len[1], &cap[1], "\"%s\",\"%s\",\"%s\",\"%s\",\"r%d\"\n", name[arm], f[0], f[1],
+        f[2], i);
+  }
+  static const char *const y[] = {"y"}, *const covs[] = {"x1", "x2"};
+  gp_trialcsv_analysis a[3];
+  for (int q = 0; q < 3; q++) {
+    gp_trialcsv_analyse_spec s = {.path = "mem.csv",
+                                  .data = txt[q % 2],
+                                  .data_len = len[q % 2],
+                                  .cluster = q == 2 ? "id" : NULL,
+                                  .outcomes = y,
+                                  .n_outcomes = 1,
+                                  .arm = "arm",
+                                  .control = "control",
+                                  .covariates = covs,
+                                  .n_covariates = 2,
+                                  .opts = {.alpha = 0.05}};
+    gp_error e;
+    assert_int_equal(gp_trialcsv_analyse(&s, &a[q], &e), GP_OK);
+  }
+  assert_int_equal(a[0].res.n_arms, 3);
+  assert_int_equal(a[0].res.n_comp, a[1].res.n_comp);
+  for (int k = 0; k < 3; k++) {
+    assert_true(a[0].res.arm_mean[k] == mom[k].mean);
+    assert_true(a[1].res.arm_mean[k] == mom[k].mean);
+  }
+  for (int i = 0; i < a[0].res.n_comp; i++) {
+    assert_true(a[0].res.comp[i].t.estimate == a[1].res.comp[i].t.estimate);
+    assert_true(a[0].res.comp[i].t.std_error == a[1].res.comp[i].t.std_error);
+    assert_true(isfinite(a[0].res.comp[i].t.std_error) && a[0].res.comp[i].t.std_error > 0);
+  }
+  int checked = 0;
+  for (int i = 0; i < a[0].res.n_comp; i++) {
+    const gp_trial_comparison *h = &a[0].res.comp[i];
+    if (strcmp(h->se_type, "HC2")) continue;
+    for (int j = 0; j < a[2].res.n_comp; j++) {
+      const gp_trial_comparison *g = &a[2].res.comp[j];
+      if (g->arm != h->arm || strcmp(g->estimator, h->estimator)) continue;
+      assert_string_equal(g->se_type, "CR2");
+      assert_true(g->t.estimate == h->t.estimate ||
+                  fabs(g->t.estimate / h->t.estimate - 1) < 1e-12);
+      if (!(fabs(g->t.std_error / h->t.std_error - 1) < 1e-11))
+        fail_msg("%s arm %d: HC2 %.17g, CR2 singletons %.17g", h->estimator, h->arm, h->t.std_error,
+                 g->t.std_error);
+      checked++;
+    }
+  }
+  assert_int_equal(checked, 4); /* ols and lin, two arms */
+  /* read in two parts on two threads (forced on this small input): the same
+   * numbers but for rounding, the third arm first met in the second part */
+  gp_trialcsv_analyse_spec ps = {.path = "mem.csv",
+                                 .data = txt[0],
+                                 .data_len = len[0],
+                                 .outcomes = y,
+                                 .n_outcomes = 1,
+                                 .arm = "arm",
+                                 .control = "control",
+                                 .covariates = covs,
+                                 .n_covariates = 2,
+                                 .opts = {.alpha = 0.05},
+                                 .parallel_min = 1,
+                                 .parallel_threads = 1};
+  gp_trialcsv_analysis pa, pt;
+  gp_error e;
+  assert_int_equal(gp_trialcsv_analyse(&ps, &pa, &e), GP_OK);
+  ps.parallel_threads = 2; /* the parts on two threads: the same answer exactly */
+  assert_int_equal(gp_trialcsv_analyse(&ps, &pt, &e), GP_OK);
+  ps.parallel_threads = 1;
+  for (int i = 0; i < pa.res.n_comp; i++) {
+    assert_true(pt.res.comp[i].t.estimate == pa.res.comp[i].t.estimate);
+    assert_true(pt.res.comp[i].t.std_error == pa.res.comp[i].t.std_error);
+  }
+  gp_trialcsv_analysis_free(&pt);
+  assert_int_equal(pa.res.n_arms, 3);
+  assert_int_equal(pa.res.n_comp, a[0].res.n_comp);
+  for (int k = 0; k < 3; k++) {
+    assert_string_equal(pa.arm_names[k], a[0].arm_names[k]);
+    assert_true(pa.res.arm_n[k] == a[0].res.arm_n[k]);
+    assert_true(fabs(pa.res.arm_mean[k] - a[0].res.arm_mean[k]) <=
+                1e-12 * fabs(a[0].res.arm_mean[k]));
+  }
+  bool differs = false;
+  for (int i = 0; i < pa.res.n_comp; i++) {
+    const gp_trial_test *t1 = &pa.res.comp[i].t, *t0 = &a[0].res.comp[i].t;
+    assert_string_equal(pa.res.comp[i].estimator, a[0].res.comp[i].estimator);
+    assert_true(fabs(t1->estimate - t0->estimate) <= 1e-10 * fabs(t0->std_error));
+    assert_true(fabs(t1->std_error / t0->std_error - 1) < 1e-11);
+    differs = differs || t1->std_error != t0->std_error || t1->estimate != t0->estimate;
+  }
+  assert_true(differs); /* it was indeed read another way */
+  gp_trialcsv_analysis_free(&pa);
+  /* a quoted field in the second part: read in one part, so exactly as a[0] */
+  char *quoted = malloc(len[0] + 3);
+  assert_non_null(quoted);
+  const char *at = txt[0];
+  for (int i = 0; i < 2800; i++)
+    at = strchr(at, '\n') + 1;
+  size_t pre = (size_t)(at - txt[0]), arm_len = (size_t)(strchr(at, ',') - at);
+  memcpy(quoted, txt[0], pre);
+  quoted[pre] = '"';
+  memcpy(quoted + pre + 1, at, arm_len);
+  quoted[pre + 1 + arm_len] = '"';
+  memcpy(quoted + pre + 2 + arm_len, at + arm_len, len[0] - pre - arm_len + 1);
+  ps.data = quoted;
+  ps.data_len = len[0] + 2;
+  assert_int_equal(gp_trialcsv_analyse(&ps, &pa, &e), GP_OK);
+  for (int i = 0; i < pa.res.n_comp; i++) {
+    assert_true(pa.res.comp[i].t.estimate == a[0].res.comp[i].t.estimate);
+    assert_true(pa.res.comp[i].t.std_error == a[0].res.comp[i].t.std_error);
+  }
+  gp_trialcsv_analysis_free(&pa);
+  free(quoted);
+  ps.data_len = len[0];
+  /* an error in the second part names its line as a one-part read does */
+  char *bad = malloc(len[0] + 1);
+  assert_non_null(bad);
+  memcpy(bad, txt[0], len[0] + 1);
+  char *line = bad;
+  for (int i = 0; i < 2500; i++) /* to the start of line 2501 (records: header = 1) */
+    line = strchr(line, '\n') + 1;
+  char *comma = strchr(line, ',');
+  comma[1] = 'x'; /* the outcome of line 2501 */
+  ps.data = bad;
+  assert_int_equal(gp_trialcsv_analyse(&ps, &pa, &e), GP_EINVAL);
+  assert_non_null(strstr(e.path, "mem.csv:2501:2"));
+  free(bad);
+  for (int q = 0; q < 3; q++)
+    gp_trialcsv_analysis_free(&a[q]);
+  for (int q = 0; q < 2; q++)
+    free(txt[q]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gb_welch_absolute),
@@ -591,6 +776,7 @@ int main(void) {
       cmocka_unit_test(test_assign_file),
       cmocka_unit_test(test_adapt_file),
       cmocka_unit_test(test_fast_numbers),
+      cmocka_unit_test(test_fast_paths_agree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
