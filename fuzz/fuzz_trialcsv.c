@@ -4,6 +4,10 @@
  * fast path for plain lines and through libcsv alone; both must give the same
  * records (and the same outcome). Each record's fields are then parsed as
  * numbers and fed to the analysis accumulator, as `trial analyse` does.
+ * Last, the bytes behind a header "arm,y,x" go through the whole streaming
+ * analysis (gp_trialcsv_analyse: the in-place fast path, the HC2 spool),
+ * read in one part and in two parts: both must succeed or fail alike and
+ * agree on the rows and arms.
  * Must never crash, leak, read out of bounds or disagree, whatever the input.
  */
 #include <gsl/gsl_errno.h>
@@ -54,6 +58,40 @@ static gp_code fz_row(void *vp, const gp_trialcsv_row *r, gp_error *err) {
   return gp_trial_acc_add(&c->acc, arm, 0, 0, &z, &y, err);
 }
 
+/* The whole analysis of "arm,y,x" + data, in one part and in two parts. */
+static void fz_analyse(const uint8_t *data, size_t size) {
+  static const char head[] = "arm,y,x\n";
+  char *buf = malloc(sizeof head + size);
+  if (!buf) abort();
+  memcpy(buf, head, sizeof head - 1);
+  if (size) memcpy(buf + sizeof head - 1, data, size);
+  static const char *const outcomes[] = {"y"};
+  static const char *const covariates[] = {"x"};
+  gp_code rc[2];
+  gp_trialcsv_analysis a[2];
+  for (int parts = 0; parts < 2; parts++) {
+    gp_trialcsv_analyse_spec spec = {.path = "fuzz.csv",
+                                     .data = buf,
+                                     .data_len = sizeof head - 1 + size,
+                                     .outcomes = outcomes,
+                                     .n_outcomes = 1,
+                                     .arm = "arm",
+                                     .covariates = covariates,
+                                     .n_covariates = 1,
+                                     .opts = {.alpha = 0.05},
+                                     .parallel_min = parts ? 1 : SIZE_MAX,
+                                     .parallel_threads = 1};
+    gp_error err;
+    memset(&a[parts], 0, sizeof a[parts]);
+    rc[parts] = gp_trialcsv_analyse(&spec, &a[parts], &err);
+  }
+  if (rc[0] != rc[1]) abort(); /* one part and two parts disagree */
+  if (rc[0] == GP_OK && (a[0].res.n != a[1].res.n || a[0].res.n_arms != a[1].res.n_arms)) abort();
+  for (int parts = 0; parts < 2; parts++)
+    if (rc[parts] == GP_OK) gp_trialcsv_analysis_free(&a[parts]);
+  free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   gsl_set_error_handler_off(); /* as gameplan's main does */
@@ -80,5 +118,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     gp_trial_acc_free(&c[mode].acc);
     free(c[mode].log);
   }
+  fz_analyse(data, size);
   return 0;
 }
