@@ -46,8 +46,9 @@ typedef struct gp_adl_conv {
   long revision;          /* the conversation revision of doc */
   json_t *doc;            /* the last document (NULL: none yet) */
   bool warm_used;         /* the last analysis started from a running state */
-  double done_at;         /* when the last update ended (monotonic seconds; 0: never) */
-  double took;            /* how long it took */
+  double done_at;         /* when the last update ended (monotonic seconds; 0: never);
+                             written and read under the cache lock */
+  double took;            /* how long it took (likewise) */
 } gp_adl_conv;
 
 static pthread_mutex_t gp_adl_cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -536,8 +537,10 @@ gp_code gp_app_delib_live_update(gp_store *s, const char *id, const gp_polis_opt
   gp_code rc = gp_adl_update(s, c, o, info, err);
   if (!rc && doc) *doc = json_incref(c->doc);
   info->seconds = gp_adl_now() - t0;
+  pthread_mutex_lock(&gp_adl_cache_lock); /* read by gp_app_delib_live_due under it */
   c->done_at = t0 + info->seconds;
   c->took = info->seconds;
+  pthread_mutex_unlock(&gp_adl_cache_lock);
   pthread_mutex_unlock(&c->lock);
   gp_adl_release(c);
   return rc;

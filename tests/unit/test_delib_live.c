@@ -16,6 +16,7 @@
  * vTaiwan export in ../shared/data/polis (or $GP_POLIS_DATA) when present.
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -486,6 +487,62 @@ static void test_map_limit(void **state) {
   gp_polisio_free(&x);
 }
 
+/* One of two threads voting and updating on their own connections. */
+typedef struct th_arg {
+  const char *path; /* the database */
+  int rounds;       /* votes and updates */
+  int failures;     /* calls that did not return GP_OK */
+} th_arg;
+
+static void *th_run(void *p) {
+  th_arg *a = p;
+  gp_store *s;
+  gp_error err;
+  if (gp_store_open(a->path, false, &s, &err)) {
+    a->failures = a->rounds;
+    return NULL;
+  }
+  gp_polis_opts o = gp_polis_opts_default();
+  o.threads = 1;
+  for (int r = 0; r < a->rounds; r++) {
+    char pid[GP_DELIB_PID_LEN + 1];
+    gp_app_delib_new_pid(pid);
+    json_t *doc = NULL;
+    gp_delib_live_info info;
+    if (gp_app_delib_vote(s, "buses", pid, r % 5, r % 2 ? 1 : -1, &err)) a->failures++;
+    if (gp_app_delib_live_update(s, "buses", &o, &doc, &info, &err)) a->failures++;
+    json_decref(doc);
+  }
+  gp_store_close(s);
+  return NULL;
+}
+
+/* Two server threads, each with its own connection, vote and update the
+ * same live conversation at once: every call succeeds, and the vote counts
+ * at the end are those of a from-scratch analysis. */
+static void test_live_threads(void **state) {
+  fx *f = *state;
+  import(f->s, FIXTURE, "buses");
+  th_arg a[2] = {{f->path, 25, 0}, {f->path, 25, 0}};
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, th_run, &a[i]), 0);
+  for (int i = 0; i < 2; i++)
+    pthread_join(t[i], NULL);
+  assert_int_equal(a[0].failures + a[1].failures, 0);
+  gp_polis_opts o = gp_polis_opts_default();
+  o.threads = 1;
+  gp_error err;
+  json_t *doc;
+  gp_delib_live_info info;
+  assert_int_equal(gp_app_delib_live_update(f->s, "buses", &o, &doc, &info, &err), GP_OK);
+  assert_int_equal(
+      json_integer_value(json_object_get(json_object_get(doc, "conversation"), "participants")),
+      20 + 50);
+  assert_same_counts(f->s, "buses", doc);
+  json_decref(doc);
+}
+
 int main(void) {
   const char *env = getenv("GP_POLIS_DATA");
   snprintf(polis_dir, sizeof polis_dir, "%s", env ? env : "../shared/data/polis");
@@ -494,6 +551,7 @@ int main(void) {
       cmocka_unit_test(test_state_bytes),
       cmocka_unit_test(test_map_limit),
       cmocka_unit_test_setup_teardown(test_live_fixture, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_live_threads, setup, teardown),
       cmocka_unit_test_setup_teardown(test_live_vtaiwan, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
