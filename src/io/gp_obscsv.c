@@ -8,6 +8,8 @@
  */
 #include "io/gp_obscsv.h"
 
+#include "io/gp_number.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
@@ -225,6 +227,7 @@ bool gp_parse_number(const char *s, double *out) {
   while (*s == ' ' || *s == '\t')
     s++;
   if (!*s) return false;
+  if (gp_number_fast(s, out)) return true; /* a plain decimal: strtod's value, quickly */
   char *end;
   errno = 0;
   double v = strtod(s, &end);

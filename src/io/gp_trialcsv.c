@@ -1,6 +1,8 @@
 /* gp_trialcsv — streaming CSV for trials; see gp_trialcsv.h. */
 #include "io/gp_trialcsv.h"
 
+#include "io/gp_number.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
@@ -315,68 +317,9 @@ gp_code gp_trialcsv_scan_mem(const char *name, const char *buf, size_t len, gp_t
   return gp_scan_run(&sc, gp_read_mem, &m, len, pure_libcsv);
 }
 
-/* Exact powers of ten (all representable in a double). */
-static const double gp_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* Clinger's fast path: a plain decimal [-+]digits[.digits][e[-+]digits] whose
- * significand is an integer m <= 2^53 (exact in a double) and whose decimal
- * exponent is within ±22 (10^e exact too) is one correctly rounded
- * multiplication or division: the same double strtod gives. Returns false
- * when the fast path does not apply (strtod then decides). */
-static bool gp_fast_number(const char *s, double *out) {
-  const char *p = s;
-  bool neg = false;
-  if (*p == '-')
-    neg = true, p++;
-  else if (*p == '+')
-    p++;
-  uint64_t m = 0;
-  const char *d0 = p;
-  while ((unsigned)(*p - '0') < 10)
-    m = m * 10 + (uint64_t)(*p++ - '0');
-  long digits = p - d0, frac = 0;
-  if (*p == '.') {
-    const char *f0 = ++p;
-    while ((unsigned)(*p - '0') < 10)
-      m = m * 10 + (uint64_t)(*p++ - '0');
-    frac = p - f0;
-    digits += frac;
-  }
-  /* at most 19 digits cannot overflow 64 bits; the significand must be exact */
-  if (digits == 0 || digits > 19 || m > (1ULL << 53)) return false;
-  long exp10 = -frac;
-  if (*p == 'e' || *p == 'E') {
-    p++;
-    bool eneg = false;
-    if (*p == '-')
-      eneg = true, p++;
-    else if (*p == '+')
-      p++;
-    if ((unsigned)(*p - '0') >= 10) return false;
-    long e = 0;
-    while ((unsigned)(*p - '0') < 10) {
-      if (e > 1000) return false;
-      e = e * 10 + (*p++ - '0');
-    }
-    exp10 += eneg ? -e : e;
-  }
-  if (*p) return false;
-  if (m == 0) {
-    *out = neg ? -0.0 : 0.0;
-    return true;
-  }
-  if (exp10 < -22 || exp10 > 22) return false;
-  double v = (double)m;
-  v = exp10 < 0 ? v / gp_pow10[-exp10] : v * gp_pow10[exp10];
-  *out = neg ? -v : v;
-  return true;
-}
-
 bool gp_trialcsv_number(const char *s, double *out) {
   if (!s || !*s) return false;
-  if (gp_fast_number(s, out)) return true;
+  if (gp_number_fast(s, out)) return true;
   char *end;
   errno = 0;
   double v = strtod(s, &end);
@@ -459,7 +402,7 @@ gp_num_core(const char *s, double *out, gp_dec *dec) {
     m = gp_digits8(x, k1);
   }
   if (k1 + k2 == 0) return NULL;
-  double v = (double)m / gp_pow10[k2]; /* exact for k2 = 0 */
+  double v = (double)m / gp_number_pow10[k2]; /* exact for k2 = 0 */
   uint64_t bits;
   memcpy(&bits, &v, 8);
   bits ^= (uint64_t)neg << 63; /* the sign without a branch */
@@ -899,7 +842,7 @@ static gp_code gp_spool_read(gp_spool *sp, int nz, double *v, gp_trial_acc *acc,
   int nv = sp->nv;
   double *div = sp->div;
   for (int i = 0; i < nv; i++)
-    div[i] = sp->scale[i] > 0 ? gp_pow10[sp->scale[i]] : 1.0;
+    div[i] = sp->scale[i] > 0 ? gp_number_pow10[sp->scale[i]] : 1.0;
   size_t maxrec = gp_spool_maxrec(sp), len = 0, pos = 0;
   bool eof = false;
   for (;;) {

@@ -150,6 +150,44 @@ static void test_import_is_all_or_nothing(void **state) {
   json_decref(doc);
 }
 
+/* Rows after a series' last stored period take the plain insert; the rest
+ * the upsert. Files that move between series every row, appends, revisions
+ * and a duplicate met after switching series are all counted and refused as
+ * with the upsert alone. */
+static void test_import_appends_and_series_switches(void **state) {
+  gp_store *s = *state;
+  gp_error err;
+  gp_apply_result res;
+  gp_plan *p = parse(plan_text(10));
+  assert_int_equal(gp_app_plan_apply(s, p, NULL, "test", &res, &err), GP_OK);
+  gp_plan_free(p);
+  gp_import_stats st;
+  assert_int_equal(import_text(s, "period,value,place\n2020,1,A\n2020,2,B\n2021,3,A\n2021,4,B\n",
+                               &st, NULL, NULL, &err),
+                   GP_OK);
+  assert_int_equal(st.inserted, 4);
+  assert_int_equal(count_obs(s), 4);
+  /* two appended, one unchanged, one revised, series alternating */
+  assert_int_equal(import_text(s, "period,value,place\n2022,5,A\n2021,4,B\n2022,6,B\n2021,3.5,A\n",
+                               &st, NULL, NULL, &err),
+                   GP_OK);
+  assert_int_equal(st.inserted, 2);
+  assert_int_equal(st.unchanged, 1);
+  assert_int_equal(st.revised, 1);
+  assert_int_equal(count_obs(s), 6);
+  /* a duplicate of a new period, met after another series' row: refused, nothing kept */
+  assert_int_equal(
+      import_text(s, "period,value,place\n2023,7,A\n2023,8,B\n2023,9,A\n", &st, NULL, NULL, &err),
+      GP_ECONFLICT);
+  assert_string_equal(err.path, "o.csv:4");
+  assert_int_equal(count_obs(s), 6);
+  /* an earlier period than the last stored, new to the series: inserted through the upsert */
+  assert_int_equal(import_text(s, "period,value,place\n2019,0.5,A\n", &st, NULL, NULL, &err),
+                   GP_OK);
+  assert_int_equal(st.inserted, 1);
+  assert_int_equal(count_obs(s), 7);
+}
+
 static void test_skip_bad_rows_go_to_rejects(void **state) {
   gp_store *s = *state;
   gp_error err;
@@ -268,6 +306,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_apply_is_idempotent_and_rebaselining_needs_a_reason,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_import_is_all_or_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_import_appends_and_series_switches, setup, teardown),
       cmocka_unit_test_setup_teardown(test_skip_bad_rows_go_to_rejects, setup, teardown),
       cmocka_unit_test_setup_teardown(test_floor_target_needs_breakdowns, setup, teardown),
       cmocka_unit_test_setup_teardown(test_status_document, setup, teardown),
