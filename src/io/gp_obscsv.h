@@ -25,6 +25,11 @@ typedef struct gp_obscsv gp_obscsv;
  * header. Returns GP_OK with *out, or GP_EINVAL/GP_ESYNTAX/GP_EIO. */
 gp_code gp_obscsv_open(FILE *f, const char *name, gp_obscsv **out, gp_error *err);
 
+/* As gp_obscsv_open; with libcsv_only every line goes through libcsv, none
+ * through the plain-line path (the fuzz target compares the two). */
+gp_code gp_obscsv_open_ex(FILE *f, const char *name, bool libcsv_only, gp_obscsv **out,
+                          gp_error *err);
+
 /* Reads the next row into *o (its strings stay valid until the next call).
  * Returns GP_OK with *done = false and a row, GP_OK with *done = true at the
  * end, or an error for this row (the reader can go on to the next row after
