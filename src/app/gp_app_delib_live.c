@@ -5,6 +5,7 @@
 #include "app/gp_app_delib_live.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,17 @@
 #include "io/gp_polisjson.h"
 #include "store/gp_store_delib.h"
 #include "store/gp_store_delib_live.h"
+
+/* The background refresher's state. */
+static struct {
+  pthread_mutex_t lock; /* guards the fields below */
+  pthread_cond_t wake;  /* signalled to stop */
+  pthread_t thread;     /* the refresher */
+  bool running;         /* started and not yet joined */
+  bool stop;            /* asked to stop */
+  char *db;             /* its database path (malloc'd) */
+  double period;        /* seconds between refreshes */
+} gp_adl_bg = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 /* One conversation analysed live. */
 typedef struct gp_adl_conv {
@@ -544,4 +556,124 @@ gp_code gp_app_delib_live_update(gp_store *s, const char *id, const gp_polis_opt
   pthread_mutex_unlock(&c->lock);
   gp_adl_release(c);
   return rc;
+}
+
+/* ---- refreshing in the background ---- */
+
+/* A conversation that may need a refresh. */
+typedef struct gp_adl_due {
+  char id[65];   /* its id */
+  long revision; /* its revision */
+} gp_adl_due;
+
+/* The conversations seen by gp_app_delib_live_refresh's listing. */
+typedef struct gp_adl_list {
+  gp_adl_due *items; /* live conversations (enough vote events) */
+  size_t n;          /* how many */
+  size_t cap;        /* capacity */
+  bool oom;          /* out of memory */
+} gp_adl_list;
+
+static void gp_adl_list_cb(void *ctx, const gp_delib_conv_row *row) {
+  gp_adl_list *l = ctx;
+  if (row->n_votes < gp_adl_from) return;
+  if (!gp_adl_grow((void **)&l->items, &l->cap, l->n + 1, sizeof *l->items)) {
+    l->oom = true;
+    return;
+  }
+  snprintf(l->items[l->n].id, sizeof l->items[l->n].id, "%s", row->meta.id);
+  l->items[l->n].revision = row->revision;
+  l->n++;
+}
+
+gp_code gp_app_delib_live_refresh(gp_store *s, const gp_polis_opts *o, long *updated,
+                                  gp_error *err) {
+  if (updated) *updated = 0;
+  gp_adl_list l = {0};
+  gp_code rc = gp_store_delib_list(s, gp_adl_list_cb, &l, err);
+  if (!rc && l.oom) rc = gp_fail(err, GP_ENOMEM, NULL, "out of memory");
+  gp_code first = rc;
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    long at = -1;
+    gp_error e2;
+    gp_error_clear(&e2);
+    if (gp_store_delib_analysis_revision(s, l.items[i].id, &at, &e2) == GP_OK &&
+        at == l.items[i].revision)
+      continue; /* current */
+    if (!gp_app_delib_live_due(l.items[i].id)) continue;
+    json_t *doc = NULL;
+    gp_code one = gp_app_delib_live_update(s, l.items[i].id, o, &doc, NULL, &e2);
+    json_decref(doc);
+    if (one == GP_OK && updated) (*updated)++;
+    if (one && one != GP_EINVAL && !first) { /* EINVAL: too few votes yet, not an error */
+      first = one;
+      if (err) *err = e2;
+    }
+  }
+  free(l.items);
+  return first;
+}
+
+static void *gp_adl_bg_run(void *arg) {
+  (void)arg;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  gp_store *s = NULL;
+  gp_error err;
+  gp_polis_opts o = gp_polis_opts_default();
+  o.threads = 1;
+  pthread_mutex_lock(&gp_adl_bg.lock);
+  while (!gp_adl_bg.stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    double t = (double)until.tv_sec + 1e-9 * (double)until.tv_nsec + gp_adl_bg.period;
+    until.tv_sec = (time_t)t;
+    until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+    pthread_cond_timedwait(&gp_adl_bg.wake, &gp_adl_bg.lock, &until);
+    if (gp_adl_bg.stop) break;
+    pthread_mutex_unlock(&gp_adl_bg.lock);
+    if (!s && gp_store_open(gp_adl_bg.db, false, &s, &err)) s = NULL; /* try again next time */
+    if (s) gp_app_delib_live_refresh(s, &o, NULL, &err);
+    pthread_mutex_lock(&gp_adl_bg.lock);
+  }
+  pthread_mutex_unlock(&gp_adl_bg.lock);
+  if (s) gp_store_close(s);
+  return NULL;
+}
+
+gp_code gp_app_delib_live_start(const char *db, double period, gp_error *err) {
+  pthread_mutex_lock(&gp_adl_bg.lock);
+  if (gp_adl_bg.running) {
+    pthread_mutex_unlock(&gp_adl_bg.lock);
+    return gp_fail(err, GP_ECONFLICT, NULL, "the live refresher is running already");
+  }
+  gp_adl_bg.db = strdup(db);
+  gp_adl_bg.period = period > 0 ? period : 1.0;
+  gp_adl_bg.stop = false;
+  bool ok = gp_adl_bg.db && pthread_create(&gp_adl_bg.thread, NULL, gp_adl_bg_run, NULL) == 0;
+  gp_adl_bg.running = ok;
+  if (!ok) {
+    free(gp_adl_bg.db);
+    gp_adl_bg.db = NULL;
+  }
+  pthread_mutex_unlock(&gp_adl_bg.lock);
+  return ok ? GP_OK : gp_fail(err, GP_EINTERNAL, NULL, "cannot start the live refresher");
+}
+
+void gp_app_delib_live_stop(void) {
+  pthread_mutex_lock(&gp_adl_bg.lock);
+  if (!gp_adl_bg.running) {
+    pthread_mutex_unlock(&gp_adl_bg.lock);
+    return;
+  }
+  gp_adl_bg.stop = true;
+  pthread_cond_signal(&gp_adl_bg.wake);
+  pthread_mutex_unlock(&gp_adl_bg.lock);
+  pthread_join(gp_adl_bg.thread, NULL);
+  pthread_mutex_lock(&gp_adl_bg.lock);
+  gp_adl_bg.running = false;
+  free(gp_adl_bg.db);
+  gp_adl_bg.db = NULL;
+  pthread_mutex_unlock(&gp_adl_bg.lock);
 }

@@ -93,6 +93,25 @@ gp_code gp_app_delib_live_update(gp_store *s, const char *id, const gp_polis_opt
  * results API then serves the last analysis, marked stale). */
 bool gp_app_delib_live_due(const char *id);
 
+/* Brings every live conversation of store s up to date that changed since
+ * its last analysis and whose update is due (gp_app_delib_live_due), as
+ * the results API would on the next request. *updated (may be NULL)
+ * receives how many were. Errors of one conversation do not stop the
+ * others; the first is returned. */
+gp_code gp_app_delib_live_refresh(gp_store *s, const gp_polis_opts *o, long *updated,
+                                  gp_error *err);
+
+/* Starts the background refresher: a thread with its own connection to
+ * database db that runs gp_app_delib_live_refresh every `period` seconds,
+ * so results are fresh without a request waiting for them. It blocks every
+ * signal (the server's main thread takes SIGINT and SIGTERM). Returns GP_OK,
+ * or GP_ECONFLICT if it is running, GP_EINTERNAL if the thread cannot start. */
+gp_code gp_app_delib_live_start(const char *db, double period, gp_error *err);
+
+/* Stops the background refresher (waiting for an update in progress) and
+ * joins it. Does nothing if it is not running. */
+void gp_app_delib_live_stop(void);
+
 /* Drops every cached conversation (at shutdown, and in tests to act as a
  * restarted server). */
 void gp_app_delib_live_reset(void);

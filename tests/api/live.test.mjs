@@ -28,7 +28,8 @@ function cli(...args) {
 // Starts `gameplan serve --port 0 --live-from 0` and resolves with its URL.
 function start() {
   return new Promise((resolve, reject) => {
-    server = spawn(BIN, ['serve', '--db', DB, '--port', '0', '--live-from', '0'],
+    // --refresh 0: no background refresher, so each update is the request's own
+    server = spawn(BIN, ['serve', '--db', DB, '--port', '0', '--live-from', '0', '--refresh', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     server.stdout.on('data', (d) => {

@@ -66,7 +66,8 @@ before(async () => {
   writeExport(path.join(tmp, 'large'));
   execFileSync(BIN, ['deliberation', 'import', path.join(tmp, 'large'), '--id', 'large', '--db', db], { stdio: 'ignore' });
   const port = await freePort();
-  server = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--bind', '127.0.0.1'], {
+  // --refresh 0: the page's own requests do the updates (no background refresher)
+  server = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--bind', '127.0.0.1', '--refresh', '0'], {
     env: { ...process.env, GAMEPLAN_WEB: path.join(ROOT, 'build', 'web') },
     stdio: 'ignore',
   });

@@ -38,6 +38,7 @@
 #include "io/gp_polisio.h"
 #include "io/gp_polisjson.h"
 #include "store/gp_store.h"
+#include "store/gp_store_delib.h"
 
 #define FIXTURE "tests/reference/data/delib_small"
 
@@ -543,6 +544,51 @@ static void test_live_threads(void **state) {
   json_decref(doc);
 }
 
+/* The refresher brings changed live conversations up to date, once; the
+ * background thread does it without being asked. */
+static void test_live_refresh(void **state) {
+  fx *f = *state;
+  import(f->s, FIXTURE, "buses");
+  gp_polis_opts o = gp_polis_opts_default();
+  o.threads = 1;
+  gp_error err;
+  long n = -1;
+  assert_int_equal(gp_app_delib_live_refresh(f->s, &o, &n, &err), GP_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(gp_app_delib_live_refresh(f->s, &o, &n, &err), GP_OK);
+  assert_int_equal(n, 0); /* current */
+  cast(f->s, "buses", 2, 0, 5);
+  assert_int_equal(gp_app_delib_live_refresh(f->s, &o, &n, &err), GP_OK);
+  assert_int_equal(n, 1);
+  /* below the live threshold nothing is refreshed */
+  gp_app_delib_live_set_from(1000000);
+  cast(f->s, "buses", 1, 0, 5);
+  assert_int_equal(gp_app_delib_live_refresh(f->s, &o, &n, &err), GP_OK);
+  assert_int_equal(n, 0);
+  gp_app_delib_live_set_from(0);
+  /* in the background: the analysis catches up with the votes by itself */
+  assert_int_equal(gp_app_delib_live_start(f->path, 0.05, &err), GP_OK);
+  assert_int_equal(gp_app_delib_live_start(f->path, 0.05, &err), GP_ECONFLICT);
+  cast(f->s, "buses", 3, 1, 5);
+  long revision = -1, at = -2;
+  for (int i = 0; i < 200 && at != revision; i++) {
+    usleep(20000);
+    assert_int_equal(gp_store_delib_revision(f->s, "buses", &revision, &err), GP_OK);
+    assert_int_equal(gp_store_delib_analysis_revision(f->s, "buses", &at, &err), GP_OK);
+  }
+  gp_app_delib_live_stop();
+  gp_app_delib_live_stop(); /* twice is harmless */
+  assert_int_equal(at, revision);
+  json_t *doc;
+  assert_int_equal(gp_app_delib_results_doc(f->s, "buses", &doc, &err), GP_OK);
+  assert_null(json_object_get(doc, "update")); /* nothing left to do */
+  assert_int_equal(
+      json_integer_value(json_object_get(
+          json_object_get(json_object_get(doc, "analysis"), "conversation"), "participants")),
+      26);
+  json_decref(doc);
+}
+
 int main(void) {
   const char *env = getenv("GP_POLIS_DATA");
   snprintf(polis_dir, sizeof polis_dir, "%s", env ? env : "../shared/data/polis");
@@ -552,6 +598,7 @@ int main(void) {
       cmocka_unit_test(test_map_limit),
       cmocka_unit_test_setup_teardown(test_live_fixture, setup, teardown),
       cmocka_unit_test_setup_teardown(test_live_threads, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_live_refresh, setup, teardown),
       cmocka_unit_test_setup_teardown(test_live_vtaiwan, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
