@@ -98,8 +98,11 @@ static gp_code gp_dl_bump(sqlite3 *db, const char *id, gp_error *err) {
   return gp_dl_done(db, st, "revision", err);
 }
 
-static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const gp_polisio_export *x,
-                                 gp_error *err) {
+/* Inserts the conversations row of meta: GP_ECONFLICT at id_path when the
+ * id is taken, GP_ENOTFOUND at mission_path when the mission does not exist
+ * (the paths are the caller's names for them: options or body members). */
+static gp_code gp_dl_conversation_row(sqlite3 *db, const gp_delib_meta *meta, const char *id_path,
+                                      const char *mission_path, gp_error *err) {
   char now[32];
   gp_dl_now(now);
   sqlite3_stmt *st;
@@ -109,14 +112,14 @@ static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const g
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
   if (r == SQLITE_ROW)
-    return gp_fail(err, GP_ECONFLICT, "--id", "a conversation '%s' exists already", meta->id);
+    return gp_fail(err, GP_ECONFLICT, id_path, "a conversation '%s' exists already", meta->id);
   if (meta->mission_id) {
     if ((rc = gp_dl_prep(db, "SELECT 1 FROM missions WHERE id = ?", &st, err))) return rc;
     sqlite3_bind_text(st, 1, meta->mission_id, -1, SQLITE_STATIC);
     r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_ROW)
-      return gp_fail(err, GP_ENOTFOUND, "--mission", "no mission '%s'", meta->mission_id);
+      return gp_fail(err, GP_ENOTFOUND, mission_path, "no mission '%s'", meta->mission_id);
   }
   if ((rc = gp_dl_prep(db,
                        "INSERT INTO conversations (id, title, question, mission_id, assumption_id,"
@@ -131,6 +134,16 @@ static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const g
   gp_dl_text(st, 6, meta->source);
   sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
   if ((rc = gp_dl_done(db, st, "conversation", err))) return rc;
+  return GP_OK;
+}
+
+static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const gp_polisio_export *x,
+                                 gp_error *err) {
+  char now[32];
+  gp_dl_now(now);
+  sqlite3_stmt *st;
+  gp_code rc = gp_dl_conversation_row(db, meta, "--id", "--mission", err);
+  if (rc) return rc;
 
   if ((rc = gp_dl_prep(db,
                        "INSERT INTO conversation_summary (conversation_id, pos, key, value)"
@@ -213,37 +226,9 @@ static gp_code gp_dl_import_rows(sqlite3 *db, const gp_delib_meta *meta, const g
 
 static gp_code gp_dl_create_rows(sqlite3 *db, const gp_delib_meta *meta, const char *const *seeds,
                                  size_t n_seeds, int64_t ms, gp_error *err) {
-  char now[32];
-  gp_dl_now(now);
   sqlite3_stmt *st;
-  gp_code rc;
-  if ((rc = gp_dl_prep(db, "SELECT 1 FROM conversations WHERE id = ?", &st, err))) return rc;
-  sqlite3_bind_text(st, 1, meta->id, -1, SQLITE_STATIC);
-  int r = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (r == SQLITE_ROW)
-    return gp_fail(err, GP_ECONFLICT, "id", "a conversation '%s' exists already", meta->id);
-  if (meta->mission_id) {
-    if ((rc = gp_dl_prep(db, "SELECT 1 FROM missions WHERE id = ?", &st, err))) return rc;
-    sqlite3_bind_text(st, 1, meta->mission_id, -1, SQLITE_STATIC);
-    r = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (r != SQLITE_ROW)
-      return gp_fail(err, GP_ENOTFOUND, "mission", "no mission '%s'", meta->mission_id);
-  }
-  if ((rc = gp_dl_prep(db,
-                       "INSERT INTO conversations (id, title, question, mission_id, assumption_id,"
-                       " source, revision, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-                       &st, err)))
-    return rc;
-  sqlite3_bind_text(st, 1, meta->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, meta->title, -1, SQLITE_STATIC);
-  gp_dl_text(st, 3, meta->question);
-  gp_dl_text(st, 4, meta->mission_id);
-  gp_dl_text(st, 5, meta->assumption_id);
-  gp_dl_text(st, 6, meta->source);
-  sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-  if ((rc = gp_dl_done(db, st, "conversation", err))) return rc;
+  gp_code rc = gp_dl_conversation_row(db, meta, "id", "mission", err);
+  if (rc) return rc;
   if ((rc = gp_dl_prep(db,
                        "INSERT INTO conversation_statements (conversation_id, id, author_id, body,"
                        " status, created_ms) VALUES (?, ?, -1, ?, 'approved', ?)",
