@@ -29,6 +29,8 @@
 
 #include <cmocka.h>
 
+#include "test_tmpdb.h"
+
 #include "app/gp_app_delib.h"
 #include "app/gp_app_delib_live.h"
 #include "engine/gp_polis_analysis.h"
@@ -44,20 +46,9 @@
 
 static char polis_dir[512];
 
-typedef struct fx {
-  char path[64]; /* the database file */
-  gp_store *s;   /* its handle */
-} fx;
-
 static int setup(void **state) {
-  fx *f = calloc(1, sizeof *f);
-  snprintf(f->path, sizeof f->path, "/tmp/gp_live_XXXXXX");
-  int fd = mkstemp(f->path);
-  if (fd < 0) return -1;
-  close(fd);
-  unlink(f->path);
-  gp_error err;
-  if (gp_store_open(f->path, true, &f->s, &err)) return -1;
+  fx *f = tmpdb_open("gp_live", NULL);
+  if (!f) return -1;
   gp_app_delib_live_reset();
   gp_app_delib_live_set_from(0);    /* every conversation live */
   gp_app_delib_live_set_spacing(0); /* every update due */
@@ -66,18 +57,10 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-  fx *f = *state;
   gp_app_delib_live_reset();
   gp_app_delib_live_set_from(GP_DELIB_LIVE_FROM);
   gp_app_delib_live_set_spacing(GP_DELIB_LIVE_SPACING);
-  gp_store_close(f->s);
-  char p[80];
-  unlink(f->path);
-  snprintf(p, sizeof p, "%s-wal", f->path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", f->path);
-  unlink(p);
-  free(f);
+  tmpdb_close(*state);
   return 0;
 }
 

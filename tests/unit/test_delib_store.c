@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "test_tmpdb.h"
+
 #include "app/gp_app.h"
 #include "app/gp_app_delib.h"
 #include "engine/gp_polis_repness.h"
@@ -38,34 +40,15 @@
 
 static char polis_dir[512];
 
-typedef struct fx {
-  char path[64]; /* the database file */
-  gp_store *s;   /* its handle */
-} fx;
-
 static int setup(void **state) {
-  fx *f = calloc(1, sizeof *f);
-  snprintf(f->path, sizeof f->path, "/tmp/gp_delib_XXXXXX");
-  int fd = mkstemp(f->path);
-  if (fd < 0) return -1;
-  close(fd);
-  unlink(f->path);
-  gp_error err;
-  if (gp_store_open(f->path, true, &f->s, &err)) return -1;
+  fx *f = tmpdb_open("gp_delib", NULL);
+  if (!f) return -1;
   *state = f;
   return 0;
 }
 
 static int teardown(void **state) {
-  fx *f = *state;
-  gp_store_close(f->s);
-  char p[80];
-  unlink(f->path);
-  snprintf(p, sizeof p, "%s-wal", f->path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", f->path);
-  unlink(p);
-  free(f);
+  tmpdb_close(*state);
   return 0;
 }
 

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdb.h"
 #include <sqlite3.h>
 
 #include "app/gp_app.h"
@@ -34,41 +36,16 @@
 
 #define FIXTURE "tests/reference/data/delib_small"
 
-typedef struct fx {
-  char path[64]; /* the database file */
-  gp_store *s;   /* its handle */
-} fx;
-
 /* A fresh database holding the poverty example plan (assumptions a1..a10). */
 static int setup(void **state) {
-  fx *f = calloc(1, sizeof *f);
-  snprintf(f->path, sizeof f->path, "/tmp/gp_themes_XXXXXX");
-  int fd = mkstemp(f->path);
-  if (fd < 0) return -1;
-  close(fd);
-  unlink(f->path);
-  gp_error err;
-  if (gp_store_open(f->path, true, &f->s, &err)) return -1;
-  gp_plan *p = NULL;
-  if (gp_planfile_load("examples/gameplans/poverty.json", &p, &err)) return -1;
-  gp_apply_result ar;
-  gp_code rc = gp_app_plan_apply(f->s, p, NULL, "test", &ar, &err);
-  gp_plan_free(p);
-  if (rc) return -1;
+  fx *f = tmpdb_open("gp_themes", "examples/gameplans/poverty.json");
+  if (!f) return -1;
   *state = f;
   return 0;
 }
 
 static int teardown(void **state) {
-  fx *f = *state;
-  gp_store_close(f->s);
-  char p[80];
-  unlink(f->path);
-  snprintf(p, sizeof p, "%s-wal", f->path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", f->path);
-  unlink(p);
-  free(f);
+  tmpdb_close(*state);
   return 0;
 }
 
