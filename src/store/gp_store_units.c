@@ -41,29 +41,48 @@ static gp_code gp_units_put_column(sqlite3 *db, const char *metric, const char *
   return GP_OK;
 }
 
+/* Finds the blob of column `name` of (metric, period): *found, its rowid
+ * and length. Absence is not an error. */
+static gp_code gp_units_blob_find(sqlite3 *db, const char *metric, const char *period,
+                                  const char *name, bool *found, sqlite3_int64 *rowid, size_t *len,
+                                  gp_error *err) {
+  *found = false;
+  *rowid = 0;
+  *len = 0;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rowid, length(data) FROM unit_columns"
+                         " WHERE metric_id = ? AND period = ? AND name = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
+                   sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) {
+    *found = true;
+    *rowid = sqlite3_column_int64(st, 0);
+    *len = (size_t)sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
+  if (r != SQLITE_ROW && r != SQLITE_DONE)
+    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
+                   sqlite3_errmsg(db));
+  return GP_OK;
+}
+
 /* Reads one column blob into a malloc'd buffer (*out, *bytes; a NUL is
  * appended after the data). *out is NULL when the column is absent. */
 static gp_code gp_units_get_column(sqlite3 *db, const char *metric, const char *period,
                                    const char *name, void **out, size_t *bytes, gp_error *err) {
   *out = NULL;
   *bytes = 0;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT rowid, length(data) FROM unit_columns"
-                         " WHERE metric_id = ? AND period = ? AND name = ?",
-                         -1, &st, NULL) != SQLITE_OK)
-    return gp_fail(err, GP_ESTORE, NULL, "database error (column): %s", sqlite3_errmsg(db));
-  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-  int r = sqlite3_step(st);
-  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  size_t len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
-  sqlite3_finalize(st);
-  if (r == SQLITE_DONE) return GP_OK;
-  if (r != SQLITE_ROW)
-    return gp_fail(err, GP_ESTORE, NULL, "database error (column %s): %s", name,
-                   sqlite3_errmsg(db));
+  bool found;
+  sqlite3_int64 rowid;
+  size_t len;
+  gp_code rc = gp_units_blob_find(db, metric, period, name, &found, &rowid, &len, err);
+  if (rc || !found) return rc;
   char *buf = malloc(len + 1);
   if (!buf) abort();
   buf[len] = 0;
@@ -444,20 +463,11 @@ static gp_code gp_units_get_ctx_columns(sqlite3 *db, const char *metric, const c
                                         size_t n, size_t k, double **out, bool *bad,
                                         gp_error *err) {
   *out = NULL;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT rowid, length(data) FROM unit_columns"
-                         " WHERE metric_id = ? AND period = ? AND name = 'ctx'",
-                         -1, &st, NULL) != SQLITE_OK)
-    return gp_units_fail(db, err, "column ctx");
-  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-  int r = sqlite3_step(st);
-  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  size_t len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
-  sqlite3_finalize(st);
-  if (r == SQLITE_DONE) return GP_OK;
-  if (r != SQLITE_ROW) return gp_units_fail(db, err, "column ctx");
+  bool found;
+  sqlite3_int64 rowid;
+  size_t len;
+  gp_code rc = gp_units_blob_find(db, metric, period, "ctx", &found, &rowid, &len, err);
+  if (rc || !found) return rc;
   if (len != n * k * sizeof(double) || k == 0) {
     *bad = true;
     return GP_OK;
@@ -634,20 +644,11 @@ gp_code gp_store_units_ids_equal(gp_store *s, const char *metric_id, const char 
   *equal = false;
   sqlite3 *db = gp_units_db(s, err);
   if (!db) return GP_EINTERNAL;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT rowid, length(data) FROM unit_columns"
-                         " WHERE metric_id = ? AND period = ? AND name = 'ids'",
-                         -1, &st, NULL) != SQLITE_OK)
-    return gp_units_fail(db, err, "column ids");
-  sqlite3_bind_text(st, 1, metric_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-  int r = sqlite3_step(st);
-  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  size_t len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
-  sqlite3_finalize(st);
-  if (r == SQLITE_DONE) return GP_OK;
-  if (r != SQLITE_ROW) return gp_units_fail(db, err, "column ids");
+  bool found;
+  sqlite3_int64 rowid;
+  size_t len;
+  gp_code rc = gp_units_blob_find(db, metric_id, period, "ids", &found, &rowid, &len, err);
+  if (rc || !found) return rc;
   if (len != bytes) return GP_OK;
   if (len == 0) {
     *equal = true;
@@ -939,22 +940,12 @@ static gp_code gp_units_blob_open(sqlite3 *db, const char *metric, const char *p
                                   gp_error *err) {
   *blob = NULL;
   *len = 0;
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT rowid, length(data) FROM unit_columns"
-                         " WHERE metric_id = ? AND period = ? AND name = ?",
-                         -1, &st, NULL) != SQLITE_OK)
-    return gp_units_fail(db, err, "column");
-  sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-  int r = sqlite3_step(st);
-  sqlite3_int64 rowid = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  *len = r == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 1) : 0;
-  sqlite3_finalize(st);
-  if (r == SQLITE_DONE)
+  bool found;
+  sqlite3_int64 rowid;
+  gp_code rc = gp_units_blob_find(db, metric, period, name, &found, &rowid, len, err);
+  if (rc) return rc;
+  if (!found)
     return gp_fail(err, GP_ENOTFOUND, name, "no column '%s' for %s %s", name, metric, period);
-  if (r != SQLITE_ROW) return gp_units_fail(db, err, "column");
   if (sqlite3_blob_open(db, "main", "unit_columns", "data", rowid, 0, blob) != SQLITE_OK) {
     *blob = NULL;
     return gp_units_fail(db, err, "column");
