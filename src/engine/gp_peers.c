@@ -127,28 +127,32 @@ static void gp_peers_scales(gp_peers_search *s) {
   s->ranked = true;
 }
 
+/* Offers unit i with covariates xi: kept among the k nearest so far (a
+ * max-heap on distance) when it is nearer than the farthest kept. */
+static void gp_peers_offer(gp_peers_search *s, size_t i, const double *xi) {
+  double d2 = 0;
+  for (size_t j = 0; j < s->k; j++) {
+    double dj = (xi[j] - s->me[j]) * s->inv[j];
+    d2 += dj * dj;
+  }
+  if (isnan(d2)) return;
+  gp_peer c = {i, d2, 0, NAN};
+  if (s->m < s->kpeers) {
+    s->heap[s->m] = c;
+    gp_peers_sift_up(s->heap, s->m);
+    s->m++;
+  } else if (gp_peers_worse(&s->heap[0], &c)) {
+    s->heap[0] = c;
+    gp_peers_sift_down(s->heap, s->m, 0);
+  }
+}
+
 void gp_peers_search_rank(gp_peers_search *s, const double *x, size_t first, size_t rows) {
   if (!s->ranked) gp_peers_scales(s);
-  size_t k = s->k;
   for (size_t r = 0; r < rows; r++) {
     size_t i = first + r;
     if (i == s->unit) continue;
-    const double *xi = x + r * k;
-    double d2 = 0;
-    for (size_t j = 0; j < k; j++) {
-      double dj = (xi[j] - s->me[j]) * s->inv[j];
-      d2 += dj * dj;
-    }
-    if (isnan(d2)) continue;
-    gp_peer c = {i, d2, 0, NAN};
-    if (s->m < s->kpeers) {
-      s->heap[s->m] = c;
-      gp_peers_sift_up(s->heap, s->m);
-      s->m++;
-    } else if (gp_peers_worse(&s->heap[0], &c)) {
-      s->heap[0] = c;
-      gp_peers_sift_down(s->heap, s->m, 0);
-    }
+    gp_peers_offer(s, i, x + r * s->k);
   }
 }
 
@@ -201,26 +205,10 @@ void gp_peers_search_set_scales(gp_peers_search *s, const double *mean, const do
 void gp_peers_search_rank_at(gp_peers_search *s, const double *x, const size_t *units,
                              size_t rows) {
   if (!s->ranked) gp_peers_scales(s);
-  size_t k = s->k;
   for (size_t r = 0; r < rows; r++) {
     size_t i = units[r];
     if (i == s->unit) continue;
-    const double *xi = x + r * k;
-    double d2 = 0;
-    for (size_t j = 0; j < k; j++) {
-      double dj = (xi[j] - s->me[j]) * s->inv[j];
-      d2 += dj * dj;
-    }
-    if (isnan(d2)) continue;
-    gp_peer c = {i, d2, 0, NAN};
-    if (s->m < s->kpeers) {
-      s->heap[s->m] = c;
-      gp_peers_sift_up(s->heap, s->m);
-      s->m++;
-    } else if (gp_peers_worse(&s->heap[0], &c)) {
-      s->heap[0] = c;
-      gp_peers_sift_down(s->heap, s->m, 0);
-    }
+    gp_peers_offer(s, i, x + r * s->k);
   }
 }
 
