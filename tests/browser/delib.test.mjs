@@ -11,12 +11,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, axeViolations, launch, screenshot } from './lib.mjs';
+import { ROOT, axeViolations, launch, screenshot, serve } from './lib.mjs';
 
 const BIN = process.env.GAMEPLAN || path.join(ROOT, 'build', 'gameplan');
 const FIXTURE = path.join(ROOT, 'tests', 'reference', 'data', 'delib_small');
@@ -26,34 +25,12 @@ let base;
 let browser;
 let token;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gameplan-delib-'));
   const db = path.join(tmp, 'delib.db');
   token = execFileSync(BIN, ['init', '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   execFileSync(BIN, ['deliberation', 'import', FIXTURE, '--id', 'buses', '--db', db], { stdio: 'ignore' });
-  const port = await freePort();
-  server = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--bind', '127.0.0.1'], {
-    env: { ...process.env, GAMEPLAN_WEB: path.join(ROOT, 'build', 'web') },
-    stdio: 'ignore',
-  });
-  base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`${base}/api/v1/conversations`);
-      if (r.ok) break;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  ({ base, server } = await serve(BIN, db));
   browser = await launch();
 });
 

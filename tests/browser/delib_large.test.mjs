@@ -9,12 +9,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, axeViolations, launch, screenshot } from './lib.mjs';
+import { ROOT, axeViolations, launch, screenshot, serve } from './lib.mjs';
 
 const BIN = process.env.GAMEPLAN || path.join(ROOT, 'build', 'gameplan');
 const PEOPLE = 10500;
@@ -23,16 +22,6 @@ let tmp;
 let server;
 let base;
 let browser;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // A Pol.is export of the synthetic conversation (deterministic: a small LCG).
 function writeExport(dir) {
@@ -65,20 +54,8 @@ before(async () => {
   execFileSync(BIN, ['init', '--db', db], { stdio: 'ignore' });
   writeExport(path.join(tmp, 'large'));
   execFileSync(BIN, ['deliberation', 'import', path.join(tmp, 'large'), '--id', 'large', '--db', db], { stdio: 'ignore' });
-  const port = await freePort();
   // --refresh 0: the page's own requests do the updates (no background refresher)
-  server = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--bind', '127.0.0.1', '--refresh', '0'], {
-    env: { ...process.env, GAMEPLAN_WEB: path.join(ROOT, 'build', 'web') },
-    stdio: 'ignore',
-  });
-  base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`${base}/api/v1/conversations`);
-      if (r.ok) break;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  ({ base, server } = await serve(BIN, db, ['--refresh', '0']));
   browser = await launch();
 });
 

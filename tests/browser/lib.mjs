@@ -4,7 +4,9 @@
 // tests compare what the page shows with what the server says.
 // Modules resolve from web/node_modules (the single package.json/lock file).
 
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,4 +141,37 @@ export function fmtProbability(p) {
   if (p > 0 && p < 0.01) return 'less than 1%';
   if (p < 1 && p > 0.99) return 'more than 99%';
   return `${Math.round(p * 100)}%`;
+}
+
+/** A free loopback port. */
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `gameplan serve` of `bin` on database `db` (with `args` more) on a free
+ * loopback port, serving the built UI, and waits until it answers. Returns
+ * { base, server }; stop it with server.kill('SIGTERM').
+ */
+export async function serve(bin, db, args = []) {
+  const port = await freePort();
+  const server = spawn(bin, ['serve', '--db', db, '--port', String(port), '--bind', '127.0.0.1', ...args], {
+    env: { ...process.env, GAMEPLAN_WEB: path.join(ROOT, 'build', 'web') },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${base}/api/v1/missions`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, server };
 }
